@@ -1,0 +1,47 @@
+/**
+ * iam-refine's library API: load a catalog, refine a policy against its unused permissions, and
+ * verify any refined policy against the exactness proof.
+ *
+ * @example
+ * ```ts
+ * import { loadCatalog, refinePolicy } from 'iam-refine';
+ * const catalog = await loadCatalog();
+ * const r = refinePolicy(policyJson, [{ serviceNamespace: 's3', actions: ['GetBucketAcl'] }], { catalog });
+ * if (r.recommendedAction === 'CREATE_POLICY') console.log(JSON.stringify(r.policy, null, 2));
+ * ```
+ * @packageDocumentation
+ */
+export { loadCatalog } from './catalog/load.js';
+export {
+  createCatalog,
+  ACCESS_LEVELS,
+  type AccessLevel,
+  type ActionCatalog,
+  type ActionFacts,
+  type CatalogAction,
+} from './catalog/catalog.js';
+export { refinePolicy, type RefineOptions } from './refine/refine.js';
+export { verifyRefinement, type PolicyInput } from './refine/proof.js';
+export type {
+  AddedEntry,
+  EntryChange,
+  Proof,
+  RecommendedAction,
+  RecommendedStep,
+  RefineWarning,
+  Refinement,
+  StatementChange,
+  StatementProof,
+  TrieNode,
+} from './refine/types.js';
+export { parsePolicy, type PolicyDocument, type PolicyStatement } from './policy/document.js';
+export { parseUnused, type UnusedPermissions, type UnusedSet } from './policy/unused.js';
+export { compileGlob, globMatch, globContains, type Glob } from './glob/glob.js';
+export {
+  IamRefineError,
+  ValidationError,
+  ProofFailedError,
+  formatIssue,
+  type Issue,
+  type IssueCode,
+} from './errors.js';

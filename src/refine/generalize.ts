@@ -1,0 +1,195 @@
+/**
+ * Shortest safe prefixes (DESIGN.md, rule 3) and exclusion prefixes (rule 4), computed on a trie of
+ * CamelCase tokens that is expanded lazily: only unsafe nodes are opened, so `*` minus a few actions
+ * visits the paths to those actions and their siblings, not the whole catalog.
+ */
+import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
+import { prefixContained, type Glob } from '../glob/glob.js';
+import type { TrieNode } from './types.js';
+import type { UnusedIndex } from './unused-index.js';
+
+/** The entries that replace one wildcard, and the trie that explains them. */
+export interface Generalization {
+  /** New entries in trie order (canonical casing): `prefix*` or a single action. */
+  entries: string[];
+  /** The explored trie, rooted at the empty prefix. */
+  trie: TrieNode;
+}
+
+/**
+ * Drops emitted entries already covered by another emitted `p*` (case-insensitive prefixes can cross
+ * token boundaries: `GetObjects*` is inside `GetObject*`). Cosmetic only: the set allowed is the same.
+ */
+function dropCovered(emitted: { entry: string; node: TrieNode }[]): string[] {
+  const wildcardPrefixes = new Set<string>();
+  for (const { entry } of emitted) {
+    if (entry.endsWith('*')) wildcardPrefixes.add(entry.slice(0, -1).toLowerCase());
+  }
+  const out: string[] = [];
+  for (const e of emitted) {
+    const lower = e.entry.toLowerCase();
+    const own = lower.endsWith('*') ? lower.length - 1 : lower.length + 1;
+    let covered = false;
+    for (let len = 1; len < Math.min(own, lower.length + 1) && !covered; len++) {
+      if (wildcardPrefixes.has(lower.slice(0, len))) covered = true;
+    }
+    if (covered) delete e.node.emitted;
+    else out.push(e.entry);
+  }
+  return out;
+}
+
+interface Group {
+  token: string;
+  lowerToken: string;
+  members: CatalogAction[];
+}
+
+/** Groups `members` (all sharing the first `depth` tokens) by their token at `depth`. */
+function groupByToken(
+  catalog: ActionCatalog,
+  members: readonly CatalogAction[],
+  depth: number,
+): { self: CatalogAction | undefined; groups: Group[] } {
+  let self: CatalogAction | undefined;
+  const groups = new Map<string, Group>();
+  for (const a of members) {
+    const tokens = catalog.tokens(a);
+    if (tokens.length === depth) {
+      self = a;
+      continue;
+    }
+    const token = tokens[depth]!;
+    const lowerToken = token.toLowerCase();
+    let g = groups.get(lowerToken);
+    if (!g) {
+      g = { token, lowerToken, members: [] };
+      groups.set(lowerToken, g);
+    }
+    g.members.push(a);
+  }
+  const sorted = [...groups.values()].sort((x, y) =>
+    x.lowerToken < y.lowerToken ? -1 : x.lowerToken > y.lowerToken ? 1 : 0,
+  );
+  return { self, groups: sorted };
+}
+
+/**
+ * Replaces wildcard `glob` (which matches the catalog actions `matched`, some of them unused) by the
+ * shortest safe prefixes of `matched` minus the unused actions.
+ *
+ * A node with prefix p is safe when `p*` is contained in `glob` (so it can grant no string, known or
+ * future, that `glob` does not) and no catalog action starting with p is unused (with containment,
+ * every catalog action starting with p is then matched and used). Safe nodes whose parent is unsafe
+ * are emitted (`p*`, or the action itself when exactly one catalog action starts with p); an unsafe
+ * node that is itself a used matched action is emitted as that action; unsafe nodes are expanded.
+ */
+export function shortestSafePrefixes(
+  glob: Glob,
+  matched: readonly CatalogAction[],
+  unused: UnusedIndex,
+  catalog: ActionCatalog,
+): Generalization {
+  const emitted: { entry: string; node: TrieNode }[] = [];
+  const visit = (
+    prefix: string,
+    token: string,
+    members: readonly CatalogAction[],
+    depth: number,
+    isRoot: boolean,
+  ): TrieNode => {
+    const lower = prefix.toLowerCase();
+    const [start, end] = catalog.prefixRange(lower);
+    let unusedCount = 0;
+    for (const m of members) unusedCount += unused.flags[m.index]!;
+    const safe =
+      !isRoot && unused.countIn(start, end) === 0 && prefixContained(glob, lower);
+    const node: TrieNode = {
+      prefix,
+      token,
+      safe,
+      isAction: false,
+      unused: false,
+      actionCount: members.length,
+      unusedCount,
+      children: [],
+    };
+    if (safe) {
+      node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
+      node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
+      emitted.push({ entry: node.emitted, node });
+      return node;
+    }
+    const { self, groups } = groupByToken(catalog, members, depth);
+    if (self) {
+      node.isAction = true;
+      node.unused = unused.flags[self.index] === 1;
+      if (!node.unused) {
+        node.emitted = self.full;
+        emitted.push({ entry: self.full, node });
+      }
+    }
+    for (const g of groups) {
+      node.children.push(visit(prefix + g.token, g.token, g.members, depth + 1, false));
+    }
+    return node;
+  };
+  const trie = visit('', '', matched, 0, true);
+  return { entries: dropCovered(emitted), trie };
+}
+
+/**
+ * The entries to add to a `NotAction` list so that the statement stops allowing `toExclude` (unused
+ * catalog actions it allows today): a prefix `p*` wherever every catalog action starting with p is
+ * unused (which also excludes future actions under p, never a used one), otherwise single actions.
+ * Prefixes start at the service level; `*` itself is never emitted.
+ */
+export function exclusionPrefixes(
+  toExclude: readonly CatalogAction[],
+  unused: UnusedIndex,
+  catalog: ActionCatalog,
+): Generalization {
+  const emitted: { entry: string; node: TrieNode }[] = [];
+  const visit = (
+    prefix: string,
+    token: string,
+    members: readonly CatalogAction[],
+    depth: number,
+    isRoot: boolean,
+  ): TrieNode => {
+    const lower = prefix.toLowerCase();
+    const [start, end] = catalog.prefixRange(lower);
+    // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
+    const safe = !isRoot && unused.countIn(start, end) === end - start;
+    const node: TrieNode = {
+      prefix,
+      token,
+      safe,
+      isAction: false,
+      unused: false,
+      actionCount: members.length,
+      unusedCount: members.length,
+      children: [],
+    };
+    if (safe) {
+      node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
+      node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
+      node.unused = true;
+      emitted.push({ entry: node.emitted, node });
+      return node;
+    }
+    const { self, groups } = groupByToken(catalog, members, depth);
+    if (self) {
+      node.isAction = true;
+      node.unused = true;
+      node.emitted = self.full;
+      emitted.push({ entry: self.full, node });
+    }
+    for (const g of groups) {
+      node.children.push(visit(prefix + g.token, g.token, g.members, depth + 1, false));
+    }
+    return node;
+  };
+  const trie = visit('', '', toExclude, 0, true);
+  return { entries: dropCovered(emitted), trie };
+}

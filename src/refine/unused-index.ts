@@ -1,0 +1,89 @@
+/**
+ * The unused set resolved against a catalog: which catalog actions are unused, as a flag array and
+ * a sorted index list, so that "how many unused actions start with this prefix" is two binary
+ * searches.
+ */
+import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
+import type { UnusedSet } from '../policy/unused.js';
+import type { RefineWarning } from './types.js';
+
+/** {@link UnusedSet} resolved against one catalog. */
+export interface UnusedIndex {
+  readonly set: UnusedSet;
+  /** `flags[i] === 1` when catalog action `i` is unused. */
+  readonly flags: Uint8Array;
+  /** Indices of the unused catalog actions, ascending. */
+  readonly sorted: Int32Array;
+  /** Whether a (possibly unknown) `service:Action` string is unused, case-insensitively. */
+  isUnused(action: string): boolean;
+  /** Whether every action of `service` (known or future) is unused. */
+  isWholeServiceUnused(service: string): boolean;
+  /** Number of unused catalog actions with index in `[start, end)`. */
+  countIn(start: number, end: number): number;
+  /** Unused entries that name no catalog action or service. */
+  readonly warnings: readonly RefineWarning[];
+}
+
+/** Resolves `set` against `catalog`. */
+export function indexUnused(set: UnusedSet, catalog: ActionCatalog): UnusedIndex {
+  const flags = new Uint8Array(catalog.actions.length);
+  const warnings: RefineWarning[] = [];
+  for (const [service, actions] of set.services) {
+    if (actions === 'all') {
+      const list = catalog.serviceActions(service);
+      if (list.length === 0) {
+        warnings.push({
+          code: 'unknown_unused_service',
+          path: '$',
+          message: `unused service "${service}" is not in the catalog; policy entries for it are only removed where they are limited to "${service}:*"`,
+        });
+      }
+      for (const a of list) flags[a.index] = 1;
+      continue;
+    }
+    for (const name of actions) {
+      const a: CatalogAction | undefined = catalog.get(`${service}:${name}`);
+      if (a) flags[a.index] = 1;
+      else
+        warnings.push({
+          code: 'unknown_unused_action',
+          path: '$',
+          message: `unused action "${service}:${name}" is not in the catalog; only a literal policy entry naming it is removed`,
+        });
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  const sorted = new Int32Array(n);
+  for (let i = 0, k = 0; i < flags.length; i++) if (flags[i]) sorted[k++] = i;
+
+  const lowerBound = (x: number): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const isWholeServiceUnused = (service: string): boolean =>
+    set.services.get(service.toLowerCase()) === 'all';
+  return {
+    set,
+    flags,
+    sorted,
+    warnings,
+    isWholeServiceUnused,
+    isUnused(action: string): boolean {
+      const colon = action.indexOf(':');
+      if (colon < 0) return false;
+      const entry = set.services.get(action.slice(0, colon).toLowerCase());
+      if (entry === undefined) return false;
+      return entry === 'all' || entry.has(action.slice(colon + 1).toLowerCase());
+    },
+    countIn(start: number, end: number): number {
+      return end <= start ? 0 : lowerBound(end) - lowerBound(start);
+    },
+  };
+}
