@@ -65,6 +65,8 @@ export interface ActionCatalog {
   match(pattern: string | Glob): CatalogAction[];
   /** CamelCase tokens of an action: `['s3:', 'Get', 'Object', 'Acl']`. */
   tokens(action: CatalogAction): readonly string[];
+  /** The same tokens in lower case (cached; the trie groups by them). */
+  lowerTokens(action: CatalogAction): readonly string[];
 }
 
 /**
@@ -78,15 +80,17 @@ export function createCatalog(
   version: string,
 ): ActionCatalog {
   const entries = services instanceof Map ? [...services.entries()] : Object.entries(services);
-  const byKey = new Map<string, Omit<CatalogAction, 'index'>>();
+  const byKey = new Map<string, CatalogAction>();
   for (const [rawService, list] of entries) {
     const service = rawService.toLowerCase();
     for (const item of list) {
-      const [name, facts] = typeof item === 'string' ? [item, {} as ActionFacts] : item;
+      const [name, facts] = typeof item === 'string' ? [item, NO_FACTS] : item;
       const full = `${service}:${name}`;
       const key = full.toLowerCase();
       if (byKey.has(key)) continue;
+      // One object shape for every action (index is set after sorting) keeps property access fast.
       byKey.set(key, {
+        index: 0,
         service,
         name,
         full,
@@ -96,15 +100,23 @@ export function createCatalog(
       });
     }
   }
-  const sorted = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const actions: CatalogAction[] = sorted.map((a, index) => Object.freeze({ ...a, index }));
+  const actions = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  actions.forEach((a, index) => {
+    (a as { index: number }).index = index;
+    Object.freeze(a);
+  });
   return new IndexedCatalog(actions, version);
 }
+
+const NO_FACTS: ActionFacts = Object.freeze({});
 
 class IndexedCatalog implements ActionCatalog {
   readonly services: readonly string[];
   private readonly byKey = new Map<string, CatalogAction>();
   private readonly tokenCache: (readonly string[] | undefined)[];
+  private readonly lowerTokenCache: (readonly string[] | undefined)[];
+  /** `actions[i].key`, for binary searches without touching the action objects. */
+  private readonly keys: readonly string[];
 
   constructor(
     readonly actions: readonly CatalogAction[],
@@ -116,7 +128,9 @@ class IndexedCatalog implements ActionCatalog {
       services.add(a.service);
     }
     this.services = [...services].sort();
+    this.keys = actions.map((a) => a.key);
     this.tokenCache = new Array<readonly string[] | undefined>(actions.length);
+    this.lowerTokenCache = new Array<readonly string[] | undefined>(actions.length);
   }
 
   get(action: string): CatalogAction | undefined {
@@ -134,19 +148,19 @@ class IndexedCatalog implements ActionCatalog {
   }
 
   prefixRange(lowerPrefix: string): readonly [number, number] {
-    const a = this.actions;
+    const keys = this.keys;
     let lo = 0;
-    let hi = a.length;
+    let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (a[mid]!.key < lowerPrefix) lo = mid + 1;
+      if (keys[mid]! < lowerPrefix) lo = mid + 1;
       else hi = mid;
     }
     const start = lo;
-    hi = a.length;
+    hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (a[mid]!.key.startsWith(lowerPrefix)) lo = mid + 1;
+      if (keys[mid]!.startsWith(lowerPrefix)) lo = mid + 1;
       else hi = mid;
     }
     return [start, lo];
@@ -168,6 +182,15 @@ class IndexedCatalog implements ActionCatalog {
     if (t === undefined) {
       t = tokenizeAction(action.service, action.name);
       this.tokenCache[action.index] = t;
+    }
+    return t;
+  }
+
+  lowerTokens(action: CatalogAction): readonly string[] {
+    let t = this.lowerTokenCache[action.index];
+    if (t === undefined) {
+      t = this.tokens(action).map((x) => x.toLowerCase());
+      this.lowerTokenCache[action.index] = t;
     }
     return t;
   }

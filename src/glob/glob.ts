@@ -26,6 +26,7 @@ export interface Glob {
 }
 
 const STAR = 42; // '*'
+const WILDCARD_CHARS = /[*?]/;
 const QMARK = 63; // '?'
 
 /** Whether `text` contains an IAM wildcard character (`*` or `?`). */
@@ -221,6 +222,13 @@ export function globIntersects(a: Glob | string, b: Glob | string): boolean {
  * prefix trie uses for every node. Throws {@link GlobTooComplexError} like {@link globContains}.
  */
 export function prefixContained(outer: Glob, lowerPrefix: string): boolean {
+  const lower = outer.lower;
+  const firstWild = lower.search(WILDCARD_CHARS);
+  if (firstWild < 0) return false; // a literal matches finitely many strings, prefix* infinitely many
+  // Fast path: `lit*` (one trailing star, no `?`) contains `prefix*` iff the prefix starts with lit.
+  if (firstWild === lower.length - 1 && lower.endsWith('*')) {
+    return lowerPrefix.startsWith(lower.slice(0, -1));
+  }
   const o = tokensOf(outer);
   let states = closure(o, [0]);
   for (let i = 0; i < lowerPrefix.length && states.length > 0; i++) {

@@ -4,7 +4,7 @@
  * visits the paths to those actions and their siblings, not the whole catalog.
  */
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
-import { prefixContained, type Glob } from '../glob/glob.js';
+import { GlobTooComplexError, prefixContained, type Glob } from '../glob/glob.js';
 import type { TrieNode } from './types.js';
 import type { UnusedIndex } from './unused-index.js';
 
@@ -21,22 +21,40 @@ export interface Generalization {
  * token boundaries: `GetObjects*` is inside `GetObject*`). Cosmetic only: the set allowed is the same.
  */
 function dropCovered(emitted: { entry: string; node: TrieNode }[]): string[] {
-  const wildcardPrefixes = new Set<string>();
-  for (const { entry } of emitted) {
-    if (entry.endsWith('*')) wildcardPrefixes.add(entry.slice(0, -1).toLowerCase());
+  // In lexicographic order, everything a prefix p covers follows p directly; a stack of the open
+  // wildcard prefixes tells in one pass which entries fall inside an earlier one.
+  const order = emitted
+    .map((e, i) => {
+      const lower = e.entry.toLowerCase();
+      const wildcard = lower.endsWith('*');
+      return { i, text: wildcard ? lower.slice(0, -1) : lower, wildcard };
+    })
+    .sort((a, b) =>
+      a.text < b.text ? -1 : a.text > b.text ? 1 : Number(b.wildcard) - Number(a.wildcard),
+    );
+  const covered = new Set<number>();
+  const open: string[] = [];
+  for (const item of order) {
+    while (open.length > 0 && !item.text.startsWith(open[open.length - 1]!)) open.pop();
+    if (open.length > 0) covered.add(item.i);
+    else if (item.wildcard) open.push(item.text);
   }
   const out: string[] = [];
-  for (const e of emitted) {
-    const lower = e.entry.toLowerCase();
-    const own = lower.endsWith('*') ? lower.length - 1 : lower.length + 1;
-    let covered = false;
-    for (let len = 1; len < Math.min(own, lower.length + 1) && !covered; len++) {
-      if (wildcardPrefixes.has(lower.slice(0, len))) covered = true;
-    }
-    if (covered) delete e.node.emitted;
+  emitted.forEach((e, i) => {
+    if (covered.has(i)) delete e.node.emitted;
     else out.push(e.entry);
-  }
+  });
   return out;
+}
+
+/** `prefix*` ⊆ glob; a question too complex to decide counts as "no" (the node stays unsafe). */
+function containedOrNo(glob: Glob, lowerPrefix: string): boolean {
+  try {
+    return prefixContained(glob, lowerPrefix);
+  } catch (e) {
+    if (e instanceof GlobTooComplexError) return false;
+    throw e;
+  }
 }
 
 interface Group {
@@ -54,19 +72,15 @@ function groupByToken(
   let self: CatalogAction | undefined;
   const groups = new Map<string, Group>();
   for (const a of members) {
-    const tokens = catalog.tokens(a);
-    if (tokens.length === depth) {
+    const lowerTokens = catalog.lowerTokens(a);
+    if (lowerTokens.length === depth) {
       self = a;
       continue;
     }
-    const token = tokens[depth]!;
-    const lowerToken = token.toLowerCase();
-    let g = groups.get(lowerToken);
-    if (!g) {
-      g = { token, lowerToken, members: [] };
-      groups.set(lowerToken, g);
-    }
-    g.members.push(a);
+    const lowerToken = lowerTokens[depth]!;
+    const g = groups.get(lowerToken);
+    if (g) g.members.push(a);
+    else groups.set(lowerToken, { token: catalog.tokens(a)[depth]!, lowerToken, members: [a] });
   }
   const sorted = [...groups.values()].sort((x, y) =>
     x.lowerToken < y.lowerToken ? -1 : x.lowerToken > y.lowerToken ? 1 : 0,
@@ -102,8 +116,7 @@ export function shortestSafePrefixes(
     const [start, end] = catalog.prefixRange(lower);
     let unusedCount = 0;
     for (const m of members) unusedCount += unused.flags[m.index]!;
-    const safe =
-      !isRoot && unused.countIn(start, end) === 0 && prefixContained(glob, lower);
+    const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(glob, lower);
     const node: TrieNode = {
       prefix,
       token,

@@ -282,7 +282,9 @@ function pairStatements(
     const isEmpty = (s: AllowedSet) => s.kind === 'in' && s.set.size === 0;
     // cost[i][j]: best cost aligning the first i originals with the first j refined statements.
     const INF = Number.MAX_SAFE_INTEGER;
-    const cost: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(INF));
+    const cost: number[][] = Array.from({ length: n + 1 }, () =>
+      new Array<number>(m + 1).fill(INF),
+    );
     const move: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
     cost[0]![0] = 0;
     for (let i = 0; i <= n; i++) {
@@ -313,7 +315,7 @@ function pairStatements(
         }
       }
     }
-    for (let i = n, j = m; i > 0 || j > 0; ) {
+    for (let i = n, j = m; i > 0 || j > 0;) {
       const mv = move[i]![j]!;
       if (mv === 3) {
         pairs[o[i - 1]!] = r[j - 1]!;

@@ -170,7 +170,11 @@ describe('refinePolicy on a tiny catalog', () => {
 
   it('keeps unknown actions and services and warns about them', () => {
     const r = refinePolicy(
-      policy({ Effect: 'Allow', Action: ['s3:GetNothing', 'foo:Bar', 's3:PutObject'], Resource: '*' }),
+      policy({
+        Effect: 'Allow',
+        Action: ['s3:GetNothing', 'foo:Bar', 's3:PutObject'],
+        Resource: '*',
+      }),
       ['s3:PutObject'],
       { catalog: tiny },
     );
@@ -210,7 +214,19 @@ describe('refinePolicy on a tiny catalog', () => {
 // ---------------------------------------------------------------------------------------------
 // Property-based: random catalogs, policies and unused sets.
 
-const WORDS = ['Get', 'Put', 'List', 'Object', 'Objects', 'Bucket', 'Acl', 'Policy', 'Status', 'Tag', 'X'];
+const WORDS = [
+  'Get',
+  'Put',
+  'List',
+  'Object',
+  'Objects',
+  'Bucket',
+  'Acl',
+  'Policy',
+  'Status',
+  'Tag',
+  'X',
+];
 
 const arbCatalog = fc
   .record({
@@ -270,7 +286,11 @@ const arbCase = arbCatalog.chain((catalog) =>
   }),
 );
 
-function collectEmitted(node: TrieNode, parentSafe: boolean | null, out: [TrieNode, boolean | null][]) {
+function collectEmitted(
+  node: TrieNode,
+  parentSafe: boolean | null,
+  out: [TrieNode, boolean | null][],
+) {
   if (node.emitted !== undefined) out.push([node, parentSafe]);
   for (const c of node.children) collectEmitted(c, node.safe, out);
 }
@@ -301,7 +321,8 @@ describe('refinePolicy properties', () => {
         let k = 0;
         statements.forEach((s, i) => {
           const change = r.statements[i]!;
-          const out = change.outcome === 'dropped' || refinedDoc === null ? undefined : refined[k++];
+          const out =
+            change.outcome === 'dropped' || refinedDoc === null ? undefined : refined[k++];
           if (s.Effect === 'Deny') return;
           for (const a of catalog.actions) {
             const before = referenceAllows(s.key as 'Action', s.entries, a.full);
