@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog, type ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
+import type { UnusedPermissions } from '../policy/unused.js';
 import { refinePolicy } from './refine.js';
 
 const policy = JSON.parse(
@@ -14,7 +15,7 @@ const policy = JSON.parse(
 ) as object;
 const unused = JSON.parse(
   readFileSync(new URL('../../examples/article/unused.json', import.meta.url), 'utf8'),
-) as object[];
+) as UnusedPermissions;
 
 /** S3 actions added after the article (June 2024). */
 const ADDED_AFTER_JUNE_2024 = new Set([
