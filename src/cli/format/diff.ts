@@ -1,0 +1,193 @@
+/**
+ * The `diff` format: the original policy as 2-space JSON with the lines the refinement removes
+ * marked `-` and the lines it adds marked `+`, as in the article's figure.
+ *
+ * Lines are aligned with Myers' O(ND) difference algorithm (linear-space variant) comparing lines
+ * modulo a trailing comma, so removing the last element of a list does not show the line before it
+ * (which lost its comma) as changed; unchanged lines are printed as the refined text has them.
+ */
+import type { Refinement } from '../../refine/types.js';
+
+/** One step of a line edit script. */
+export type DiffOp =
+  | { kind: 'equal'; a: number; b: number }
+  | { kind: 'delete'; a: number }
+  | { kind: 'insert'; b: number };
+
+/**
+ * A shortest edit script turning `a` into `b`, where elements are equal when their `key`s are
+ * (default: the element itself). Within each changed region every deletion comes before every
+ * insertion.
+ */
+export function diffSequences<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (x: T) => unknown = (x) => x,
+): DiffOp[] {
+  const ka = a.map(key);
+  const kb = b.map(key);
+  const raw: DiffOp[] = [];
+  myers(ka, kb, 0, ka.length, 0, kb.length, raw);
+  // Regroup each changed region: deletions first, then insertions.
+  const out: DiffOp[] = [];
+  let dels: DiffOp[] = [];
+  let inss: DiffOp[] = [];
+  const flush = () => {
+    out.push(...dels, ...inss);
+    dels = [];
+    inss = [];
+  };
+  for (const op of raw) {
+    if (op.kind === 'equal') {
+      flush();
+      out.push(op);
+    } else if (op.kind === 'delete') dels.push(op);
+    else inss.push(op);
+  }
+  flush();
+  return out;
+}
+
+/** Appends the edit script of `a[aLo, aHi)` → `b[bLo, bHi)` to `out`, in order. */
+function myers(
+  a: readonly unknown[],
+  b: readonly unknown[],
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+  out: DiffOp[],
+): void {
+  // Common prefix.
+  while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo])
+    out.push({ kind: 'equal', a: aLo++, b: bLo++ });
+  // Common suffix (emitted after the middle).
+  let suffix = 0;
+  while (aHi - suffix > aLo && bHi - suffix > bLo && a[aHi - suffix - 1] === b[bHi - suffix - 1]) {
+    suffix++;
+  }
+  const aEnd = aHi - suffix;
+  const bEnd = bHi - suffix;
+  if (aLo === aEnd) {
+    for (let j = bLo; j < bEnd; j++) out.push({ kind: 'insert', b: j });
+  } else if (bLo === bEnd) {
+    for (let i = aLo; i < aEnd; i++) out.push({ kind: 'delete', a: i });
+  } else {
+    const [x, y, u, v] = middleSnake(a, b, aLo, aEnd, bLo, bEnd);
+    myers(a, b, aLo, x, bLo, y, out);
+    for (let i = x, j = y; i < u; i++, j++) out.push({ kind: 'equal', a: i, b: j });
+    myers(a, b, u, aEnd, v, bEnd, out);
+  }
+  for (let s = suffix; s > 0; s--) out.push({ kind: 'equal', a: aHi - s, b: bHi - s });
+}
+
+/**
+ * The middle snake of `a[aLo, aHi)` → `b[bLo, bHi)` (both non-empty, first and last elements
+ * differing): `[x, y, u, v]` such that `(x, y)`–`(u, v)` is a diagonal run on some shortest path.
+ */
+function middleSnake(
+  a: readonly unknown[],
+  b: readonly unknown[],
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+): [number, number, number, number] {
+  const n = aHi - aLo;
+  const m = bHi - bLo;
+  const delta = n - m;
+  const odd = (delta & 1) !== 0;
+  const max = Math.ceil((n + m) / 2);
+  const off = max + 1;
+  // vf[k]: furthest x on diagonal k = x - y going forward from (0, 0).
+  // vb[k]: furthest x' on diagonal k = x' - y' going forward on the reversed sequences.
+  const vf = new Int32Array(2 * max + 3);
+  const vb = new Int32Array(2 * max + 3);
+  for (let d = 0; d <= max; d++) {
+    for (let k = -d; k <= d; k += 2) {
+      let x =
+        k === -d || (k !== d && vf[off + k - 1]! < vf[off + k + 1]!)
+          ? vf[off + k + 1]!
+          : vf[off + k - 1]! + 1;
+      let y = x - k;
+      const x0 = x;
+      const y0 = y;
+      while (x < n && y < m && a[aLo + x] === b[bLo + y]) {
+        x++;
+        y++;
+      }
+      vf[off + k] = x;
+      const kb = delta - k;
+      if (odd && kb >= -(d - 1) && kb <= d - 1 && x + vb[off + kb]! >= n) {
+        return [aLo + x0, bLo + y0, aLo + x, bLo + y];
+      }
+    }
+    for (let k = -d; k <= d; k += 2) {
+      let x =
+        k === -d || (k !== d && vb[off + k - 1]! < vb[off + k + 1]!)
+          ? vb[off + k + 1]!
+          : vb[off + k - 1]! + 1;
+      let y = x - k;
+      const x0 = x;
+      const y0 = y;
+      while (x < n && y < m && a[aHi - 1 - x] === b[bHi - 1 - y]) {
+        x++;
+        y++;
+      }
+      vb[off + k] = x;
+      const kf = delta - k;
+      if (!odd && kf >= -d && kf <= d && x + vf[off + kf]! >= n) {
+        return [aHi - x, bHi - y, aHi - x0, bHi - y0];
+      }
+    }
+  }
+  /* c8 ignore next 2 */
+  throw new Error('internal error: no middle snake found');
+}
+
+/** Options of {@link formatDiff}. */
+export interface DiffFormatOptions {
+  /** Colour removed lines red and added lines green (ANSI escapes). */
+  color: boolean;
+  /** The policy file as given, for the `---` header line. */
+  source?: string;
+}
+
+const RED = '\u001b[31m';
+const GREEN = '\u001b[32m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+/** A line without one trailing comma: the comparison key of {@link formatDiff}. */
+function withoutTrailingComma(line: string): string {
+  return line.endsWith(',') ? line.slice(0, -1) : line;
+}
+
+/**
+ * The original policy with `-`/`+`/two-space prefixed lines, after a two-line header naming the
+ * original, the recommended action and the catalog version. For `DETACH_POLICY` every line is
+ * removed; for `NONE` every line is unchanged.
+ */
+export function formatDiff(refinement: Refinement, options: DiffFormatOptions): string {
+  const paint = (code: string, text: string) => (options.color ? `${code}${text}${RESET}` : text);
+  const before = JSON.stringify(refinement.original, null, 2).split('\n');
+  const after =
+    refinement.recommendedAction === 'DETACH_POLICY'
+      ? []
+      : refinement.recommendedAction === 'NONE' || refinement.policy === null
+        ? before
+        : JSON.stringify(refinement.policy, null, 2).split('\n');
+  const lines = [
+    paint(BOLD, `--- ${options.source ?? 'original'}`),
+    paint(
+      BOLD,
+      `+++ recommended: ${refinement.recommendedAction} (catalog ${refinement.catalogVersion})`,
+    ),
+  ];
+  for (const op of diffSequences(before, after, withoutTrailingComma)) {
+    if (op.kind === 'equal') lines.push(`  ${after[op.b]!}`);
+    else if (op.kind === 'delete') lines.push(paint(RED, `- ${before[op.a]!}`));
+    else lines.push(paint(GREEN, `+ ${after[op.b]!}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

