@@ -87,6 +87,16 @@ describe("the article's example", () => {
   });
 
   it("draws the article's trie: GetBucket unsafe, GetAccess / GetMulti / GetObject / GetStorage safe", () => {
+    const today1 = refinePolicy(policy, unused, { catalog: today });
+    const bucket = today1.statements[1]!.entries[0]!.trie!.children[0]!.children[0]!.children.find(
+      (n) => n.prefix === 's3:GetBucket',
+    )!;
+    // Today GetBucketAbac and GetBucketMetadataTableConfiguration are kept: GetBucket is expanded.
+    expect(bucket.children.map((n) => [n.token, n.safe])).toContainEqual(['Abac', true]);
+    expect(bucket.children.find((n) => n.token === 'Policy')).toMatchObject({
+      safe: false,
+      unused: true,
+    });
     const r = refinePolicy(policy, unused, { catalog: june2024 });
     const trie = r.statements[1]!.entries[0]!.trie!;
     const find = (prefix: string) => {
@@ -99,8 +109,15 @@ describe("the article's example", () => {
       throw new Error(`no node ${prefix}`);
     };
     expect(find('s3:Get').safe).toBe(false);
-    expect(find('s3:GetBucket').safe).toBe(false);
-    expect(find('s3:GetBucketPolicy').safe).toBe(false);
+    // Every GetBucket action of June 2024 is unused: the node is unsafe and not expanded.
+    expect(find('s3:GetBucket')).toMatchObject({
+      safe: false,
+      unused: true,
+      actionCount: 14,
+      unusedCount: 14,
+      children: [],
+    });
+    expect(find('s3:GetAccelerate')).toMatchObject({ safe: false, unused: true });
     for (const p of ['s3:GetAccess', 's3:GetMulti', 's3:GetObject', 's3:GetStorage']) {
       expect(find(p)).toMatchObject({ safe: true, emitted: `${p}*` });
     }

@@ -133,6 +133,12 @@ export function shortestSafePrefixes(
       emitted.push({ entry: node.emitted, node });
       return node;
     }
+    if (!isRoot && unusedCount === members.length) {
+      // Everything the pattern allows under this node is unused: nothing below can be emitted.
+      node.unused = true;
+      node.isAction = members.length === 1 && members[0]!.key === lower;
+      return node;
+    }
     const { self, groups } = groupByToken(catalog, members, depth);
     if (self) {
       node.isAction = true;

@@ -307,7 +307,10 @@ function pairStatements(
           }
         }
         if (i < n && j < m) {
-          const d = c + (sameAllowed(expected[i]!, actual[j]!, size) ? 0 : 1);
+          const exact =
+            sameAllowed(expected[i]!, actual[j]!, size) &&
+            widenedPatterns(os[i]!, ref[r[j]!]!).widened.length === 0;
+          const d = c + (exact ? 0 : 1);
           if (d < cost[i + 1]![j + 1]!) {
             cost[i + 1]![j + 1] = d;
             move[i + 1]![j + 1] = 3;

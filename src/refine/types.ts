@@ -20,7 +20,10 @@ export interface TrieNode {
   safe: boolean;
   /** Whether the node's prefix is itself a catalog action matched by the original pattern. */
   isAction: boolean;
-  /** Whether that action (when `isAction`) is unused. */
+  /**
+   * Whether that action (when `isAction`) is unused; on a node that is not an action, whether every
+   * matched action under it is unused (such nodes are not expanded: nothing below can be kept).
+   */
   unused: boolean;
   /** Number of catalog actions the original pattern matches below (and at) this node. */
   actionCount: number;
@@ -28,7 +31,7 @@ export interface TrieNode {
   unusedCount: number;
   /** What this node put into the refined policy, if anything (`s3:GetObject*`, `s3:GetJobTagging`). */
   emitted?: string;
-  /** Children, sorted by token; empty for safe nodes (they are not expanded). */
+  /** Children, sorted by token; empty for safe and wholly unused nodes (they are not expanded). */
   children: TrieNode[];
 }
 

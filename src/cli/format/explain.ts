@@ -197,18 +197,24 @@ function passThrough(node: TrieNode): boolean {
   return !node.safe && !node.isAction && node.children.length === 1;
 }
 
-/** `safe → s3:GetAccess* (4 actions)`, `unsafe (38 actions, 20 unused)`, `unsafe, unused`. */
+/**
+ * `safe → s3:GetAccess* (4 actions)`, `unsafe (38 actions, 20 unused)`, `unsafe, unused`,
+ * `unsafe, all unused (14 actions)`.
+ */
 function nodeStatus(node: TrieNode, kind: 'action' | 'exclusion'): string {
   const parts = [node.safe ? 'safe' : 'unsafe'];
   if (node.isAction && node.unused && !(kind === 'exclusion' && node.safe)) parts.push('unused');
+  // An unsafe group whose every action is unused is not expanded: nothing below it is kept.
+  const allUnused = kind === 'action' && !node.isAction && node.unused;
+  if (allUnused) parts.push('all unused');
   let text = parts.join(', ');
   if (node.emitted !== undefined) text += ` → ${node.emitted}`;
   else if (node.safe) text += ' (covered by a shorter entry)';
   const counts =
     node.actionCount === 1 && (node.isAction || node.emitted !== undefined)
       ? ''
-      : kind === 'exclusion'
-        ? ` (${groupDigits(node.actionCount)} unused actions)`
+      : kind === 'exclusion' || allUnused
+        ? ` (${groupDigits(node.actionCount)}${kind === 'exclusion' ? ' unused' : ''} actions)`
         : ` (${groupDigits(node.actionCount)} action${node.actionCount === 1 ? '' : 's'}${
             node.unusedCount > 0 ? `, ${groupDigits(node.unusedCount)} unused` : ''
           })`;

@@ -1,0 +1,368 @@
+/**
+ * `computeFindings`: Access Analyzer's unused-access findings and their recommendations, as a pure
+ * function of the inventory, the activity summary, the catalog and `now`.
+ */
+import type { ActivitySummary } from '../activity/types.js';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { ValidationError } from '../errors.js';
+import type { Group, Inventory, Principal } from '../inventory/types.js';
+import { groupUnused, type GroupUnused, type MemberStatus } from './group-unused.js';
+import { findingId } from './id.js';
+import { allowedActions, PolicyResolver, type PrincipalPolicy } from './permissions.js';
+import { recommend, type RecommendContext, type Refined } from './recommendations.js';
+import type {
+  Finding,
+  FindingDetails,
+  FindingType,
+  NotEvaluated,
+  NotEvaluatedReason,
+  ResourceType,
+  ScanResult,
+  ScanWarning,
+} from './types.js';
+import {
+  serviceBlocks,
+  unusedPermissions,
+  type UnusedPermissionResult,
+} from './unused-permissions.js';
+import { latest, principalLatest, trackingWindow, type TrackingWindow } from './usage.js';
+
+/** Options of {@link computeFindings}. */
+export interface FindingsOptions {
+  /** The action catalog (access levels and which actions IAM action last accessed tracks). */
+  catalog: ActionCatalog;
+  /** The analysis time: the tracking period ends here. */
+  now: Date;
+  /** Length of the tracking period in days: a whole number from 1 to 365. */
+  trackingPeriodDays: number;
+  /** Accounts whose principals are not evaluated. */
+  excludeAccounts?: ReadonlySet<string>;
+  /** Principals with any of these tags (exact key and value) are not evaluated. */
+  excludeTags?: readonly { key: string; value: string }[];
+}
+
+/** The slot label used as `accessKeyId` when a key's id is not known. */
+const SLOT_LABEL = { 1: 'access_key_1', 2: 'access_key_2' } as const;
+
+/**
+ * Computes the unused-access findings of every principal in `inventory`.
+ *
+ * **Tracking period.** It starts at `now − trackingPeriodDays` days (the window start). A use at
+ * exactly the window start counts as in the period, one millisecond earlier does not; uses after
+ * `now` count as in the period. "Last use" is always the latest time across every source.
+ *
+ * **Not evaluated** (listed in `notEvaluated`, with one reason, in this precedence): principals of
+ * an excluded account (`EXCLUDED_ACCOUNT`), principals with an excluded tag (`EXCLUDED_TAG`),
+ * service-linked roles, i.e. path starting with `/aws-service-role/` (`SERVICE_LINKED_ROLE`), and
+ * principals created strictly after the window start (`CREATED_IN_TRACKING_PERIOD`; created
+ * exactly at the window start is evaluated).
+ *
+ * **UnusedIAMRole**: a role whose latest activity (`roleLastUsed`, and anything in its activity
+ * record) is not in the period; `lastAccessed` = that time, when known. An unused role gets no
+ * UnusedPermission finding.
+ *
+ * **UnusedIAMUserPassword**: an enabled password whose last use is unknown or before the period.
+ *
+ * **UnusedIAMUserAccessKey**: one per active key not used in the period. A key's last use is the
+ * latest of the credential report's and, when the key id is known, of the activity recorded for
+ * that id; when the id is not known, activity by key id is not attributed to the key (no guessing
+ * across keys), and `accessKeyId` is the credential report's slot label (`access_key_1` or
+ * `access_key_2`).
+ *
+ * **UnusedPermission**: one per active principal (a role with activity in the period, or a user
+ * with any activity in the period: password, key, or activity record) that has unused
+ * permissions. Its permissions are its inline and attached managed policies and, for a user, its
+ * groups' inline and attached policies; what they allow is the union of their Allow statements
+ * (Action, or NotAction over the catalog) minus every action named by any Deny statement (a denied
+ * action is never reported unused). A referenced managed policy or group that is missing from the
+ * inventory, or a document that is not a valid policy, gives a warning and is ignored. Per service
+ * allowed: not used at all in the period → the whole service (`lastAccessed` = its last use before
+ * the period, when known); used → the allowed *observable* actions not used in the period (see
+ * `unusedPermissions`). Never an unobservable action.
+ *
+ * **Recommendations** (every UnusedPermission finding): for each of the principal's policies that
+ * grants some of the finding's unused permissions, the refinement (`refinePolicy`) as
+ * CREATE_POLICY (compact JSON, `existingPolicyId` = managed policy ARN or inline policy name) then
+ * DETACH_POLICY, or DETACH_POLICY alone. NotAction policies are refined too (labelled). A group
+ * policy is refined only with the actions unused by every member of the group, and only when every
+ * member is evaluated and has an UnusedPermission finding; otherwise it is listed as not refined
+ * (labelled, with a warning). Per-policy detail is in `policies`.
+ *
+ * **Output.** `id` is stable across scans of the same data (see `findingId`); `status` is
+ * `ACTIVE`; `analyzedAt`, `createdAt`, `updatedAt` are `now`. Findings are sorted by account,
+ * resource, finding type, then access key; `notEvaluated` by account and resource.
+ *
+ * @throws ValidationError when `trackingPeriodDays` is not a whole number from 1 to 365, or `now`
+ *   is not a valid date.
+ */
+export function computeFindings(
+  inventory: Inventory,
+  activity: ActivitySummary,
+  options: FindingsOptions,
+): ScanResult {
+  validate(options);
+  const { catalog, now, trackingPeriodDays: days } = options;
+  const nowIso = now.toISOString();
+  const window = trackingWindow(now, days);
+  const warnings: ScanWarning[] = [];
+  const resolver = new PolicyResolver(inventory, catalog, warnings);
+  const unusedCtx = {
+    catalog,
+    blocks: serviceBlocks(catalog),
+    window,
+    dataEventServices: activity.observability.dataEventServices,
+  };
+  const keyActivity = latestByUser(activity);
+
+  const notEvaluated: NotEvaluated[] = [];
+  const findings: Finding[] = [];
+  const statuses = new Map<string, MemberStatus>();
+  const pending: {
+    finding: Finding;
+    policies: PrincipalPolicy[];
+    unused: UnusedPermissionResult;
+  }[] = [];
+
+  const make = (
+    p: Principal,
+    findingType: FindingType,
+    findingDetails: FindingDetails[],
+    key?: string,
+  ): Finding => ({
+    analyzedAt: nowIso,
+    createdAt: nowIso,
+    id: findingId(p.accountId, p.arn, findingType, key),
+    resource: p.arn,
+    resourceType: resourceType(p),
+    resourceOwnerAccount: p.accountId,
+    status: 'ACTIVE',
+    updatedAt: nowIso,
+    findingType,
+    findingDetails,
+  });
+
+  for (const p of inventory.principals.values()) {
+    const skip = notEvaluatedReason(p, options, window);
+    if (skip) {
+      notEvaluated.push({
+        resource: p.arn,
+        resourceType: resourceType(p),
+        resourceOwnerAccount: p.accountId,
+        ...skip,
+      });
+      statuses.set(p.arn, { kind: 'excluded', why: `is not evaluated (${skip.detail})` });
+      continue;
+    }
+    const record = activity.principals.get(p.arn);
+    let active: boolean;
+    if (p.kind === 'role') {
+      const last = latest(p.roleLastUsed, principalLatest(record));
+      active = window.inPeriod(last);
+      if (!active) {
+        findings.push(make(p, 'UnusedIAMRole', [{ unusedIamRoleDetails: lastAccessed(last) }]));
+        statuses.set(p.arn, { kind: 'excluded', why: 'is an unused role' });
+        continue;
+      }
+    } else {
+      const password = p.password;
+      if (password?.enabled && !window.inPeriod(password.lastUsed)) {
+        findings.push(
+          make(p, 'UnusedIAMUserPassword', [
+            { unusedIamUserPasswordDetails: lastAccessed(password.lastUsed) },
+          ]),
+        );
+      }
+      let userLast = latest(password?.lastUsed, principalLatest(record), keyActivity.get(p.arn));
+      for (const key of p.accessKeys) {
+        const known = key.id === undefined ? undefined : activity.accessKeys.get(key.id)?.last;
+        const last = latest(key.lastUsed, known);
+        userLast = latest(userLast, last);
+        if (!key.active || window.inPeriod(last)) continue;
+        const accessKeyId = key.id ?? SLOT_LABEL[key.slot];
+        findings.push(
+          make(
+            p,
+            'UnusedIAMUserAccessKey',
+            [{ unusedIamUserAccessKeyDetails: { accessKeyId, ...lastAccessed(last) } }],
+            accessKeyId,
+          ),
+        );
+      }
+      active = window.inPeriod(userLast);
+      if (!active) {
+        statuses.set(p.arn, { kind: 'excluded', why: 'had no activity in the tracking period' });
+        continue;
+      }
+    }
+    const policies = resolver.policiesOf(p);
+    const allowed = allowedActions(policies, catalog.actions.length);
+    const unused = unusedPermissions(allowed, record, unusedCtx);
+    if (unused.details.length === 0) {
+      statuses.set(p.arn, {
+        kind: 'excluded',
+        why: 'has no UnusedPermission finding (it used every observable permission it has)',
+      });
+      continue;
+    }
+    if (!record || record.services.size === 0) {
+      warnings.push({
+        code: 'no_service_activity',
+        resource: p.arn,
+        message: `${p.arn} was active in the tracking period but no activity source shows which services it used, so every service it is allowed is reported unused; check that the sources cover it`,
+      });
+    }
+    const finding = make(
+      p,
+      'UnusedPermission',
+      unused.details.map((d) => ({ unusedPermissionDetails: d })),
+    );
+    findings.push(finding);
+    pending.push({ finding, policies, unused });
+    statuses.set(p.arn, { kind: 'finding', unused: unused.set });
+  }
+
+  const members = groupMembers(inventory);
+  const groupCache = new Map<string, GroupUnused>();
+  const ctx: RecommendContext = {
+    catalog,
+    nowIso,
+    groupUnused(group: Group): GroupUnused {
+      let g = groupCache.get(group.arn);
+      if (!g) {
+        const list = members.get(`${group.accountId}|${group.name}`) ?? [];
+        g = groupUnused(group, list, statuses, catalog);
+        groupCache.set(group.arn, g);
+      }
+      return g;
+    },
+    refinements: new Map<string, Refined | Error>(),
+    warnedGroups: new Set(),
+    warnings,
+  };
+  for (const { finding, policies, unused } of pending) {
+    const r = recommend(finding.resource, policies, unused, ctx);
+    finding.recommendation = r.recommendation;
+    finding.policies = r.policies;
+  }
+  resolver.flushWarnings();
+
+  findings.sort(compareFindings);
+  notEvaluated.sort(
+    (a, b) => cmp(a.resourceOwnerAccount, b.resourceOwnerAccount) || cmp(a.resource, b.resource),
+  );
+  return {
+    analyzedAt: nowIso,
+    trackingPeriodDays: days,
+    catalogVersion: catalog.version,
+    findings,
+    notEvaluated,
+    warnings,
+  };
+}
+
+function validate(options: FindingsOptions): void {
+  const days = options.trackingPeriodDays;
+  if (!Number.isInteger(days) || days < 1 || days > 365) {
+    throw new ValidationError([
+      {
+        code: 'invalid_value',
+        path: '$',
+        source: 'tracking period',
+        message: `the tracking period must be a whole number of days from 1 to 365, found ${String(days)}`,
+      },
+    ]);
+  }
+  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime())) {
+    throw new ValidationError([
+      {
+        code: 'invalid_value',
+        path: '$',
+        source: 'now',
+        message: `"now" must be a valid date, found ${String(options.now)}`,
+      },
+    ]);
+  }
+}
+
+function resourceType(p: Principal): ResourceType {
+  return p.kind === 'role' ? 'AWS::IAM::Role' : 'AWS::IAM::User';
+}
+
+function lastAccessed(d: Date | null | undefined): { lastAccessed?: string } {
+  return d ? { lastAccessed: d.toISOString() } : {};
+}
+
+/** Why `p` is not evaluated (first reason by precedence), or undefined when it is evaluated. */
+function notEvaluatedReason(
+  p: Principal,
+  options: FindingsOptions,
+  window: TrackingWindow,
+): { reason: NotEvaluatedReason; detail: string } | undefined {
+  if (options.excludeAccounts?.has(p.accountId)) {
+    return { reason: 'EXCLUDED_ACCOUNT', detail: `account ${p.accountId} is excluded` };
+  }
+  for (const t of options.excludeTags ?? []) {
+    if (p.tags.get(t.key) === t.value) {
+      return { reason: 'EXCLUDED_TAG', detail: `tag ${t.key}=${t.value} is excluded` };
+    }
+  }
+  if (p.kind === 'role' && p.path.startsWith('/aws-service-role/')) {
+    return {
+      reason: 'SERVICE_LINKED_ROLE',
+      detail: `service-linked role (path ${p.path}), managed by an AWS service`,
+    };
+  }
+  if (window.createdInPeriod(p.createDate)) {
+    return {
+      reason: 'CREATED_IN_TRACKING_PERIOD',
+      detail: `created ${p.createDate.toISOString()}, inside the tracking period (since ${new Date(window.start).toISOString()})`,
+    };
+  }
+  return undefined;
+}
+
+/** Latest use of any access key, by user ARN (from activity recorded per key id). */
+function latestByUser(activity: ActivitySummary): Map<string, Date> {
+  const out = new Map<string, Date>();
+  for (const { userArn, last } of activity.accessKeys.values()) {
+    out.set(userArn, latest(out.get(userArn), last)!);
+  }
+  return out;
+}
+
+/** User ARNs by `account|group name`, sorted. */
+function groupMembers(inventory: Inventory): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of inventory.principals.values()) {
+    if (p.kind !== 'user') continue;
+    for (const name of new Set(p.groups)) {
+      const key = `${p.accountId}|${name}`;
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push(p.arn);
+    }
+  }
+  for (const list of out.values()) list.sort(cmp);
+  return out;
+}
+
+function accessKeyOf(f: Finding): string {
+  const d = f.findingDetails[0];
+  return d && 'unusedIamUserAccessKeyDetails' in d
+    ? d.unusedIamUserAccessKeyDetails.accessKeyId
+    : '';
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    cmp(a.resourceOwnerAccount, b.resourceOwnerAccount) ||
+    cmp(a.resource, b.resource) ||
+    cmp(a.findingType, b.findingType) ||
+    cmp(accessKeyOf(a), accessKeyOf(b))
+  );
+}
+
+/** Code-unit order (locale-independent, so the order is the same everywhere). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

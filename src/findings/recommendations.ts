@@ -1,0 +1,280 @@
+/**
+ * Recommendations of an UnusedPermission finding, in Access Analyzer's `GetFindingRecommendation`
+ * shape: for each policy the principal has that refinement changes, CREATE_POLICY (the refined
+ * document) then DETACH_POLICY of the existing one, or DETACH_POLICY alone when nothing in the
+ * policy is used. Also what Access Analyzer does not do: NotAction policies and group policies
+ * (refined with the actions unused by every member), labelled so.
+ */
+import { ACCESS_LEVELS, type AccessLevel, type ActionCatalog } from '../catalog/catalog.js';
+import type { Group } from '../inventory/types.js';
+import type { UnusedSet } from '../policy/unused.js';
+import { refinePolicy } from '../refine/refine.js';
+import type { Refinement } from '../refine/types.js';
+import type { GroupUnused } from './group-unused.js';
+import {
+  grantsUnused,
+  relevantUnused,
+  unusedKey,
+  type PrincipalPolicy,
+  type UnusedFlags,
+} from './permissions.js';
+import type {
+  FindingRecommendation,
+  FindingRecommendedStep,
+  PolicyLabel,
+  PolicyRecommendation,
+  ProofSummary,
+  ScanWarning,
+} from './types.js';
+
+/** What {@link recommend} needs besides the principal. */
+export interface RecommendContext {
+  catalog: ActionCatalog;
+  /** `now`, ISO-8601 (`startedAt` and `completedAt`). */
+  nowIso: string;
+  /** Whether (and with what) a group's policies can be refined; the caller caches it. */
+  groupUnused(group: Group): GroupUnused;
+  /**
+   * Refinements shared between findings: group policies (keyed by group and policy) and managed
+   * policies (keyed by policy and the part of the unused set that matters to it).
+   */
+  refinements: Map<string, Refined | Error>;
+  /** Groups already warned about. */
+  warnedGroups: Set<string>;
+  warnings: ScanWarning[];
+}
+
+/** A finding's recommendation and per-policy detail. */
+export interface FindingRecommendationResult {
+  recommendation: FindingRecommendation;
+  policies: PolicyRecommendation[];
+}
+
+/**
+ * Recommends, for one principal with an UnusedPermission finding, a refinement of each of its
+ * policies that grants some of its unused permissions (`own`). A group policy is refined with its
+ * group's unused set instead (see `groupUnused`), or listed as `NONE` with a
+ * `GROUP_POLICY_NOT_REFINED` label when it cannot be.
+ */
+export function recommend(
+  resourceArn: string,
+  policies: readonly PrincipalPolicy[],
+  own: { set: UnusedSet; flags: UnusedFlags },
+  ctx: RecommendContext,
+): FindingRecommendationResult {
+  const out: PolicyRecommendation[] = [];
+  const steps: FindingRecommendedStep[] = [];
+  const errors: string[] = [];
+  for (const p of policies) {
+    if (!grantsUnused(p.permissions, own.flags)) continue;
+    const labels: PolicyLabel[] = [];
+    let result: Refined | Error;
+    if (p.group) {
+      const g = ctx.groupUnused(p.group);
+      if (!g.refinable) {
+        warnGroup(p.group, g.why, ctx);
+        out.push(
+          notRefined(p, `not refined: ${g.why}, so what the group's members need is not known`),
+        );
+        continue;
+      }
+      if (!grantsUnused(p.permissions, g.flags)) {
+        out.push(
+          notRefined(
+            p,
+            `not refined: the unused permissions it grants are used by other members of group ${p.group.name}`,
+          ),
+        );
+        continue;
+      }
+      result = cached(ctx, `group|${p.group.arn}|${p.key}`, () =>
+        refine(p, relevantUnused(g.set, p.permissions), ctx.catalog),
+      );
+      labels.push({
+        code: 'GROUP_POLICY',
+        message: `policy of group ${p.group.name}, refined with the actions unused by all ${g.members} member(s) of the group (Access Analyzer does not refine group policies)`,
+      });
+    } else {
+      const set = relevantUnused(own.set, p.permissions);
+      result =
+        p.policyType === 'INLINE'
+          ? refine(p, set, ctx.catalog)
+          : cached(ctx, `managed|${p.key}|${unusedKey(set)}`, () => refine(p, set, ctx.catalog));
+    }
+    if (result instanceof Error) {
+      errors.push(`${p.policyId}: ${result.message}`);
+      ctx.warnings.push({
+        code: 'refinement_failed',
+        resource: resourceArn,
+        policyId: p.policyId,
+        message: `refining ${describe(p)} for ${resourceArn} failed, no recommendation is given for it: ${result.message}`,
+      });
+      out.push({ ...base(p), recommendedAction: 'NONE', policy: null, error: result.message });
+      continue;
+    }
+    if (result.recommendedAction === 'NONE') continue;
+    if (p.permissions.allowNotIn.length > 0) {
+      labels.unshift({
+        code: 'NOT_ACTION_POLICY',
+        message:
+          'has an Allow statement with NotAction, refined by adding the unused actions to NotAction (Access Analyzer gives no recommendation for such policies)',
+      });
+    }
+    const rec: PolicyRecommendation = {
+      ...base(p),
+      recommendedAction: result.recommendedAction,
+      policy: result.policy,
+      removedByAccessLevel: result.removedByAccessLevel,
+      proof: result.proof,
+    };
+    if (labels.length > 0) rec.labels = labels;
+    if (result.warnings.length > 0) rec.warnings = result.warnings;
+    out.push(rec);
+    if (result.recommendedAction === 'CREATE_POLICY') {
+      steps.push({
+        unusedPermissionsRecommendedStep: {
+          recommendedAction: 'CREATE_POLICY',
+          recommendedPolicy: result.json,
+          existingPolicyId: p.policyId,
+        },
+      });
+    }
+    steps.push({
+      unusedPermissionsRecommendedStep: {
+        recommendedAction: 'DETACH_POLICY',
+        existingPolicyId: p.policyId,
+      },
+    });
+  }
+  const recommendation: FindingRecommendation = {
+    recommendationType: 'UnusedPermissionRecommendation',
+    status: errors.length === 0 ? 'SUCCEEDED' : 'FAILED',
+    resourceArn,
+    startedAt: ctx.nowIso,
+    completedAt: ctx.nowIso,
+    recommendedSteps: steps,
+  };
+  if (errors.length > 0) {
+    recommendation.error = {
+      code: 'REFINEMENT_FAILED',
+      message: `internal error refining ${errors.length} polic${errors.length === 1 ? 'y' : 'ies'} (the other steps are valid): ${errors.join('; ')}`,
+    };
+  }
+  return { recommendation, policies: out };
+}
+
+/**
+ * What a finding keeps of a refinement (not the tries and per-statement detail, which can be large
+ * and are not part of the output). Shared, read-only, by the findings it is cached for.
+ */
+export interface Refined {
+  recommendedAction: Refinement['recommendedAction'];
+  policy: Record<string, unknown> | null;
+  /** `policy` as compact JSON text (the step's `recommendedPolicy`). */
+  json: string;
+  removedByAccessLevel: Partial<Record<AccessLevel | 'Unknown', string[]>>;
+  proof: ProofSummary;
+  warnings: Refinement['warnings'];
+}
+
+/** The cached value of `key`, computed once. */
+function cached(
+  ctx: RecommendContext,
+  key: string,
+  compute: () => Refined | Error,
+): Refined | Error {
+  let value = ctx.refinements.get(key);
+  if (value === undefined) {
+    value = compute();
+    ctx.refinements.set(key, value);
+  }
+  return value;
+}
+
+/** Runs the refinement; an error (a bug: refinements are proven) is returned, not thrown. */
+function refine(p: PrincipalPolicy, set: UnusedSet, catalog: ActionCatalog): Refined | Error {
+  try {
+    const r = refinePolicy(p.document, set, { catalog, source: describe(p) });
+    return {
+      recommendedAction: r.recommendedAction,
+      policy: r.policy,
+      json: r.policy === null ? '' : JSON.stringify(r.policy),
+      removedByAccessLevel: mergeByAccessLevel(r),
+      proof: {
+        exact: r.proof.exact,
+        catalogActions: r.proof.catalogActions,
+        statementsChecked: r.proof.statementsChecked,
+        patternsChecked: r.proof.patternsChecked,
+      },
+      warnings: r.warnings,
+    };
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function base(
+  p: PrincipalPolicy,
+): Pick<
+  PolicyRecommendation,
+  'policyId' | 'policyName' | 'policyType' | 'groupArn' | 'removedByAccessLevel'
+> {
+  return {
+    policyId: p.policyId,
+    policyName: p.policyName,
+    policyType: p.policyType,
+    ...(p.group ? { groupArn: p.group.arn } : {}),
+    removedByAccessLevel: {},
+  };
+}
+
+function notRefined(p: PrincipalPolicy, message: string): PolicyRecommendation {
+  return {
+    ...base(p),
+    recommendedAction: 'NONE',
+    policy: null,
+    labels: [{ code: 'GROUP_POLICY_NOT_REFINED', message }],
+  };
+}
+
+function warnGroup(group: Group, why: string, ctx: RecommendContext): void {
+  if (ctx.warnedGroups.has(group.arn)) return;
+  ctx.warnedGroups.add(group.arn);
+  ctx.warnings.push({
+    code: 'group_policy_not_refined',
+    resource: group.arn,
+    message: `the policies of group ${group.name} are not refined: ${why}`,
+  });
+}
+
+function describe(p: PrincipalPolicy): string {
+  switch (p.policyType) {
+    case 'INLINE':
+      return `inline policy ${p.policyName}`;
+    case 'GROUP_INLINE':
+      return `inline policy ${p.policyName} of group ${p.group?.name ?? '?'}`;
+    default:
+      return p.policyId;
+  }
+}
+
+/** The statements' removed actions, merged per access level (sorted, de-duplicated). */
+function mergeByAccessLevel(r: Refinement): Partial<Record<AccessLevel | 'Unknown', string[]>> {
+  const merged = new Map<AccessLevel | 'Unknown', Set<string>>();
+  for (const st of r.statements) {
+    for (const [level, actions] of Object.entries(st.removedByAccessLevel) as [
+      AccessLevel | 'Unknown',
+      string[],
+    ][]) {
+      let set = merged.get(level);
+      if (!set) merged.set(level, (set = new Set()));
+      for (const a of actions) set.add(a);
+    }
+  }
+  const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
+  for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
+    const set = merged.get(level);
+    if (set) out[level] = [...set].sort();
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * The unused permissions of an active principal (DESIGN.md, "Findings semantics"): per service its
+ * policies allow, the whole service when it was not used in the tracking period, otherwise the
+ * allowed actions that are observable and were not used. Never an unobservable action.
+ */
+import type { PrincipalActivity, ServiceActivity } from '../activity/types.js';
+import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
+import type { UnusedSet } from '../policy/unused.js';
+import type { UnusedFlags } from './permissions.js';
+import type { UnusedAction, UnusedPermissionDetails } from './types.js';
+import { latest, serviceLatest, type TrackingWindow } from './usage.js';
+
+/** One service's actions in the catalog: indices `[start, end)`. */
+export interface ServiceBlock {
+  service: string;
+  start: number;
+  end: number;
+}
+
+/** The catalog cut into one block per service, in service order. */
+export function serviceBlocks(catalog: ActionCatalog): ServiceBlock[] {
+  return catalog.services.map((service) => {
+    const [start, end] = catalog.prefixRange(`${service}:`);
+    return { service, start, end };
+  });
+}
+
+/** What {@link unusedPermissions} finds. */
+export interface UnusedPermissionResult {
+  /** The finding's `unusedPermissionDetails`, sorted by service; empty when nothing is unused. */
+  details: UnusedPermissionDetails[];
+  /** The same, as the unused set refinement takes. */
+  set: UnusedSet;
+  /** The same, resolved against the catalog. */
+  flags: UnusedFlags;
+}
+
+/** Inputs of {@link unusedPermissions} that are the same for every principal of a scan. */
+export interface UnusedContext {
+  catalog: ActionCatalog;
+  blocks: readonly ServiceBlock[];
+  window: TrackingWindow;
+  /** Services whose data events the activity sources contain (lower case). */
+  dataEventServices: ReadonlySet<string>;
+}
+
+/**
+ * The unused permissions of one principal.
+ *
+ * - A service with at least one allowed catalog action and no use at all in the period (no action,
+ *   no `allActionsAt`, no `last` in the period) is unused as a whole: one detail without
+ *   `actions`, `lastAccessed` = its latest use (before the period) when known.
+ * - A used service lists the allowed actions that are observable (the catalog says IAM action
+ *   last accessed tracks them, or the service's data events are declared) and not used in the
+ *   period: an action is used when its own record (possible or not) or the service's
+ *   `allActionsAt` falls in the period. `lastAccessed` = the latest of those before the period.
+ *
+ * @param allowed - Flags over the catalog: what the principal's policies allow.
+ * @param activity - The principal's activity, if any source has some.
+ */
+export function unusedPermissions(
+  allowed: Uint8Array,
+  activity: PrincipalActivity | undefined,
+  ctx: UnusedContext,
+): UnusedPermissionResult {
+  const { catalog, window } = ctx;
+  const details: UnusedPermissionDetails[] = [];
+  const services = new Map<string, 'all' | Set<string>>();
+  const entries: string[] = [];
+  const flags = new Uint8Array(catalog.actions.length);
+  const sorted: number[] = [];
+  const wholeServices = new Set<string>();
+
+  for (const block of ctx.blocks) {
+    let any = false;
+    for (let i = block.start; i < block.end && !any; i++) any = allowed[i] === 1;
+    if (!any) continue;
+    const sa: ServiceActivity | undefined = activity?.services.get(block.service);
+    const last = sa ? serviceLatest(sa) : undefined;
+    if (!window.inPeriod(last)) {
+      const detail: UnusedPermissionDetails = { serviceNamespace: block.service };
+      if (last) detail.lastAccessed = last.toISOString();
+      details.push(detail);
+      services.set(block.service, 'all');
+      entries.push(`${block.service}:*`);
+      wholeServices.add(block.service);
+      for (let i = block.start; i < block.end; i++) {
+        flags[i] = 1;
+        sorted.push(i);
+      }
+      continue;
+    }
+    const observableService = ctx.dataEventServices.has(block.service);
+    const actions: UnusedAction[] = [];
+    const names = new Set<string>();
+    for (let i = block.start; i < block.end; i++) {
+      if (allowed[i] !== 1) continue;
+      const a: CatalogAction = catalog.actions[i]!;
+      if (!observableService && a.tracked !== true) continue;
+      const used = latest(sa!.actions.get(a.name.toLowerCase())?.last, sa!.allActionsAt);
+      if (window.inPeriod(used)) continue;
+      const item: UnusedAction = { action: a.name };
+      if (used) item.lastAccessed = used.toISOString();
+      actions.push(item);
+      names.add(a.name.toLowerCase());
+      entries.push(a.full);
+      flags[i] = 1;
+      sorted.push(i);
+    }
+    if (actions.length === 0) continue;
+    details.push({ serviceNamespace: block.service, actions });
+    services.set(block.service, names);
+  }
+  return {
+    details,
+    set: { services, entries },
+    flags: { flags, sorted, wholeServices },
+  };
+}
