@@ -5,8 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { activityQueryCommand } from './commands/activity-query.js';
+import { applyCommand } from './commands/apply.js';
 import { registerCatalog } from './commands/catalog.js';
+import { collectCommand } from './commands/collect.js';
+import { demoCommand } from './commands/demo.js';
+import { findingsCommand } from './commands/findings.js';
+import { importAnalyzerCommand } from './commands/import-analyzer.js';
 import { registerRecommend } from './commands/recommend.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { rulesCommand } from './commands/rules.js';
+import { scanCommand } from './commands/scan.js';
+import { serveCommand } from './commands/serve.js';
 import { registerVerify } from './commands/verify.js';
 import {
   EXIT_BAD_INPUT,
@@ -58,8 +68,20 @@ export function createProgram(ctx: CommandContext): Command {
     })
     .showSuggestionAfterError()
     .addHelpText('after', FOOTER);
+  // Commands built as standalone `Command`s inherit the program's output and exit settings.
+  const add = (command: Command) => program.addCommand(command.copyInheritedSettings(program));
+  add(demoCommand(ctx));
+  add(scanCommand(ctx));
   registerRecommend(program, ctx);
   registerVerify(program, ctx);
+  add(findingsCommand(ctx));
+  add(rulesCommand(ctx));
+  add(serveCommand(ctx));
+  add(collectCommand(ctx));
+  add(importAnalyzerCommand(ctx));
+  add(applyCommand(ctx));
+  add(rollbackCommand(ctx));
+  add(activityQueryCommand(ctx));
   registerCatalog(program, ctx);
   return program;
 }

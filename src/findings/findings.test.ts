@@ -655,6 +655,7 @@ describe('computeFindings: recommendations', () => {
         policyType: 'CUSTOMER_MANAGED',
         recommendedAction: 'CREATE_POLICY',
         policy: refined,
+        originalPolicy: mp.document,
         removedByAccessLevel: { Read: ['s3:GetBucketPolicy'] },
         proof: {
           exact: true,

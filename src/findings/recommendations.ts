@@ -217,7 +217,7 @@ function base(
   p: PrincipalPolicy,
 ): Pick<
   PolicyRecommendation,
-  'policyId' | 'policyName' | 'policyType' | 'groupArn' | 'removedByAccessLevel'
+  'policyId' | 'policyName' | 'policyType' | 'groupArn' | 'removedByAccessLevel' | 'originalPolicy'
 > {
   return {
     policyId: p.policyId,
@@ -225,6 +225,7 @@ function base(
     policyType: p.policyType,
     ...(p.group ? { groupArn: p.group.arn } : {}),
     removedByAccessLevel: {},
+    originalPolicy: p.document.raw,
   };
 }
 

@@ -153,6 +153,11 @@ export interface PolicyRecommendation {
   removedByAccessLevel: Partial<Record<AccessLevel | 'Unknown', string[]>>;
   /** The exactness proof of the refinement (absent when not refined). */
   proof?: ProofSummary;
+  /**
+   * The policy document as it was when scanned (key order kept): the diff's left side, and what
+   * `apply` compares the live policy with before it writes anything.
+   */
+  originalPolicy?: Record<string, unknown>;
   /** What Access Analyzer would not do here; absent when it would do the same. */
   labels?: PolicyLabel[];
   /** Input warnings of the refinement (unknown actions kept as written). */

@@ -117,7 +117,7 @@ describe("the article's example", () => {
       unusedCount: 14,
       children: [],
     });
-    expect(find('s3:GetAccelerate')).toMatchObject({ safe: false, unused: true });
+    expect(find('s3:GetAccelerateConfiguration')).toMatchObject({ safe: false, unused: true });
     for (const p of ['s3:GetAccess', 's3:GetMulti', 's3:GetObject', 's3:GetStorage']) {
       expect(find(p)).toMatchObject({ safe: true, emitted: `${p}*` });
     }

@@ -133,8 +133,9 @@ export function shortestSafePrefixes(
       emitted.push({ entry: node.emitted, node });
       return node;
     }
-    if (!isRoot && unusedCount === members.length) {
+    if (!isRoot && unusedCount === members.length && members.length > 1) {
       // Everything the pattern allows under this node is unused: nothing below can be emitted.
+      // (A single unused action is still followed down, a short chain, so it is drawn by name.)
       node.unused = true;
       node.isAction = members.length === 1 && members[0]!.key === lower;
       return node;

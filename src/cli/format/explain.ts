@@ -214,7 +214,9 @@ function nodeStatus(node: TrieNode, kind: 'action' | 'exclusion'): string {
     node.actionCount === 1 && (node.isAction || node.emitted !== undefined)
       ? ''
       : kind === 'exclusion' || allUnused
-        ? ` (${groupDigits(node.actionCount)}${kind === 'exclusion' ? ' unused' : ''} actions)`
+        ? ` (${groupDigits(node.actionCount)}${kind === 'exclusion' ? ' unused' : ''} action${
+            node.actionCount === 1 ? '' : 's'
+          })`
         : ` (${groupDigits(node.actionCount)} action${node.actionCount === 1 ? '' : 's'}${
             node.unusedCount > 0 ? `, ${groupDigits(node.unusedCount)} unused` : ''
           })`;

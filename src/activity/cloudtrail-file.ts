@@ -1,0 +1,311 @@
+/**
+ * Reading one CloudTrail log file into a {@link RawActivity} (events grouped by principal, event
+ * source and event name; mapped to IAM actions later, once per distinct call): the per-file work
+ * of `readCloudTrail`, run in worker threads (or in the calling thread for small inputs).
+ *
+ * A log file is `{"Records": [...]}`, plain or gzip-compressed (detected by its magic bytes, not
+ * its name). Each record is attributed to the principal whose permissions it used:
+ *
+ * | `userIdentity.type` | principal                                                     |
+ * |---------------------|---------------------------------------------------------------|
+ * | `AssumedRole`       | `sessionContext.sessionIssuer.arn` (the role ARN, with path)  |
+ * | `IAMUser`           | `arn`; an `accessKeyId` starting `AKIA` (a long-term key) is recorded as used by the user |
+ * | `FederatedUser`     | `sessionContext.sessionIssuer.arn` (the user who federated)   |
+ * | `Root`, `AWSService`, anything else (`AWSAccount`, `SAMLUser`, `WebIdentityUser`, ...) | none: counted as ignored |
+ *
+ * Denied attempts (`errorCode` `AccessDenied`, ...) count as use, as IAM last accessed counts
+ * them. Data events (`managementEvent: false` or `eventCategory: "Data"`) are recorded like
+ * management events, and counted per event source. A record without `userIdentity`, or without a
+ * valid `eventTime`, `eventSource` or `eventName`, is not attributed: it is counted and reported
+ * with its file and index. A file that cannot be read, decompressed or parsed is skipped with a
+ * reason, and contributes nothing.
+ *
+ * Records are parsed one at a time (`split-records.ts`), so that at most one record's objects
+ * and the file's text are alive at once; a file of another layout is parsed whole.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { formatIssue, ValidationError, type Issue } from '../errors.js';
+import { parseJson } from '../json/parse.js';
+import { parseIsoTime } from './iso-time.js';
+import { RawActivity } from './raw-activity.js';
+import { splitRecords } from './split-records.js';
+
+/** Events not attributed to any principal, by reason. */
+export interface IgnoredEvents {
+  /** `userIdentity.type` `Root`. */
+  root: number;
+  /** `userIdentity.type` `AWSService`. */
+  awsService: number;
+  /** Records without a `userIdentity` object (each also reported in `badRecords`). */
+  noIdentity: number;
+  /** Other identity types: `AWSAccount`, `SAMLUser`, `WebIdentityUser`, `IdentityCenterUser`, ... */
+  other: number;
+  /**
+   * Records whose `eventTime`, `eventSource`, `eventName` or issuer ARN is missing or invalid, or
+   * that are not objects (each also reported in `badRecords`).
+   */
+  malformed: number;
+}
+
+/** What reading one file found. */
+export interface FileResult {
+  /** The file. */
+  file: string;
+  /** Its size on disk, in bytes. */
+  bytes: number;
+  /** Records read (attributed or not); 0 when the file was skipped. */
+  events: number;
+  /** Why the file was skipped, when it was. */
+  skipped?: string;
+  ignored: IgnoredEvents;
+  /** Records not attributed because they are malformed (at most {@link MAX_BAD_RECORDS_PER_FILE}). */
+  badRecords: Issue[];
+  /** Data events read, per event source (`s3.amazonaws.com`). */
+  dataEvents: Map<string, number>;
+}
+
+/** At most this many bad records are reported per file (all are counted). */
+export const MAX_BAD_RECORDS_PER_FILE = 20;
+
+/** Files larger than this are not re-parsed to locate a JSON syntax error (line:column). */
+const MAX_REPARSE_BYTES = 64 * 1024 * 1024;
+
+/** Returns a fresh, all-zero {@link IgnoredEvents}. */
+export function noIgnoredEvents(): IgnoredEvents {
+  return { root: 0, awsService: 0, noIdentity: 0, other: 0, malformed: 0 };
+}
+
+/** The subset of a CloudTrail record this reader looks at. */
+interface RawRecord {
+  userIdentity?: unknown;
+  eventTime?: unknown;
+  eventSource?: unknown;
+  eventName?: unknown;
+  managementEvent?: unknown;
+  eventCategory?: unknown;
+}
+
+interface RawIdentity {
+  type?: unknown;
+  arn?: unknown;
+  accessKeyId?: unknown;
+  sessionContext?: { sessionIssuer?: { arn?: unknown } | null } | null;
+}
+
+/**
+ * Reads one CloudTrail log file into `raw` (see the module comment). Never throws for bad
+ * content: the result says why a file was skipped.
+ */
+export function readCloudTrailFile(file: string, raw: RawActivity): FileResult {
+  const result: FileResult = {
+    file,
+    bytes: 0,
+    events: 0,
+    ignored: noIgnoredEvents(),
+    badRecords: [],
+    dataEvents: new Map(),
+  };
+  let loaded: { text: string; gzip: boolean } | string;
+  try {
+    loaded = loadText(file, result);
+  } catch (cause) {
+    loaded = `cannot be read (${errorText(cause)})`;
+  }
+  if (typeof loaded === 'string') {
+    result.skipped = loaded;
+    return result;
+  }
+  const { text, gzip } = loaded;
+  // The file's activity is merged only once the whole file is known to be good.
+  let own = new RawActivity();
+  const bounds = splitRecords(text);
+  if (bounds !== undefined && readSlices(text, bounds, file, own, result)) {
+    raw.merge(own);
+    return result;
+  }
+  // Not the plain layout, or a record is not valid JSON: parse the whole text (which says where
+  // the error is), from a clean slate.
+  own = new RawActivity();
+  Object.assign(result, {
+    events: 0,
+    ignored: noIgnoredEvents(),
+    badRecords: [],
+    dataEvents: new Map(),
+  });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    result.skipped = `not valid JSON${gzip ? ' after decompression' : ''}: ${jsonErrorText(text, file, cause)}`;
+    return result;
+  }
+  const records =
+    typeof doc === 'object' && doc !== null && !Array.isArray(doc)
+      ? (doc as { Records?: unknown }).Records
+      : undefined;
+  if (!Array.isArray(records)) {
+    result.skipped = 'not a CloudTrail log file: expected a JSON object {"Records": [...]}';
+    return result;
+  }
+  result.events = records.length;
+  for (let i = 0; i < records.length; i++) addRecord(records[i], i, file, own, result);
+  raw.merge(own);
+  return result;
+}
+
+/**
+ * Parses and adds the records at `bounds` one at a time (see `split-records.ts`); false as soon as
+ * one is not valid JSON.
+ */
+function readSlices(
+  text: string,
+  bounds: readonly number[],
+  file: string,
+  raw: RawActivity,
+  result: FileResult,
+): boolean {
+  for (let j = 0; j < bounds.length; j += 2) {
+    let record: unknown;
+    try {
+      record = JSON.parse(text.slice(bounds[j], bounds[j + 1]));
+    } catch {
+      return false;
+    }
+    addRecord(record, j >> 1, file, raw, result);
+  }
+  result.events = bounds.length >> 1;
+  return true;
+}
+
+/** The file's text (decompressed when gzip), or the reason it cannot be used. */
+function loadText(file: string, result: FileResult): { text: string; gzip: boolean } | string {
+  let bytes: Buffer = readFileSync(file);
+  result.bytes = bytes.length;
+  if (bytes.length === 0) return 'empty file';
+  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (gzip) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (cause) {
+      return `truncated or corrupt gzip data (${errorText(cause)})`;
+    }
+  } else if (file.toLowerCase().endsWith('.gz')) {
+    return 'named .gz but not gzip data (it does not start with the gzip magic bytes 1f 8b)';
+  }
+  return { text: bytes.toString('utf8'), gzip };
+}
+
+/** Where a JSON syntax error is (line:column and what was expected), from the strict parser. */
+function jsonErrorText(text: string, file: string, cause: unknown): string {
+  if (text.length <= MAX_REPARSE_BYTES) {
+    try {
+      parseJson(text, file);
+    } catch (error) {
+      if (error instanceof ValidationError && error.issues[0] !== undefined) {
+        const issue = error.issues[0];
+        return formatIssue({ ...issue, source: undefined });
+      }
+    }
+  }
+  return errorText(cause);
+}
+
+/** Attributes one record (see the module comment) and adds it to `raw`, or counts why not. */
+function addRecord(
+  value: unknown,
+  i: number,
+  file: string,
+  raw: RawActivity,
+  result: FileResult,
+): void {
+  const ignored = result.ignored;
+  const bad = (code: Issue['code'], field: string, message: string): void => {
+    if (result.badRecords.length < MAX_BAD_RECORDS_PER_FILE) {
+      result.badRecords.push({
+        code,
+        path: `$.Records[${i}]${field}`,
+        message: `record ${i} ${message}; it is not attributed to any principal`,
+        source: file,
+      });
+    }
+  };
+  const r = value as RawRecord | null;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+    ignored.malformed++;
+    bad('invalid_type', '', 'is not a JSON object');
+    return;
+  }
+  const ms = typeof r.eventTime === 'string' ? parseIsoTime(r.eventTime) : undefined;
+  if (ms === undefined) {
+    ignored.malformed++;
+    bad('invalid_value', '.eventTime', 'has no valid eventTime (expected an ISO 8601 time)');
+    return;
+  }
+  raw.cover(ms);
+  const identity = r.userIdentity as RawIdentity | null | undefined;
+  if (typeof identity !== 'object' || identity === null) {
+    ignored.noIdentity++;
+    bad('missing_field', '.userIdentity', 'has no userIdentity object');
+    return;
+  }
+  let principal: unknown;
+  let userKey: string | undefined;
+  switch (identity.type) {
+    case 'AssumedRole':
+    case 'FederatedUser':
+      principal = identity.sessionContext?.sessionIssuer?.arn;
+      break;
+    case 'IAMUser':
+      principal = identity.arn;
+      if (typeof identity.accessKeyId === 'string' && identity.accessKeyId.startsWith('AKIA')) {
+        userKey = identity.accessKeyId;
+      }
+      break;
+    case 'Root':
+      ignored.root++;
+      return;
+    case 'AWSService':
+      ignored.awsService++;
+      return;
+    default:
+      ignored.other++;
+      return;
+  }
+  if (typeof principal !== 'string' || principal === '') {
+    ignored.malformed++;
+    const user = identity.type === 'IAMUser';
+    bad(
+      'missing_field',
+      user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
+      `(${String(identity.type)}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
+    );
+    return;
+  }
+  const source = r.eventSource;
+  const name = r.eventName;
+  if (typeof source !== 'string' || source === '' || typeof name !== 'string' || name === '') {
+    ignored.malformed++;
+    bad(
+      'missing_field',
+      typeof source !== 'string' || source === '' ? '.eventSource' : '.eventName',
+      'has no eventSource or eventName',
+    );
+    return;
+  }
+  raw.add(principal, source, name, ms);
+  if (userKey !== undefined) raw.addKey(userKey, principal, ms);
+  if (r.managementEvent === false || r.eventCategory === 'Data') {
+    result.dataEvents.set(source, (result.dataEvents.get(source) ?? 0) + 1);
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== undefined && !error.message.includes(code)
+      ? `${code}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,474 @@
+/**
+ * Reading CloudTrail log files (`--cloudtrail PATH...`) into activity, streaming and in parallel.
+ *
+ * Paths are files or directory trees (the S3 layout
+ * `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz`); in a tree, files ending `.json`
+ * or `.json.gz` are read, and `CloudTrail-Digest` / `CloudTrail-Insight` folders (digest and
+ * Insights files, not API activity) are skipped. A file named explicitly is always read.
+ *
+ * Files are read whole, one at a time per worker thread (`worker_threads`, default: one per CPU
+ * core), each into the worker's own {@link RawActivity} (latest time per principal, event source
+ * and event name), which is sent back as JSON when the worker is done: at most one file's events
+ * per worker are ever in memory, never the events of the whole input. The calling thread then maps
+ * each distinct call to IAM actions once. Small inputs (under {@link IN_THREAD_BYTES}) are read in
+ * the calling thread, where starting workers would cost more than it saves. See
+ * `cloudtrail-file.ts` for how records are attributed and what is skipped.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { IamRefineError, ValidationError, type Issue } from '../errors.js';
+import { createActionMapper, type ActionMapper } from './action-mapper.js';
+import {
+  noIgnoredEvents,
+  readCloudTrailFile,
+  type FileResult,
+  type IgnoredEvents,
+} from './cloudtrail-file.js';
+import type { FromWorker, ToWorker, WorkerInit } from './cloudtrail-worker.js';
+import { RawActivity } from './raw-activity.js';
+import { ActivityAccumulator } from './summary.js';
+
+/** Inputs smaller than this (total bytes on disk) are read in the calling thread by default. */
+export const IN_THREAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Young-generation size of each worker (MiB). A record's objects die young (records are parsed one
+ * at a time), so a small young generation costs little time and keeps each worker's memory flat.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 8;
+
+/** At most this many bad records are listed in {@link CloudTrailStats.badRecords} (all are counted). */
+export const MAX_BAD_RECORDS = 100;
+
+/** Progress of {@link readCloudTrail}, reported after each file. */
+export interface CloudTrailProgress {
+  /** Files to read. */
+  files: number;
+  /** Files read (or skipped) so far. */
+  filesDone: number;
+  /** Bytes on disk of the files done. */
+  bytesDone: number;
+  /** Bytes on disk of all files. */
+  bytesTotal: number;
+  /** Records read so far. */
+  events: number;
+}
+
+/** Options of {@link readCloudTrail}. */
+export interface ReadCloudTrailOptions {
+  /** The action catalog (operations missing from the data map to same-named catalog actions). */
+  catalog: ActionCatalog;
+  /** Parsed `data/operation-to-action.json` (see `loadOperationData`). */
+  operationData: object;
+  /**
+   * IAM prefixes of the services whose data events the logs are declared to hold
+   * (`--data-events`); copied into the summary's observability.
+   */
+  dataEventServices: Set<string>;
+  /**
+   * Worker threads; default: one per CPU core (`os.availableParallelism()`), or none for inputs
+   * under {@link IN_THREAD_BYTES}. `0` reads in the calling thread. Never more than the files.
+   */
+  concurrency?: number;
+  /** Called once before the first file and after every file. */
+  onProgress?: (progress: CloudTrailProgress) => void;
+  /**
+   * Old-generation cap of each worker (MiB); default: 96 plus three times the estimated
+   * decompressed size of the largest file. A worker that runs out of memory is not fatal: the read
+   * is done again with uncapped workers.
+   */
+  workerOldGenerationMb?: number;
+}
+
+/** What {@link readCloudTrail} read, skipped and ignored. */
+export interface CloudTrailStats {
+  /** Log files found. */
+  files: number;
+  /** Records read from the files that were not skipped (attributed or not). */
+  events: number;
+  /** Bytes on disk of all files. */
+  bytes: number;
+  /** Files that could not be used, with the reason (sorted by file). */
+  skippedFiles: { file: string; reason: string }[];
+  /** Records not attributed to a principal, by reason. */
+  ignoredEvents: IgnoredEvents;
+  /**
+   * Malformed records (no `userIdentity`, no valid `eventTime`, ...), each an issue naming the
+   * file and `$.Records[index]`: the first {@link MAX_BAD_RECORDS}, by file and index.
+   */
+  badRecords: Issue[];
+  /** Data events read per IAM prefix (whether or not declared in `dataEventServices`). */
+  dataEvents: Map<string, number>;
+  /** Worker threads used (0: read in the calling thread). */
+  workers: number;
+  /** True when a worker ran out of memory and the files were read again by uncapped workers. */
+  retriedUncapped: boolean;
+}
+
+/** The result of {@link readCloudTrail}. */
+export interface CloudTrailResult {
+  /** Everything attributed; `finish()` gives the `ActivitySummary`, `merge()` adds sources. */
+  accumulator: ActivityAccumulator;
+  stats: CloudTrailStats;
+}
+
+/** A log file to read and its size on disk. */
+export interface CloudTrailFile {
+  file: string;
+  bytes: number;
+}
+
+/**
+ * Reads CloudTrail log files and directory trees into activity (see the module comment).
+ *
+ * @throws ValidationError when a path does not exist or cannot be listed (`file_not_found`,
+ *   `file_unreadable`) or no log file is found (`empty_input`). Bad files and records are not
+ *   errors: they are skipped and reported in the stats.
+ * @throws IamRefineError when a worker fails (a bug).
+ */
+export async function readCloudTrail(
+  paths: readonly string[],
+  options: ReadCloudTrailOptions,
+): Promise<CloudTrailResult> {
+  const files = await listCloudTrailFiles(paths);
+  const bytesTotal = files.reduce((n, f) => n + f.bytes, 0);
+  const requested =
+    options.concurrency ?? (bytesTotal < IN_THREAD_BYTES ? 0 : availableParallelism());
+  if (!Number.isInteger(requested) || requested < 0) {
+    throw new IamRefineError(`concurrency must be a whole number >= 0, not ${requested}`);
+  }
+  const workers = Math.min(requested, files.length);
+  // Built first: bad operation data fails before any file is read.
+  const mapper = createActionMapper(options.operationData, options.catalog);
+
+  const results = new Array<FileResult | undefined>(files.length);
+  const progress: CloudTrailProgress = {
+    files: files.length,
+    filesDone: 0,
+    bytesDone: 0,
+    bytesTotal,
+    events: 0,
+  };
+  options.onProgress?.({ ...progress });
+  const done = (index: number, result: FileResult): void => {
+    results[index] = result;
+    progress.filesDone++;
+    progress.bytesDone += files[index]!.bytes;
+    progress.events += result.events;
+    options.onProgress?.({ ...progress });
+  };
+
+  let retriedUncapped = false;
+  let raw: RawActivity;
+  if (workers === 0) raw = readInThread(files, done);
+  else {
+    const old = options.workerOldGenerationMb ?? defaultOldGenerationMb(files);
+    try {
+      raw = await readInWorkers(files, workers, old, done);
+    } catch (error) {
+      if (!(error instanceof WorkerOutOfMemory)) throw error;
+      // Start again from nothing, with uncapped old generations.
+      retriedUncapped = true;
+      results.fill(undefined);
+      Object.assign(progress, { filesDone: 0, bytesDone: 0, events: 0 });
+      options.onProgress?.({ ...progress });
+      raw = await readInWorkers(files, workers, undefined, done);
+    }
+  }
+  const accumulator = new ActivityAccumulator();
+  raw.applyTo(accumulator, mapper);
+  accumulator.observe({ dataEventServices: options.dataEventServices });
+  const stats = summarize(files, results as FileResult[], workers, mapper);
+  stats.retriedUncapped = retriedUncapped;
+  return { accumulator, stats };
+}
+
+function readInThread(
+  files: readonly CloudTrailFile[],
+  done: (index: number, result: FileResult) => void,
+): RawActivity {
+  const raw = new RawActivity();
+  files.forEach((f, index) => done(index, readCloudTrailFile(f.file, raw)));
+  return raw;
+}
+
+/** A worker hit its heap cap (`ERR_WORKER_OUT_OF_MEMORY`). */
+class WorkerOutOfMemory extends IamRefineError {
+  override name = 'WorkerOutOfMemory';
+}
+
+/**
+ * The default old-generation cap (MiB): room for the largest file's text (a two-byte string in the
+ * worst case), its decompressed bytes, and the worker's grouped activity. A gzip file's
+ * decompressed size is estimated at 12 times its size (CloudTrail logs compress about 9 times).
+ */
+function defaultOldGenerationMb(files: readonly CloudTrailFile[]): number {
+  let largest = 0;
+  for (const f of files) {
+    const estimate = f.file.toLowerCase().endsWith('.gz') ? f.bytes * 12 : f.bytes;
+    if (estimate > largest) largest = estimate;
+  }
+  return 96 + Math.ceil((3 * largest) / 2 ** 20);
+}
+
+async function readInWorkers(
+  files: readonly CloudTrailFile[],
+  count: number,
+  oldGenerationMb: number | undefined,
+  done: (index: number, result: FileResult) => void,
+): Promise<RawActivity> {
+  const init: WorkerInit = { kind: 'iam-refine-cloudtrail' };
+  const limits: ResourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
+  if (oldGenerationMb !== undefined) limits.maxOldGenerationSizeMb = oldGenerationMb;
+  // Largest files first: the last files handed out are the small ones, so workers finish together.
+  const queue = files.map((_, i) => i).sort((a, b) => files[b]!.bytes - files[a]!.bytes);
+  let next = 0;
+  const total = new RawActivity();
+  const started: Worker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: count }, () => {
+        const worker = startWorker(init, limits);
+        started.push(worker);
+        return new Promise<void>((resolvePromise, reject) => {
+          let inFlight = 0;
+          const send = (message: ToWorker): void => worker.postMessage(message);
+          const feed = (): void => {
+            // Two files in flight per worker: the next one is queued while the current is read.
+            while (inFlight < 2 && next < queue.length) {
+              const index = queue[next++]!;
+              inFlight++;
+              send({ type: 'file', index, file: files[index]!.file });
+            }
+            if (inFlight === 0) send({ type: 'finish' });
+          };
+          worker.on('message', (message: FromWorker) => {
+            if (message.type === 'file') {
+              inFlight--;
+              done(message.index, message.result);
+              feed();
+            } else if (message.type === 'done') {
+              total.merge(RawActivity.fromJSON(message.activity));
+              resolvePromise();
+            } else {
+              reject(new IamRefineError(`a CloudTrail worker failed: ${message.message}`));
+            }
+          });
+          worker.on('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? new WorkerOutOfMemory('a CloudTrail worker ran out of memory', { cause: error })
+                : new IamRefineError('a CloudTrail worker failed', { cause: error }),
+            ),
+          );
+          worker.on('exit', (code) =>
+            reject(new IamRefineError(`a CloudTrail worker stopped early (exit code ${code})`)),
+          );
+          feed();
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(started.map((w) => w.terminate()));
+  }
+  return total;
+}
+
+/**
+ * Starts a worker on `cloudtrail-worker.js` beside this module. When this module runs from its
+ * TypeScript source (tests under vitest), the worker's modules are transpiled on the fly with the
+ * `typescript` development dependency through a module-loader hook.
+ */
+function startWorker(init: WorkerInit, resourceLimits: ResourceLimits): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) {
+    return new Worker(new URL('./cloudtrail-worker.js', here), {
+      workerData: init,
+      resourceLimits,
+    });
+  }
+  const typescript = pathToFileURL(createRequire(here).resolve('typescript')).href;
+  const hooks = `data:text/javascript,${encodeURIComponent(TS_HOOKS)}`;
+  const entry = new URL('./cloudtrail-worker.ts', here).href;
+  const boot =
+    `import('node:module').then((m) => { m.register(${JSON.stringify(hooks)}, ` +
+    `{ data: { typescript: ${JSON.stringify(typescript)} } }); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
+}
+
+/** Module-loader hooks that run `.ts` files (and `.js` specifiers naming them) via `typescript`. */
+const TS_HOOKS = `
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+let tsUrl;
+let ts;
+export function initialize(data) { tsUrl = data.typescript; }
+export async function resolve(specifier, context, next) {
+  if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
+    const url = new URL(specifier, context.parentURL);
+    const source = url.href.slice(0, -3) + '.ts';
+    if (url.protocol === 'file:' && !existsSync(url) && existsSync(new URL(source))) {
+      return { url: source, shortCircuit: true };
+    }
+  }
+  return next(specifier, context);
+}
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
+  ts ??= (await import(tsUrl)).default;
+  const out = ts.transpileModule(await readFile(new URL(url), 'utf8'), {
+    fileName: fileURLToPath(url),
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true },
+  });
+  return { format: 'module', source: out.outputText, shortCircuit: true };
+}
+`;
+
+function summarize(
+  files: readonly CloudTrailFile[],
+  results: readonly FileResult[],
+  workers: number,
+  mapper: ActionMapper,
+): CloudTrailStats {
+  const stats: CloudTrailStats = {
+    files: files.length,
+    events: 0,
+    bytes: 0,
+    skippedFiles: [],
+    ignoredEvents: noIgnoredEvents(),
+    badRecords: [],
+    dataEvents: new Map(),
+    workers,
+    retriedUncapped: false,
+  };
+  const keys = Object.keys(stats.ignoredEvents) as (keyof IgnoredEvents)[];
+  const ordered = [...results].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const r of ordered) {
+    stats.events += r.events;
+    stats.bytes += r.bytes;
+    if (r.skipped !== undefined) stats.skippedFiles.push({ file: r.file, reason: r.skipped });
+    for (const k of keys) stats.ignoredEvents[k] += r.ignored[k];
+    for (const issue of r.badRecords) {
+      if (stats.badRecords.length < MAX_BAD_RECORDS) stats.badRecords.push(issue);
+    }
+    for (const [source, n] of r.dataEvents) {
+      const service = mapper.iamPrefix(source);
+      stats.dataEvents.set(service, (stats.dataEvents.get(service) ?? 0) + n);
+    }
+  }
+  stats.dataEvents = new Map(
+    [...stats.dataEvents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return stats;
+}
+
+/** Folders of a CloudTrail bucket that hold no API activity (digest and Insights files). */
+const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
+
+/**
+ * The log files named by `paths`: files as given, and in directories (recursively, following
+ * symbolic links once) the files ending `.json` or `.json.gz` (any case), outside
+ * `CloudTrail-Digest` / `CloudTrail-Insight` folders. Sorted by path within each argument;
+ * duplicates removed.
+ *
+ * @throws ValidationError naming every path that does not exist or cannot be read, or
+ *   `empty_input` when no log file is found.
+ */
+export async function listCloudTrailFiles(paths: readonly string[]): Promise<CloudTrailFile[]> {
+  const issues: Issue[] = [];
+  const out: CloudTrailFile[] = [];
+  const seen = new Set<string>();
+  const visitedDirs = new Set<string>();
+  const add = (file: string, bytes: number): void => {
+    const key = resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ file, bytes });
+  };
+  const walk = async (dir: string): Promise<void> => {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch (cause) {
+      issues.push(unreadable(dir, cause));
+      return;
+    }
+    if (visitedDirs.has(real)) return;
+    visitedDirs.add(real);
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (cause) {
+      issues.push(unreadable(dir, cause));
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let size = 0;
+      if (entry.isSymbolicLink() || isFile) {
+        try {
+          const s = await stat(path);
+          isDir = s.isDirectory();
+          isFile = s.isFile();
+          size = s.size;
+        } catch {
+          continue; // a dangling link inside a tree is not worth failing for
+        }
+      }
+      if (isDir) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) await walk(path);
+      } else if (isFile && isLogName(entry.name)) {
+        add(path, size);
+      }
+    }
+  };
+  for (const path of paths) {
+    let s;
+    try {
+      s = await stat(path);
+    } catch (cause) {
+      issues.push(unreadable(path, cause));
+      continue;
+    }
+    if (s.isDirectory()) await walk(path);
+    else add(path, s.size);
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (out.length === 0) {
+    throw new ValidationError([
+      {
+        code: 'empty_input',
+        path: '$',
+        message: `no CloudTrail log files (*.json, *.json.gz) found in ${paths.join(', ') || '(no paths given)'}`,
+      },
+    ]);
+  }
+  return out;
+}
+
+function isLogName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.json') || lower.endsWith('.json.gz');
+}
+
+function unreadable(path: string, cause: unknown): Issue {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const missing = code === 'ENOENT' || code === 'ENOTDIR';
+  return {
+    code: missing ? 'file_not_found' : 'file_unreadable',
+    path: '$',
+    message: missing
+      ? `CloudTrail path ${path} does not exist`
+      : `CloudTrail path ${path} cannot be read (${code ?? String(cause)})`,
+    source: path,
+  };
+}

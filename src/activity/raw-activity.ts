@@ -1,0 +1,148 @@
+/**
+ * CloudTrail activity before it is mapped to IAM actions: the latest time per principal, event
+ * source and event name (and per long-term access key), as epoch milliseconds.
+ *
+ * Worker threads only parse log files and group events into a {@link RawActivity}; they need
+ * neither the catalog nor the operation data, which keeps them small and quick to start. The
+ * calling thread maps each distinct (source, name) once, with {@link RawActivity.applyTo}, into an
+ * {@link ActivityAccumulator}: the same result as mapping every event, since the accumulator keeps
+ * only the latest time of each mapped action.
+ */
+import { IamRefineError } from '../errors.js';
+import type { ActionMapper } from './action-mapper.js';
+import type { ActivityAccumulator } from './summary.js';
+
+/** Format number of {@link RawActivityJson}. */
+export const RAW_ACTIVITY_FORMAT = 1;
+
+/** A {@link RawActivity} as plain JSON: what a worker thread sends back. */
+export interface RawActivityJson {
+  format: typeof RAW_ACTIVITY_FORMAT;
+  /** `[principal, [[eventSource, [[eventName, ms], ...]], ...]]`. */
+  principals: [string, [string, [string, number][]][]][];
+  /** `[keyId, userArn, ms]`. */
+  keys: [string, string, number][];
+  /** `[from, to]`, or `null` when no event had a valid time. */
+  coverage: [number, number] | null;
+}
+
+/** Latest time per principal → event source → event name, access keys and coverage. */
+export class RawActivity {
+  private readonly principals = new Map<string, Map<string, Map<string, number>>>();
+  private readonly keys = new Map<string, { userArn: string; last: number }>();
+  private from = Infinity;
+  private to = -Infinity;
+
+  /** Records one call of `name` on `source` by `principal` at `ms`. */
+  add(principal: string, source: string, name: string, ms: number): void {
+    let sources = this.principals.get(principal);
+    if (sources === undefined) this.principals.set(principal, (sources = new Map()));
+    let names = sources.get(source);
+    if (names === undefined) sources.set(source, (names = new Map()));
+    const seen = names.get(name);
+    if (seen === undefined || ms > seen) names.set(name, ms);
+  }
+
+  /** Records the use of a long-term access key by its user. */
+  addKey(keyId: string, userArn: string, ms: number): void {
+    const key = this.keys.get(keyId);
+    if (key === undefined) this.keys.set(keyId, { userArn, last: ms });
+    else if (ms > key.last) {
+      key.last = ms;
+      key.userArn = userArn;
+    }
+  }
+
+  /** Widens the covered span to include `ms`. */
+  cover(ms: number): void {
+    if (ms < this.from) this.from = ms;
+    if (ms > this.to) this.to = ms;
+  }
+
+  /** Adds everything `other` holds (latest time wins). */
+  merge(other: RawActivity): this {
+    for (const [principal, sources] of other.principals) {
+      for (const [source, names] of sources) {
+        for (const [name, ms] of names) this.add(principal, source, name, ms);
+      }
+    }
+    for (const [id, k] of other.keys) this.addKey(id, k.userArn, k.last);
+    if (other.from <= other.to) {
+      this.cover(other.from);
+      this.cover(other.to);
+    }
+    return this;
+  }
+
+  /**
+   * Maps every (source, name) with `mapper` and records the results in `acc` (with the access
+   * keys and the coverage).
+   */
+  applyTo(acc: ActivityAccumulator, mapper: ActionMapper): void {
+    for (const [principal, sources] of this.principals) {
+      for (const [source, names] of sources) {
+        for (const [name, ms] of names) acc.recordMapping(principal, mapper.map(source, name), ms);
+      }
+    }
+    for (const [id, k] of this.keys) acc.recordAccessKey(id, k.userArn, k.last);
+    if (this.from <= this.to) {
+      acc.cover(this.from);
+      acc.cover(this.to);
+    }
+  }
+
+  /** The activity as plain JSON data; {@link RawActivity.fromJSON} reads it back. */
+  toJSON(): RawActivityJson {
+    return {
+      format: RAW_ACTIVITY_FORMAT,
+      principals: [...this.principals].map(([principal, sources]) => [
+        principal,
+        [...sources].map(([source, names]) => [source, [...names]]),
+      ]),
+      keys: [...this.keys].map(([id, k]) => [id, k.userArn, k.last]),
+      coverage: this.from <= this.to ? [this.from, this.to] : null,
+    };
+  }
+
+  /**
+   * Rebuilds an activity from {@link RawActivity.toJSON} output.
+   *
+   * @throws IamRefineError when `json` does not have that shape.
+   */
+  static fromJSON(json: unknown): RawActivity {
+    const bad = (): never => {
+      throw new IamRefineError(`not raw CloudTrail activity (format ${RAW_ACTIVITY_FORMAT})`);
+    };
+    const j = json as RawActivityJson | null;
+    if (
+      typeof j !== 'object' ||
+      j === null ||
+      j.format !== RAW_ACTIVITY_FORMAT ||
+      !Array.isArray(j.principals) ||
+      !Array.isArray(j.keys)
+    ) {
+      return bad();
+    }
+    const raw = new RawActivity();
+    for (const [principal, sources] of j.principals) {
+      if (typeof principal !== 'string' || !Array.isArray(sources)) bad();
+      for (const [source, names] of sources) {
+        if (typeof source !== 'string' || !Array.isArray(names)) bad();
+        for (const [name, ms] of names) {
+          if (typeof name !== 'string' || typeof ms !== 'number') bad();
+          raw.add(principal, source, name, ms);
+        }
+      }
+    }
+    for (const [id, user, ms] of j.keys) {
+      if (typeof id !== 'string' || typeof user !== 'string' || typeof ms !== 'number') bad();
+      raw.addKey(id, user, ms);
+    }
+    if (j.coverage !== null) {
+      if (!Array.isArray(j.coverage) || j.coverage.some((v) => typeof v !== 'number')) bad();
+      raw.cover(j.coverage[0]);
+      raw.cover(j.coverage[1]);
+    }
+    return raw;
+  }
+}

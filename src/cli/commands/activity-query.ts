@@ -1,0 +1,75 @@
+/**
+ * `iam-refine activity-query --engine athena|cloudtrail-lake|duckdb [--table NAME] [--since ISO]`:
+ * prints the SQL that aggregates a CloudTrail table into the activity CSV that
+ * `scan --activity FILE` reads, for organisations whose logs outgrow one machine.
+ */
+import { Command, Option } from 'commander';
+import {
+  activityQuery,
+  DEFAULT_TABLES,
+  QUERY_ENGINES,
+  type QueryEngine,
+} from '../../activity/queries.js';
+import { EXIT_OK, processIo, writeFileAtomic, type CommandContext } from '../io.js';
+
+/** The options of `activity-query`, as parsed from the command line. */
+export interface ActivityQueryCliOptions {
+  /** The SQL dialect and schema. */
+  engine: QueryEngine;
+  /** The table, event data store ID, or (DuckDB) path or glob of the log files. */
+  table?: string;
+  /** Only events at or after this ISO 8601 time. */
+  since?: string;
+  /** Write the SQL to this file (atomically) instead of stdout. */
+  out?: string;
+}
+
+const EXAMPLES = `
+The query groups events by principal, event source, event name and long-term access key and keeps
+the latest time; scan maps (event source, event name) to IAM actions exactly as it does for log
+files, so the result equals reading the logs with --cloudtrail (the CSV has no time coverage).
+
+Examples:
+  $ iam-refine activity-query --engine athena --table security.cloudtrail_logs \\
+      --since 2026-01-01T00:00:00Z
+  $ iam-refine activity-query --engine cloudtrail-lake --table a1b2c3d4-5678-90ab-cdef-EXAMPLE11111
+  $ iam-refine activity-query --engine duckdb --table 'AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz' \\
+      > activity.sql && duckdb -csv < activity.sql > activity.csv
+  $ iam-refine scan --authorization-details auth.json --activity activity.csv
+`;
+
+/**
+ * The `activity-query` command. Output goes to `ctx.io` (and the exit status to `ctx.exitCode`)
+ * when a context is given, else to the process's stdout.
+ */
+export function activityQueryCommand(ctx?: CommandContext): Command {
+  return new Command('activity-query')
+    .summary('print the SQL that builds the activity CSV on Athena, CloudTrail Lake or DuckDB')
+    .description(
+      'Print the SQL that turns a CloudTrail table into the activity summary CSV ' +
+        '(principal_arn,service,action,last_accessed,access_key_id) that `scan --activity` reads: ' +
+        'on Athena (the CloudTrail table of the Athena documentation), CloudTrail Lake (an event ' +
+        'data store) or DuckDB (the log files themselves).',
+    )
+    .addOption(
+      new Option('--engine <engine>', 'the query engine')
+        .choices([...QUERY_ENGINES])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--table <name>',
+      `Athena table (default ${DEFAULT_TABLES.athena}), CloudTrail Lake event data store ID (required), or DuckDB path/glob of the log files (default ${DEFAULT_TABLES.duckdb})`,
+    )
+    .option('--since <iso-time>', 'only events at or after this time, e.g. 2026-01-01T00:00:00Z')
+    .option('--out <file>', 'write the SQL to this file (atomically) instead of stdout')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: ActivityQueryCliOptions) => {
+      const sql = activityQuery(options.engine, {
+        ...(options.table === undefined ? {} : { table: options.table }),
+        ...(options.since === undefined ? {} : { since: options.since }),
+      });
+      if (options.out !== undefined) await writeFileAtomic(options.out, sql);
+      else (ctx?.io ?? processIo()).stdout.write(sql);
+      if (ctx !== undefined) ctx.exitCode = EXIT_OK;
+    });
+}

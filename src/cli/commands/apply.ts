@@ -1,0 +1,158 @@
+/**
+ * `iam-refine apply`: carry out a finding's recommendation in the live account (a dry run unless
+ * `--yes`), recording every change so that `rollback` restores it exactly.
+ */
+import { Command } from 'commander';
+import {
+  executeApply,
+  formatPlan,
+  planApply,
+  planCalls,
+  type ApplicableFinding,
+} from '../../aws/apply.js';
+import { ChangeLog } from '../../aws/changes.js';
+import {
+  catalogLoader,
+  connectionOf,
+  EXIT_REFUSED,
+  policyJson,
+  profileOption,
+  regionOption,
+  sessionFor,
+  type LiveDeps,
+} from '../../aws/cli.js';
+import { applyPolicy } from '../../aws/permissions.js';
+import { dbOption, openCliStore } from '../../store/cli.js';
+import type { FindingsStore } from '../../store/types.js';
+import { CliError, PROGRAM, type CommandContext } from '../io.js';
+
+/** The options of `apply` (and `rollback`), as parsed from the command line. */
+export interface ApplyOptions {
+  db?: string;
+  yes?: boolean;
+  profile?: string;
+  region?: string;
+  roleArn?: string;
+  catalog?: string;
+  force?: boolean;
+}
+
+const HELP = `
+What it does, per policy of the recommendation:
+  inline policy           Put{Role,User,Group}Policy with the refined document
+                          (DETACH_POLICY: Delete{Role,User,Group}Policy)
+  customer managed        CreatePolicyVersion with the refined document, set as default; only when
+                          the policy already has 5 versions (IAM's limit) is its oldest non-default
+                          version deleted first, and the plan says so (DETACH_POLICY: Detach...)
+  AWS managed, or shared  CreatePolicy (path /iam-refine/) with the refined document, Attach it,
+  with other principals   Detach the original (Access Analyzer's CREATE_POLICY + DETACH_POLICY)
+
+Before any write every policy is read again and the plan is refused if it changed since the scan,
+or if a refined policy is over IAM's size quota (managed 6,144; inline per role 10,240, per user
+2,048, per group 5,120 characters, whitespace not counted). Every write is recorded in the
+database with the document it replaced: 'iam-refine rollback FINDING_ID --yes' restores it.
+
+Minimal IAM permissions (apply and rollback):
+${policyJson(applyPolicy())}
+
+Exit status: 0 applied (or dry run printed), 1 refused (one line per reason; nothing changed),
+2 bad usage, unknown finding or an AWS error (one line on stderr).
+
+Examples:
+  $ iam-refine apply 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db          # dry run
+  $ iam-refine apply 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db --yes
+`;
+
+/** The `apply` command. */
+export function applyCommand(ctx: CommandContext, deps: LiveDeps = {}): Command {
+  return new Command('apply')
+    .summary("apply a finding's recommendation to the live account (dry run unless --yes)")
+    .description(
+      "Apply an UnusedPermission finding's recommended policies in the live account. By default " +
+        'a dry run: prints the exact IAM API calls and policy documents, changes nothing.',
+    )
+    .argument(
+      '<finding-id>',
+      "the finding's id (iam-refine's, or Access Analyzer's for imported findings)",
+    )
+    .option('--yes', 'make the changes (default: dry run)')
+    .addOption(dbOption())
+    .addOption(profileOption())
+    .addOption(regionOption())
+    .option('--role-arn <arn>', "assume this role (in the finding's account) to make the changes")
+    .option(
+      '--catalog <file>',
+      'the action catalog the scan used, to check that a policy is unchanged',
+    )
+    .addHelpText('after', HELP)
+    .action(async (id: string, options: ApplyOptions) => {
+      ctx.exitCode = await runApply(id, options, ctx, deps);
+    });
+}
+
+/** Finds a stored finding by iam-refine id or imported Access Analyzer id. */
+export function resolveFindingId(
+  id: string,
+  store: FindingsStore,
+  log: ChangeLog,
+): string | undefined {
+  if (store.getFinding(id) !== undefined) return id;
+  return log.findingOfAnalyzerId(id);
+}
+
+/** Runs `apply`: the plan on stdout; with `--yes`, the changes. */
+export async function runApply(
+  id: string,
+  options: ApplyOptions,
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const { io } = ctx;
+  const store = openCliStore(options.db, {
+    mustExist: true,
+    ...(deps.now === undefined ? {} : { clock: deps.now }),
+  });
+  const log = ChangeLog.open(store.path, deps.now);
+  try {
+    const stored = resolveFindingId(id, store, log);
+    const finding = stored === undefined ? undefined : store.getFinding(stored)?.finding;
+    if (finding === undefined) {
+      throw new CliError(
+        `finding ${id} is not in ${store.path} (list them with: ${PROGRAM} findings list --db ${store.path})`,
+      );
+    }
+    const { session, accountId, base } = await sessionFor(
+      connectionOf(options, io, deps),
+      options.roleArn,
+    );
+    try {
+      const plan = await planApply(finding as ApplicableFinding, session.iam, {
+        accountId,
+        catalog: catalogLoader(options.catalog, deps),
+      });
+      io.stdout.write(formatPlan(plan));
+      if (plan.refusals.length > 0) {
+        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+        return EXIT_REFUSED;
+      }
+      const n = planCalls(plan).length;
+      if (options.yes !== true) {
+        io.stderr.write(
+          `dry run: nothing was changed; run again with --yes to make these ${n} call(s)\n`,
+        );
+        return 0;
+      }
+      const result = await executeApply(plan, session.iam, log);
+      io.stderr.write(
+        `applied: ${result.calls} call(s) made, recorded in ${store.path} (batch ${result.batch}); undo with: ${PROGRAM} rollback ${finding.id} --db ${store.path} --yes\n`,
+      );
+      return 0;
+    } finally {
+      session.destroy();
+      base.destroy();
+    }
+  } finally {
+    log.close();
+    store.close();
+  }
+}

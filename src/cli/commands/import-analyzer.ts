@@ -1,0 +1,111 @@
+/**
+ * `iam-refine import-analyzer`: import an IAM Access Analyzer unused-access analyzer's findings
+ * (and its recommendations) into the findings store.
+ */
+import { Command } from 'commander';
+import { fetchAnalyzerFindings, recordImport } from '../../aws/analyzer.js';
+import { ChangeLog } from '../../aws/changes.js';
+import { connectionOf, policyJson, profileOption, type LiveDeps } from '../../aws/cli.js';
+import { AwsSession } from '../../aws/clients.js';
+import { applyPolicy, importAnalyzerPolicy } from '../../aws/permissions.js';
+import { createProgress } from '../../aws/progress.js';
+import { dbOption, openCliStore } from '../../store/cli.js';
+import { PROGRAM, type CommandContext } from '../io.js';
+
+/** The options of `import-analyzer`, as parsed from the command line. */
+export interface ImportAnalyzerOptions {
+  analyzerArn: string;
+  db?: string;
+  profile?: string;
+  generateRecommendations?: boolean;
+  readPolicies?: boolean;
+  quiet?: boolean;
+}
+
+const HELP = `
+The analyzer's region is taken from its ARN. Imported findings get iam-refine's finding ids (the
+ones scan gives the same findings); apply and rollback also accept Access Analyzer's ids. Findings
+archived in Access Analyzer are archived in the store; findings no longer active are resolved.
+
+Minimal IAM permissions:
+${policyJson(importAnalyzerPolicy())}
+
+To record the live policies of the recommendations (so that apply can refuse a policy changed
+since), the import also reads them (skip with --no-read-policies), which needs the read actions of:
+${policyJson({ ...applyPolicy(), Statement: [applyPolicy().Statement[0]] })}
+
+Exit status: 0 imported, 2 bad usage or an AWS error (one line on stderr).
+
+Example:
+  $ iam-refine import-analyzer --analyzer-arn \\
+      arn:aws:access-analyzer:us-east-1:111122223333:analyzer/unused-access --db findings.db
+`;
+
+/** The `import-analyzer` command. */
+export function importAnalyzerCommand(ctx: CommandContext, deps: LiveDeps = {}): Command {
+  return new Command('import-analyzer')
+    .summary('import IAM Access Analyzer unused-access findings into the store')
+    .description(
+      "Read an unused-access analyzer's findings (ListFindingsV2, GetFindingV2) and their " +
+        'recommendations (GetFindingRecommendation) and record them in the findings store, for ' +
+        'the dashboard, archive rules, apply and rollback.',
+    )
+    .requiredOption(
+      '--analyzer-arn <arn>',
+      'the unused access analyzer (arn:aws:access-analyzer:REGION:ACCOUNT:analyzer/NAME)',
+    )
+    .addOption(dbOption())
+    .addOption(profileOption())
+    .option(
+      '--generate-recommendations',
+      'ask Access Analyzer to generate the recommendations it has not generated yet',
+    )
+    .option('--no-read-policies', 'do not read the live policies of the recommendations')
+    .option('--quiet', 'no progress bar; only problems on stderr')
+    .addHelpText('after', HELP)
+    .action(async (options: ImportAnalyzerOptions) => {
+      ctx.exitCode = await runImportAnalyzer(options, ctx, deps);
+    });
+}
+
+/** Runs `import-analyzer`; prints what was recorded on stdout. */
+export async function runImportAnalyzer(
+  options: ImportAnalyzerOptions,
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const { io } = ctx;
+  const session = AwsSession.base(connectionOf(options, io, deps));
+  try {
+    const imported = await fetchAnalyzerFindings({
+      session,
+      analyzerArn: options.analyzerArn,
+      generate: options.generateRecommendations === true,
+      readPolicies: options.readPolicies !== false,
+      now: deps.now ?? (() => new Date()),
+      ...(deps.polling === undefined ? {} : { polling: deps.polling }),
+      progress: createProgress(io.stderr, options.quiet === true ? { quiet: true } : {}),
+    });
+    const store = openCliStore(options.db, deps.now === undefined ? {} : { clock: deps.now });
+    try {
+      const log = ChangeLog.open(store.path);
+      try {
+        const { scan, archived } = recordImport(store, log, imported);
+        for (const w of imported.result.warnings)
+          io.stderr.write(`${PROGRAM}: warning: ${w.message}\n`);
+        const s = scan.stats;
+        io.stdout.write(
+          `imported ${s.findings} findings from ${imported.analyzer.arn} into ${store.path} (scan ${scan.id}): ` +
+            `${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.reopened} reopened, ${s.resolved} resolved, ${archived} archived as in Access Analyzer\n`,
+        );
+      } finally {
+        log.close();
+      }
+    } finally {
+      store.close();
+    }
+    return 0;
+  } finally {
+    session.destroy();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `iam-refine rollback`: undo what `apply` did for a finding, restoring every policy exactly (a
+ * dry run unless `--yes`).
+ */
+import { Command } from 'commander';
+import { executeRollback, formatRollback, planRollback } from '../../aws/apply.js';
+import { ChangeLog } from '../../aws/changes.js';
+import {
+  connectionOf,
+  EXIT_REFUSED,
+  profileOption,
+  regionOption,
+  sessionFor,
+  type LiveDeps,
+} from '../../aws/cli.js';
+import { dbOption, openCliStore } from '../../store/cli.js';
+import { PROGRAM, type CommandContext } from '../io.js';
+import type { ApplyOptions } from './apply.js';
+
+const HELP = `
+Undoes the recorded changes newest first: an inline policy gets its previous document back byte for
+byte; a new policy version is removed and the previous default version set again; a created policy
+is detached, the original attached again, and the created policy deleted. Refused (exit 1) when a
+policy apply wrote was changed since, unless --force.
+
+Exit status: 0 rolled back (or dry run printed), 1 refused, 2 bad usage or an AWS error.
+
+Example:
+  $ iam-refine rollback 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db --yes
+`;
+
+/** The `rollback` command. */
+export function rollbackCommand(ctx: CommandContext, deps: LiveDeps = {}): Command {
+  return new Command('rollback')
+    .summary('undo what apply changed for a finding (dry run unless --yes)')
+    .description('Restore the policies apply changed for a finding, exactly as they were.')
+    .argument(
+      '<finding-id>',
+      "the finding's id (iam-refine's, or Access Analyzer's for imported findings)",
+    )
+    .option('--yes', 'make the changes (default: dry run)')
+    .option('--force', 'roll back even if a policy was changed since apply')
+    .addOption(dbOption())
+    .addOption(profileOption())
+    .addOption(regionOption())
+    .option('--role-arn <arn>', "assume this role (in the finding's account) to make the changes")
+    .addHelpText('after', HELP)
+    .action(async (id: string, options: ApplyOptions) => {
+      ctx.exitCode = await runRollback(id, options, ctx, deps);
+    });
+}
+
+/** Runs `rollback`: the undo calls on stdout; with `--yes`, makes them. */
+export async function runRollback(
+  id: string,
+  options: ApplyOptions,
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const { io } = ctx;
+  const store = openCliStore(options.db, {
+    mustExist: true,
+    ...(deps.now === undefined ? {} : { clock: deps.now }),
+  });
+  const log = ChangeLog.open(store.path, deps.now);
+  try {
+    const findingId = log.findingOfAnalyzerId(id) ?? id;
+    const { session, base } = await sessionFor(connectionOf(options, io, deps), options.roleArn);
+    try {
+      const plan = await planRollback(findingId, session.iam, log);
+      io.stdout.write(formatRollback(plan));
+      if (plan.refusals.length > 0 && options.force !== true) {
+        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+        return EXIT_REFUSED;
+      }
+      if (options.yes !== true) {
+        io.stderr.write('dry run: nothing was changed; run again with --yes to roll back\n');
+        return 0;
+      }
+      const result = await executeRollback(plan, session.iam, log, {
+        force: options.force === true,
+      });
+      io.stderr.write(
+        `rolled back: ${result.calls} call(s) made; the policies are as before apply\n`,
+      );
+      return 0;
+    } finally {
+      session.destroy();
+      base.destroy();
+    }
+  } finally {
+    log.close();
+    store.close();
+  }
+}

@@ -1,0 +1,392 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The dashboard's Hono application: routes and pages over a {@link FindingsStore}. Everything a
+ * page shows is read from the store per request (the store does the filtering, sorting and
+ * paging); the only thing computed here is the trie pictures, recomputed from each policy's
+ * original document with the catalog loaded once at start.
+ *
+ * Routes (all behind the checks of ./security.ts):
+ * - `GET /` overview; `GET /findings` list; `GET /findings/:id` one finding;
+ * - `GET /findings/:id/policies/:n/refined.json` the refined policy as a download;
+ * - `POST /findings/:id/archive`, `POST /findings/:id/unarchive`;
+ * - `GET /rules` rules (with `?preview=1&...` a preview), `POST /rules` create,
+ *   `POST /rules/:name/apply`, `POST /rules/:name/delete`;
+ * - `GET /static/*` the stylesheet, the script, the icon.
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
+import { NotFoundError } from '../store/errors.js';
+import type { FindingsStore } from '../store/types.js';
+import { awsCliCommands, refinedFileName } from './aws-cli.js';
+import { explainRecommendation, type PolicyExplanation } from './explain.js';
+import { security, type SecurityConfig } from './security.js';
+import { loadAssets, type Assets } from './static.js';
+import { findingHref, parseListParams } from './urls.js';
+import { FindingPage, type RecommendationView } from './views/finding.js';
+import { FindingsPage } from './views/findings.js';
+import { Layout, Notice, type FrameInfo } from './views/layout.js';
+import { OverviewPage } from './views/overview.js';
+import {
+  CRITERIA_ROWS,
+  OPERATORS,
+  RulesPage,
+  type CriterionRow,
+  type RuleForm,
+  type RulesPageData,
+} from './views/rules.js';
+
+/** What the dashboard needs. */
+export interface DashboardOptions {
+  store: FindingsStore;
+  /** The catalog (loaded once) the trie pictures are recomputed with. */
+  catalog: ActionCatalog;
+  /** Token and port, read per request (the port is set once the server listens). */
+  security: SecurityConfig;
+  /** The iam-refine version shown in the footer. */
+  version: string;
+  /** How the page frame names the database (default: the store's path). */
+  dbLabel?: string;
+  /** The assets (default: read from src/server/assets). */
+  assets?: Assets;
+  /** Where unexpected errors are reported (default: stderr). */
+  logError?: (error: unknown) => void;
+}
+
+/** Most trie-explanation sets kept in memory. */
+const EXPLANATION_CACHE_SIZE = 64;
+/** Preview rows shown on the rules page. */
+const PREVIEW_ROWS = 20;
+
+/** Renders a page as a full HTML document. */
+async function render(c: Context, node: JSX.Element, status: 200 | 400 | 404 | 500 = 200) {
+  return c.html(`<!DOCTYPE html>${String(await node)}`, status);
+}
+
+/** Builds the dashboard application. */
+export function createApp(options: DashboardOptions): Hono {
+  const { store, catalog } = options;
+  const assets = options.assets ?? loadAssets();
+  const logError =
+    options.logError ??
+    ((error: unknown) => {
+      process.stderr.write(
+        `iam-refine serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    });
+  const frame: FrameInfo = {
+    dbPath: options.dbLabel ?? store.path,
+    catalogVersion: catalog.version,
+    version: options.version,
+  };
+  const explanations = new Map<string, PolicyExplanation[]>();
+
+  const app = new Hono();
+  app.use('*', security(options.security));
+
+  app.get('/static/:name', (c) => {
+    const asset = assets.get(c.req.path);
+    if (asset === undefined) return c.notFound();
+    c.header('Cache-Control', 'no-cache');
+    c.header('ETag', asset.etag);
+    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+    c.header('Content-Type', asset.contentType);
+    return c.body(asset.body.slice());
+  });
+  app.get('/favicon.ico', (c) => c.redirect('/static/favicon.svg', 301));
+
+  app.get('/', (c) =>
+    render(
+      c,
+      <OverviewPage
+        frame={frame}
+        data={{
+          byTypeStatus: store.countByTypeAndStatus(),
+          byAccount: store.countByAccount(),
+          topServices: store.topServices({ limit: 10 }),
+          trend: store.scanTrend({ limit: 30 }),
+          scans: store.listScans(),
+        }}
+      />,
+    ),
+  );
+
+  app.get('/findings', (c) => {
+    const list = parseListParams(new URL(c.req.url).searchParams);
+    const page = store.listFindings(list.query);
+    // Cheap sources for the form's choices (no scan of the findings): the accounts the recorded
+    // scans covered, and the catalog's services.
+    const accounts = [...new Set(store.listScans().flatMap((s) => s.accounts))].sort();
+    const services = catalog.services;
+    return render(
+      c,
+      <FindingsPage
+        list={list}
+        page={page}
+        accounts={accounts}
+        services={services}
+        frame={frame}
+      />,
+    );
+  });
+
+  app.get('/findings/:id', (c) => {
+    const id = c.req.param('id');
+    const stored = store.getFinding(id);
+    if (stored === undefined) return notFound(c, 'No finding has this id.');
+    const policies = stored.finding.policies ?? [];
+    const key = `${id}@${stored.updatedAt}`;
+    let explained = explanations.get(key);
+    if (explained === undefined) {
+      const scanCatalog = store
+        .listScans()
+        .find((s) => s.id === stored.lastSeenScanId)?.catalogVersion;
+      explained = policies.map((rec) => explainRecommendation(rec, catalog, scanCatalog));
+      if (explanations.size >= EXPLANATION_CACHE_SIZE) {
+        explanations.delete(explanations.keys().next().value!);
+      }
+      explanations.set(key, explained);
+    }
+    const recommendations: RecommendationView[] = policies.map((rec, index) => ({
+      rec,
+      index,
+      explanation: explained[index]!,
+      cli: awsCliCommands(stored.resource, rec),
+    }));
+    const done = c.req.query('done');
+    const data = {
+      stored,
+      recommendations,
+      ...(done === 'archived'
+        ? { done: 'Finding archived.' }
+        : done === 'unarchived'
+          ? { done: 'Finding unarchived: it is active again.' }
+          : {}),
+    };
+    return render(c, <FindingPage data={data} frame={frame} />);
+  });
+
+  app.get('/findings/:id/policies/:n/refined.json', (c) => {
+    const stored = store.getFinding(c.req.param('id'));
+    const n = Number(c.req.param('n'));
+    const rec = Number.isSafeInteger(n) ? stored?.finding.policies?.[n] : undefined;
+    if (rec === undefined || rec.policy === null || rec.recommendedAction !== 'CREATE_POLICY') {
+      return c.json({ error: 'no refined policy here' }, 404);
+    }
+    c.header('Content-Disposition', `attachment; filename="${refinedFileName(rec)}"`);
+    return c.body(`${JSON.stringify(rec.policy, null, 2)}\n`, 200, {
+      'Content-Type': 'application/json; charset=utf-8',
+    });
+  });
+
+  const changeStatus = (action: 'archive' | 'unarchive') => (c: Context) => {
+    const id = c.req.param('id') ?? '';
+    if (store.getFinding(id) === undefined) return notFound(c, 'No finding has this id.');
+    if (action === 'archive') store.archive([id], { actor: 'dashboard' });
+    else store.unarchive([id], { actor: 'dashboard' });
+    return c.redirect(`${findingHref(id)}?done=${action}d`, 303);
+  };
+  app.post('/findings/:id/archive', changeStatus('archive'));
+  app.post('/findings/:id/unarchive', changeStatus('unarchive'));
+
+  app.get('/rules', (c) => {
+    const search = new URL(c.req.url).searchParams;
+    const data: RulesPageData = { rules: store.listRules(), form: emptyForm() };
+    if (search.get('preview') !== null) {
+      data.form = formFromValues((k) => search.getAll(k));
+      const filter = filterFromForm(data.form);
+      if ('errors' in filter) data.errors = filter.errors;
+      else {
+        try {
+          data.preview = {
+            filterJson: JSON.stringify(filter.filter),
+            page: store.previewRule(filter.filter, { limit: PREVIEW_ROWS }),
+          };
+        } catch (error) {
+          data.errors = problems(error);
+        }
+      }
+      if (data.errors !== undefined) return render(c, <RulesPage data={data} frame={frame} />, 400);
+    }
+    const done = search.get('done');
+    const rule = search.get('rule') ?? '';
+    if (done === 'created' && store.getRule(rule) !== undefined) {
+      data.done = `Rule ${rule} created: it archives matching findings at every scan from now on.`;
+    } else if (done === 'applied' && store.getRule(rule) !== undefined) {
+      const n = Number(search.get('n') ?? '0');
+      data.done = `Rule ${rule} applied: ${Number.isSafeInteger(n) ? n : 0} finding${n === 1 ? '' : 's'} archived.`;
+    } else if (done === 'deleted') {
+      data.done = 'Rule deleted. The findings it archived stay archived.';
+    }
+    return render(c, <RulesPage data={data} frame={frame} />);
+  });
+
+  app.post('/rules', async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    const form = formFromValues((k) => {
+      const v = body[k];
+      return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter(
+        (x): x is string => typeof x === 'string',
+      );
+    });
+    const data: RulesPageData = { rules: store.listRules(), form };
+    const filter = filterFromForm(form);
+    if ('errors' in filter) {
+      data.errors = filter.errors;
+      return render(c, <RulesPage data={data} frame={frame} />, 400);
+    }
+    try {
+      const rule = store.createRule(form.name.trim(), filter.filter);
+      if (body.then === 'apply') {
+        const result = store.applyRule(rule.name);
+        return c.redirect(
+          `/rules?done=applied&rule=${encodeURIComponent(rule.name)}&n=${result.changed.length}`,
+          303,
+        );
+      }
+      return c.redirect(`/rules?done=created&rule=${encodeURIComponent(rule.name)}`, 303);
+    } catch (error) {
+      if (!(error instanceof IamRefineError)) throw error;
+      data.errors = problems(error);
+      data.rules = store.listRules();
+      return render(c, <RulesPage data={data} frame={frame} />, 400);
+    }
+  });
+
+  app.post('/rules/:name/apply', (c) => {
+    const name = c.req.param('name');
+    if (store.getRule(name) === undefined) return notFound(c, 'No archive rule has this name.');
+    const result = store.applyRule(name);
+    return c.redirect(
+      `/rules?done=applied&rule=${encodeURIComponent(name)}&n=${result.changed.length}`,
+      303,
+    );
+  });
+
+  app.post('/rules/:name/delete', (c) => {
+    const name = c.req.param('name');
+    if (store.getRule(name) === undefined) return notFound(c, 'No archive rule has this name.');
+    store.deleteRule(name);
+    return c.redirect('/rules?done=deleted', 303);
+  });
+
+  app.notFound((c) => notFound(c, 'There is no page here.'));
+
+  app.onError((error, c) => {
+    if (error instanceof NotFoundError) return notFound(c, error.message);
+    logError(error);
+    return render(
+      c,
+      <Layout title="Error" frame={frame}>
+        <h1>Something went wrong</h1>
+        <Notice kind="error">
+          {error instanceof IamRefineError ? error.message : 'Internal error (see the terminal).'}
+        </Notice>
+      </Layout>,
+      500,
+    );
+  });
+
+  function notFound(c: Context, message: string) {
+    return render(
+      c,
+      <Layout title="Not found" frame={frame}>
+        <h1>Not found</h1>
+        <Notice kind="warn">{message}</Notice>
+        <p>
+          <a href="/findings">Back to the findings</a>
+        </p>
+      </Layout>,
+      404,
+    );
+  }
+
+  return app;
+}
+
+/** The form with nothing filled in. */
+function emptyForm(): RuleForm {
+  return { name: '', rows: [], json: '' };
+}
+
+/** The form's values from a field getter (repeated fields in order). */
+function formFromValues(get: (key: string) => string[]): RuleForm {
+  const keys = get('key');
+  const ops = get('op');
+  const values = get('values');
+  const rows: CriterionRow[] = [];
+  for (let i = 0; i < CRITERIA_ROWS; i++) {
+    const op = ops[i] ?? 'eq';
+    rows.push({
+      key: (keys[i] ?? '').slice(0, 300),
+      op: OPERATORS.includes(op) ? op : 'eq',
+      values: (values[i] ?? '').slice(0, 5000),
+    });
+  }
+  return {
+    name: (get('name')[0] ?? '').slice(0, 300),
+    rows,
+    json: (get('json')[0] ?? '').slice(0, 20_000),
+  };
+}
+
+/**
+ * The filter a form describes: its JSON when given, else the rows (rows with an empty key are
+ * skipped; values are split at commas; `exists` takes true or false). Validation of the filter
+ * itself is the store's.
+ */
+export function filterFromForm(
+  form: RuleForm,
+): { filter: Record<string, Record<string, unknown>> } | { errors: string[] } {
+  if (form.json.trim() !== '') {
+    try {
+      const value: unknown = JSON.parse(form.json);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return { errors: ['The filter JSON must be an object of criteria.'] };
+      }
+      return { filter: value as Record<string, Record<string, unknown>> };
+    } catch (error) {
+      return { errors: [`The filter JSON is not valid JSON: ${(error as Error).message}`] };
+    }
+  }
+  const filter: Record<string, Record<string, unknown>> = {};
+  const errors: string[] = [];
+  for (const row of form.rows) {
+    const key = row.key.trim();
+    if (key === '') continue;
+    const criterion = (filter[key] ??= {});
+    if (row.op === 'exists') {
+      const v = row.values.trim().toLowerCase();
+      if (v !== 'true' && v !== 'false') {
+        errors.push(`${key}: exists takes true or false.`);
+        continue;
+      }
+      criterion.exists = v === 'true';
+    } else {
+      const list = row.values
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
+      if (list.length === 0) {
+        errors.push(`${key}: give at least one value for ${row.op}.`);
+        continue;
+      }
+      const previous = criterion[row.op];
+      criterion[row.op] = Array.isArray(previous) ? [...(previous as string[]), ...list] : list;
+    }
+  }
+  if (errors.length > 0) return { errors };
+  if (Object.keys(filter).length === 0) {
+    return { errors: ['Give at least one criterion (or the filter as JSON).'] };
+  }
+  return { filter };
+}
+
+/** One message per problem of a store error. */
+function problems(error: unknown): string[] {
+  if (error instanceof ValidationError) return error.issues.map((i) => formatIssue(i));
+  if (error instanceof Error) return [error.message];
+  return [String(error)];
+}

@@ -1,0 +1,222 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The overview: totals by finding type and status, by account, the services with the most unused
+ * permissions (SVG bars), the trend across scans (SVG lines) and the latest scans.
+ */
+import type { FC } from 'hono/jsx';
+import { FINDING_TYPES, type FindingType } from '../../findings/types.js';
+import {
+  FINDING_STATUSES,
+  type AccountCount,
+  type FindingStatus,
+  type ScanRecord,
+  type ScanTrendPoint,
+  type ServiceCount,
+  type TypeStatusCount,
+} from '../../store/types.js';
+import { findingsHref } from '../urls.js';
+import { ServiceBars, TrendChart, TrendLegend } from './charts.js';
+import { Layout, TYPE_LABELS, day, num, when, type FrameInfo } from './layout.js';
+
+export interface OverviewData {
+  byTypeStatus: TypeStatusCount[];
+  byAccount: AccountCount[];
+  topServices: ServiceCount[];
+  trend: ScanTrendPoint[];
+  scans: ScanRecord[];
+}
+
+/** Accounts listed before "and N more". */
+const MAX_ACCOUNTS = 25;
+
+export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ data, frame }) => {
+  const cell = (type: FindingType, status: FindingStatus) =>
+    data.byTypeStatus.find((c) => c.findingType === type && c.status === status)?.count ?? 0;
+  const byStatus = (status: FindingStatus) =>
+    data.byTypeStatus.filter((c) => c.status === status).reduce((a, c) => a + c.count, 0);
+  const total = data.byTypeStatus.reduce((a, c) => a + c.count, 0);
+  const latest = data.scans[0];
+  return (
+    <Layout title="Overview" section="overview" frame={frame}>
+      <h1>Unused access</h1>
+      <p class="subtitle">
+        {latest === undefined
+          ? 'No scan recorded yet: run iam-refine scan --db FILE, or iam-refine demo.'
+          : `Last scan #${latest.id} analyzed ${when(latest.analyzedAt)} · tracking period ${latest.trackingPeriodDays} days · ${latest.accounts.length} account${latest.accounts.length === 1 ? '' : 's'}`}
+      </p>
+
+      <div class="cards">
+        <a class="card active" href={findingsHref({ status: 'ACTIVE' })}>
+          <div class="label">Active findings</div>
+          <div class="value" data-count="ACTIVE">
+            {num(byStatus('ACTIVE'))}
+          </div>
+        </a>
+        <a class="card archived" href={findingsHref({ status: 'ARCHIVED' })}>
+          <div class="label">Archived</div>
+          <div class="value" data-count="ARCHIVED">
+            {num(byStatus('ARCHIVED'))}
+          </div>
+        </a>
+        <a class="card resolved" href={findingsHref({ status: 'RESOLVED' })}>
+          <div class="label">Resolved</div>
+          <div class="value" data-count="RESOLVED">
+            {num(byStatus('RESOLVED'))}
+          </div>
+        </a>
+        <a class="card total" href={findingsHref({})}>
+          <div class="label">All findings</div>
+          <div class="value">{num(total)}</div>
+        </a>
+      </div>
+
+      <div class="grid-2">
+        <section class="panel">
+          <h2>By finding type and status</h2>
+          <table id="type-status">
+            <thead>
+              <tr>
+                <th>Finding type</th>
+                {FINDING_STATUSES.map((s) => (
+                  <th class="num">{s}</th>
+                ))}
+                <th class="num">Total</th>
+              </tr>
+            </thead>
+            <tbody>
+              {FINDING_TYPES.map((type) => (
+                <tr>
+                  <td>
+                    <a href={findingsHref({ type })}>{TYPE_LABELS[type]}</a>
+                    <div class="panel-note mono">{type}</div>
+                  </td>
+                  {FINDING_STATUSES.map((status) => (
+                    <td class="num">
+                      <a href={findingsHref({ type, status })}>{num(cell(type, status))}</a>
+                    </td>
+                  ))}
+                  <td class="num">
+                    {num(FINDING_STATUSES.reduce((a, s) => a + cell(type, s), 0))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+
+        <section class="panel">
+          <h2>
+            Top services by unused permissions
+            <span class="panel-note">active findings · unused actions</span>
+          </h2>
+          <ServiceBars
+            services={data.topServices}
+            hrefFor={(service) =>
+              findingsHref({ service, status: 'ACTIVE', type: 'UnusedPermission' })
+            }
+          />
+        </section>
+
+        <section class="panel">
+          <h2>
+            Trend across scans
+            <span class="panel-note">findings per status after each scan</span>
+          </h2>
+          <TrendChart points={data.trend} />
+          <TrendLegend />
+        </section>
+
+        <section class="panel">
+          <h2>By account</h2>
+          {data.byAccount.length === 0 ? (
+            <p class="empty">No findings.</p>
+          ) : (
+            <table id="accounts">
+              <thead>
+                <tr>
+                  <th>Account</th>
+                  {FINDING_STATUSES.map((s) => (
+                    <th class="num">{s}</th>
+                  ))}
+                  <th class="num">Total</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.byAccount.slice(0, MAX_ACCOUNTS).map((a) => (
+                  <tr>
+                    <td class="mono">
+                      <a href={findingsHref({ account: a.account })}>{a.account}</a>
+                    </td>
+                    {FINDING_STATUSES.map((s) => (
+                      <td class="num">
+                        <a href={findingsHref({ account: a.account, status: s })}>
+                          {num(a.byStatus[s] ?? 0)}
+                        </a>
+                      </td>
+                    ))}
+                    <td class="num">{num(a.total)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {data.byAccount.length > MAX_ACCOUNTS ? (
+            <p class="panel-note">and {num(data.byAccount.length - MAX_ACCOUNTS)} more accounts</p>
+          ) : null}
+        </section>
+      </div>
+
+      <section class="panel">
+        <h2>Latest scans</h2>
+        {data.scans.length === 0 ? (
+          <p class="empty">No scans recorded.</p>
+        ) : (
+          <div class="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>Scan</th>
+                  <th>Analyzed</th>
+                  <th>Accounts</th>
+                  <th class="num">Findings</th>
+                  <th class="num">New</th>
+                  <th class="num">Updated</th>
+                  <th class="num">Resolved</th>
+                  <th class="num">Reopened</th>
+                  <th class="num">Archived by rules</th>
+                  <th class="num">Not evaluated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.scans.slice(0, 8).map((s) => (
+                  <tr>
+                    <td>#{s.id}</td>
+                    <td>{when(s.analyzedAt)}</td>
+                    <td class="mono">
+                      {s.accounts.length <= 3
+                        ? s.accounts.join(', ')
+                        : `${s.accounts.slice(0, 3).join(', ')} +${s.accounts.length - 3}`}
+                    </td>
+                    <td class="num">{num(s.stats.findings)}</td>
+                    <td class="num">{num(s.stats.created)}</td>
+                    <td class="num">{num(s.stats.updated)}</td>
+                    <td class="num">{num(s.stats.resolved)}</td>
+                    <td class="num">{num(s.stats.reopened)}</td>
+                    <td class="num">{num(s.stats.archivedByRules)}</td>
+                    <td class="num">{num(s.stats.notEvaluated)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {data.scans.length > 0 ? (
+          <p class="panel-note">
+            Catalog of the last scan: {data.scans[0]!.catalogVersion} · recorded{' '}
+            {day(data.scans[0]!.recordedAt)}
+          </p>
+        ) : null}
+      </section>
+    </Layout>
+  );
+};
