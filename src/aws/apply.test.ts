@@ -76,6 +76,23 @@ function rec(
   return { recommendedAction: 'CREATE_POLICY', policy: null, removedByAccessLevel: {}, ...extra };
 }
 
+/** The customer-managed policy the data tests change. */
+const DATA_POLICY = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
+
+/** The recommendation refining {@link DATA_POLICY} from MANAGED_ORIGINAL to MANAGED_REFINED. */
+function dataPolicyRec(
+  extra: Partial<RecommendationWithOriginal> = {},
+): RecommendationWithOriginal {
+  return rec({
+    policyId: DATA_POLICY,
+    policyName: 'DataPolicy',
+    policyType: 'CUSTOMER_MANAGED',
+    policy: MANAGED_REFINED,
+    originalPolicy: MANAGED_ORIGINAL,
+    ...extra,
+  });
+}
+
 function finding(policies: RecommendationWithOriginal[]): ApplicableFinding {
   return {
     id: '0b7c5d1e-aaaa-8bbb-8ccc-000000000001',
@@ -175,7 +192,7 @@ describe('apply then rollback', () => {
   });
 
   it('customer-managed policy at 5 versions: deletes the oldest non-default one, says so, and rolls back', async () => {
-    const arn = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
+    const arn = DATA_POLICY;
     const policy = account.policies.get(arn)!;
     // v1..v5, default v2 (v3-v5 are later drafts that were never made default).
     for (let i = 3; i <= 5; i++) {
@@ -188,13 +205,7 @@ describe('apply then rollback', () => {
     policy.nextVersion = 6;
     const v1 = policy.versions[0]!.document;
     const before = state();
-    const r = rec({
-      policyId: arn,
-      policyName: 'DataPolicy',
-      policyType: 'CUSTOMER_MANAGED',
-      policy: MANAGED_REFINED,
-      originalPolicy: MANAGED_ORIGINAL,
-    });
+    const r = dataPolicyRec();
     const plan = await planApply(finding([r]), session.iam, context);
     expect(plan.refusals).toEqual([]);
     expect(planCalls(plan).map((c) => [c.operation, c.params.VersionId])).toEqual([
@@ -220,15 +231,8 @@ describe('apply then rollback', () => {
   });
 
   it('customer-managed policy under the version limit: one new default version, rollback is byte-identical', async () => {
-    const arn = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
     const before = state();
-    const r = rec({
-      policyId: arn,
-      policyName: 'DataPolicy',
-      policyType: 'CUSTOMER_MANAGED',
-      policy: MANAGED_REFINED,
-      originalPolicy: MANAGED_ORIGINAL,
-    });
+    const r = dataPolicyRec();
     const plan = await planApply(finding([r]), session.iam, context);
     expect(planCalls(plan).map((c) => c.operation)).toEqual(['CreatePolicyVersion']);
     expect(plan.policies[0]!.notes).toEqual([]);
@@ -278,15 +282,9 @@ describe('apply then rollback', () => {
   });
 
   it('a customer-managed policy shared with another role gets its own copy instead of a new version', async () => {
-    const arn = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
+    const arn = DATA_POLICY;
     account.entity('Role', 'other')!.attached.push(arn);
-    const r = rec({
-      policyId: arn,
-      policyName: 'DataPolicy',
-      policyType: 'CUSTOMER_MANAGED',
-      policy: MANAGED_REFINED,
-      originalPolicy: MANAGED_ORIGINAL,
-    });
+    const r = dataPolicyRec();
     const plan = await planApply(finding([r]), session.iam, context);
     expect(planCalls(plan).map((c) => c.operation)).toEqual([
       'CreatePolicy',
@@ -329,7 +327,7 @@ describe('apply refuses', () => {
   });
 
   it('when the finding recorded no original: re-refining the live policy must give the recommendation', async () => {
-    const arn = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
+    const arn = DATA_POLICY;
     const r = rec({
       policyId: arn,
       policyName: 'DataPolicy',
@@ -348,7 +346,6 @@ describe('apply refuses', () => {
   });
 
   it("a refined managed policy over IAM's 6,144-character quota", async () => {
-    const arn = `arn:aws:iam::${MAIN_ACCOUNT}:policy/DataPolicy`;
     const big = {
       Version: '2012-10-17',
       Statement: Array.from({ length: 120 }, (_, i) => ({
@@ -358,13 +355,7 @@ describe('apply refuses', () => {
         Resource: `arn:aws:s3:::bucket-${i}/*`,
       })),
     };
-    const r = rec({
-      policyId: arn,
-      policyName: 'DataPolicy',
-      policyType: 'CUSTOMER_MANAGED',
-      policy: big,
-      originalPolicy: MANAGED_ORIGINAL,
-    });
+    const r = dataPolicyRec({ policy: big });
     const plan = await planApply(finding([r]), session.iam, context);
     expect(plan.refusals).toHaveLength(1);
     expect(plan.refusals[0]).toMatch(

@@ -3,49 +3,44 @@
  * process with captured streams, the real SDK clients and the loopback fake AWS: help texts, exit
  * statuses, one line per problem, and the import → apply → rollback round trip through the store.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findingId } from '../findings/id.js';
 import { openStore } from '../store/sqlite.js';
-import {
-  FAST_POLLING,
-  connectionTo,
-  runLiveCommand,
-  startWorld,
-} from '../../test/fake-aws/fixture.js';
+import { runCli, useTempDir } from '../test-support/cli.js';
+import { FAST_POLLING, connectionTo, startWorld } from '../../test/fake-aws/fixture.js';
 import { MAIN_ACCOUNT, type FakeAws } from '../../test/fake-aws/world.js';
 
 let world: FakeAws;
+const tmp = useTempDir('iam-refine-live-cli-', 'each');
 let dir: string;
 const NOW = () => new Date('2024-06-02T09:00:00Z');
 
 beforeEach(async () => {
   world = await startWorld();
-  dir = await mkdtemp(join(tmpdir(), 'iam-refine-live-cli-'));
+  dir = tmp();
 });
 
 afterEach(async () => {
   await world.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
+/** Runs `iam-refine <argv>` in-process with the fake AWS and a fixed clock injected. */
 const run = (argv: string[]) =>
-  runLiveCommand(argv, { connection: connectionTo(world), polling: FAST_POLLING, now: NOW });
+  runCli(argv, { deps: { connection: connectionTo(world), polling: FAST_POLLING, now: NOW } });
 
 describe('collect', () => {
   it('--help prints the minimal IAM permissions as a ready-to-use policy document', async () => {
-    const { code, io } = await run(['collect', '--help']);
-    expect(code).toBe(0);
-    const start = io.out.indexOf('{', io.out.indexOf('Minimal IAM permissions'));
+    const r = await run(['collect', '--help']);
+    expect(r.code).toBe(0);
+    const start = r.out.indexOf('{', r.out.indexOf('Minimal IAM permissions'));
     let depth = 0;
     let end = start;
-    for (; end < io.out.length; end++) {
-      if (io.out[end] === '{') depth++;
-      if (io.out[end] === '}' && --depth === 0) break;
+    for (; end < r.out.length; end++) {
+      if (r.out[end] === '{') depth++;
+      if (r.out[end] === '}' && --depth === 0) break;
     }
-    const policy = JSON.parse(io.out.slice(start, end + 1)) as {
+    const policy = JSON.parse(r.out.slice(start, end + 1)) as {
       Version: string;
       Statement: { Effect: string; Action: string[]; Resource: string }[];
     };
@@ -57,21 +52,21 @@ describe('collect', () => {
       'iam:GetCredentialReport',
       'iam:GetServiceLastAccessedDetails',
     ]);
-    expect(io.out).toContain('organizations:ListAccounts');
-    expect(io.out).toContain('sts:AssumeRole');
+    expect(r.out).toContain('organizations:ListAccounts');
+    expect(r.out).toContain('sts:AssumeRole');
   });
 
   it('collects: the folder on stdout, a summary and the scan command on stderr, exit 0', async () => {
     const out = join(dir, 'acct');
-    const { code, io } = await run(['collect', '--out', out, '--quiet']);
-    expect(code).toBe(0);
-    expect(io.out).toBe(`${out}\n`);
-    expect(io.err).toBe('');
+    const r = await run(['collect', '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${out}\n`);
+    expect(r.err).toBe('');
     const loud = await run(['collect', '--out', out]);
-    expect(loud.io.err).toContain(
+    expect(loud.err).toContain(
       'account 111111111111: 5 principals, 0 files written, 7 already complete',
     );
-    expect(loud.io.err).toContain(
+    expect(loud.err).toContain(
       `next: iam-refine scan --authorization-details ${out}/authorization-details.json`,
     );
   });
@@ -79,7 +74,7 @@ describe('collect', () => {
   it('partial failure: exit 1, one line per account that failed', async () => {
     world.account('222222222222').addEntity('Role', { name: 'C' });
     world.assumable.add('arn:aws:iam::222222222222:role/C');
-    const { code, io } = await run([
+    const r = await run([
       'collect',
       '--out',
       dir,
@@ -88,9 +83,9 @@ describe('collect', () => {
       'arn:aws:iam::222222222222:role/C',
       'arn:aws:iam::333333333333:role/C',
     ]);
-    expect(code).toBe(1);
-    expect(io.out).toBe(`${join(dir, '222222222222')}\n`);
-    const lines = io.err.trim().split('\n');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`${join(dir, '222222222222')}\n`);
+    const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /^iam-refine: account 333333333333: cannot assume arn:aws:iam::333333333333:role\/C: STS AssumeRole was denied/,
@@ -99,9 +94,9 @@ describe('collect', () => {
 
   it('a missing permission: exit 2 with one line naming the call and the IAM action', async () => {
     world.deny(MAIN_ACCOUNT, 'iam:GetAccountAuthorizationDetails');
-    const { code, io } = await run(['collect', '--out', dir, '--quiet']);
-    expect(code).toBe(2);
-    expect(io.err.trim().split('\n')).toEqual([
+    const r = await run(['collect', '--out', dir, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([
       expect.stringMatching(
         /^iam-refine: account 111111111111: IAM GetAccountAuthorizationDetails was denied \(AccessDenied\): the credentials need the IAM permission iam:GetAccountAuthorizationDetails — AWS said: User: .*; not collected \(run again to resume\)$/,
       ),
@@ -109,9 +104,9 @@ describe('collect', () => {
   });
 
   it('bad options: exit 2, one line per problem, nothing called', async () => {
-    const { code, io } = await run(['collect', '--out', dir, '--org', '--role-arn', 'nope']);
-    expect(code).toBe(2);
-    expect(io.err.trim().split('\n')).toEqual([
+    const r = await run(['collect', '--out', dir, '--org', '--role-arn', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([
       'iam-refine: --org: $: cannot be used together with --role-arn [invalid_value]',
       'iam-refine: --role-arn: $: nope is not a role ARN; expected arn:aws:iam::123456789012:role/NAME [invalid_value]',
     ]);
@@ -252,9 +247,9 @@ describe('import-analyzer, apply, rollback', () => {
       '--quiet',
       '--generate-recommendations',
     ]);
-    expect(imported.io.err).toBe('');
+    expect(imported.err).toBe('');
     expect(imported.code).toBe(0);
-    expect(imported.io.out).toBe(
+    expect(imported.out).toBe(
       `imported 4 findings from ${ANALYZER} into ${db} (scan 1): 4 new, 0 updated, 0 unchanged, 0 reopened, 0 resolved, 1 archived as in Access Analyzer\n`,
     );
     expect(world.server.callsOf('ListFindingsV2')).toHaveLength(2);
@@ -288,17 +283,17 @@ describe('import-analyzer, apply, rollback', () => {
     const before = JSON.stringify(account.snapshot());
     const dry = await run(['apply', 'aa-perm-1', '--db', db]);
     expect(dry.code).toBe(0);
-    expect(dry.io.out).toContain(`finding ${id}: UnusedPermission of ${ROLE}`);
-    expect(dry.io.out).toContain('1. IAM PutRolePolicy RoleName=app-2 PolicyName=Logs');
-    expect(dry.io.out).toContain(`2. IAM DetachRolePolicy RoleName=app-2 PolicyArn=${APP}`);
-    expect(dry.io.err).toBe(
+    expect(dry.out).toContain(`finding ${id}: UnusedPermission of ${ROLE}`);
+    expect(dry.out).toContain('1. IAM PutRolePolicy RoleName=app-2 PolicyName=Logs');
+    expect(dry.out).toContain(`2. IAM DetachRolePolicy RoleName=app-2 PolicyArn=${APP}`);
+    expect(dry.err).toBe(
       'dry run: nothing was changed; run again with --yes to make these 2 call(s)\n',
     );
     expect(JSON.stringify(account.snapshot())).toBe(before);
 
     const applied = await run(['apply', 'aa-perm-1', '--db', db, '--yes']);
     expect(applied.code).toBe(0);
-    expect(applied.io.err).toContain(
+    expect(applied.err).toContain(
       `applied: 2 call(s) made, recorded in ${db} (batch 1); undo with: iam-refine rollback ${id}`,
     );
     expect(account.entity('Role', 'app-2')!.attached).not.toContain(APP);
@@ -308,8 +303,8 @@ describe('import-analyzer, apply, rollback', () => {
 
     const rollDry = await run(['rollback', id, '--db', db]);
     expect(rollDry.code).toBe(0);
-    expect(rollDry.io.out).toContain(`IAM AttachRolePolicy RoleName=app-2 PolicyArn=${APP}`);
-    expect(rollDry.io.out).toContain('IAM PutRolePolicy RoleName=app-2 PolicyName=Logs');
+    expect(rollDry.out).toContain(`IAM AttachRolePolicy RoleName=app-2 PolicyArn=${APP}`);
+    expect(rollDry.out).toContain('IAM PutRolePolicy RoleName=app-2 PolicyName=Logs');
     const rolled = await run(['rollback', 'aa-perm-1', '--db', db, '--yes']);
     expect(rolled.code).toBe(0);
     expect(JSON.stringify(account.snapshot())).toBe(before);
@@ -324,9 +319,9 @@ describe('import-analyzer, apply, rollback', () => {
       .account(MAIN_ACCOUNT)
       .entity('Role', 'app-2')!
       .inline.set('Logs', '{"Version":"2012-10-17","Statement":[]}');
-    const { code, io } = await run(['apply', 'aa-perm-1', '--db', db, '--yes']);
-    expect(code).toBe(1);
-    expect(io.err).toBe(
+    const r = await run(['apply', 'aa-perm-1', '--db', db, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
       'iam-refine: refused: policy Logs: the live policy changed since the scan (run the scan again for a new recommendation); nothing was changed\n',
     );
     expect(world.server.calls.filter((c) => /^(Put|Detach)/.test(c.operation))).toEqual([]);
@@ -334,7 +329,7 @@ describe('import-analyzer, apply, rollback', () => {
 
   it('import-analyzer without permission: one line naming access-analyzer:ListFindings', async () => {
     world.deny(MAIN_ACCOUNT, 'access-analyzer:ListFindings');
-    const { code, io } = await run([
+    const r = await run([
       'import-analyzer',
       '--analyzer-arn',
       ANALYZER,
@@ -342,17 +337,17 @@ describe('import-analyzer, apply, rollback', () => {
       join(dir, 'x.db'),
       '--quiet',
     ]);
-    expect(code).toBe(2);
-    expect(io.err).toMatch(
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
       /^iam-refine: analyzer arn:aws:access-analyzer:us-east-1:111111111111:analyzer\/unused: Access Analyzer ListFindingsV2 was denied \(AccessDeniedException\): the credentials need the IAM permission access-analyzer:ListFindings/,
     );
-    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 
   it('apply --role-arn: a role that cannot be assumed is one line naming sts:AssumeRole', async () => {
     const db = join(dir, 'findings.db');
     await run(['import-analyzer', '--analyzer-arn', ANALYZER, '--db', db, '--quiet']);
-    const { code, io } = await run([
+    const r = await run([
       'apply',
       'aa-perm-1',
       '--db',
@@ -360,27 +355,27 @@ describe('import-analyzer, apply, rollback', () => {
       '--role-arn',
       `arn:aws:iam::${MAIN_ACCOUNT}:role/Nope`,
     ]);
-    expect(code).toBe(2);
-    expect(io.err).toMatch(
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
       /^iam-refine: role arn:aws:iam::111111111111:role\/Nope: STS AssumeRole was denied \(AccessDenied\): the credentials need the IAM permission sts:AssumeRole and the role must trust the caller/,
     );
-    expect(io.err.trim().split('\n')).toHaveLength(1);
-    expect(io.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.out).toBe('');
   });
 
   it('unknown finding, missing database, nothing to roll back: exit 2, one line', async () => {
     const db = join(dir, 'findings.db');
     const missing = await run(['apply', 'nope', '--db', db]);
     expect(missing.code).toBe(2);
-    expect(missing.io.err).toMatch(/^iam-refine: database .* does not exist/);
+    expect(missing.err).toMatch(/^iam-refine: database .* does not exist/);
     await run(['import-analyzer', '--analyzer-arn', ANALYZER, '--db', db, '--quiet']);
     const unknown = await run(['apply', 'nope', '--db', db]);
     expect(unknown.code).toBe(2);
-    expect(unknown.io.err).toBe(
+    expect(unknown.err).toBe(
       `iam-refine: finding nope is not in ${db} (list them with: iam-refine findings list --db ${db})\n`,
     );
     const nothing = await run(['rollback', 'aa-perm-1', '--db', db, '--yes']);
     expect(nothing.code).toBe(2);
-    expect(nothing.io.err).toMatch(/no change was applied \(nothing to roll back\)\n$/);
+    expect(nothing.err).toMatch(/no change was applied \(nothing to roll back\)\n$/);
   });
 });

@@ -95,6 +95,24 @@ export async function sessionFor(
   }
 }
 
+/**
+ * Runs `use` with the {@link sessionFor} `connection` and `roleArn`, and destroys the sessions
+ * afterwards, also when `use` throws.
+ */
+export async function withSession<T>(
+  connection: AwsConnection,
+  roleArn: string | undefined,
+  use: (session: AwsSession, accountId: string) => Promise<T>,
+): Promise<T> {
+  const { session, accountId, base } = await sessionFor(connection, roleArn);
+  try {
+    return await use(session, accountId);
+  } finally {
+    session.destroy();
+    base.destroy();
+  }
+}
+
 /** The catalog loader of a command (`--catalog FILE` or the bundled catalog), loaded once. */
 export function catalogLoader(
   file: string | undefined,

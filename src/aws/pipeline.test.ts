@@ -4,8 +4,7 @@
  * recommendation (its staleness check re-refines the live policies), and `rollback --yes` leaves
  * every policy byte-identical.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseLastAccessed } from '../activity/last-accessed.js';
@@ -15,26 +14,22 @@ import { computeFindings } from '../findings/findings.js';
 import { readInventory } from '../inventory/read.js';
 import { openStore } from '../store/sqlite.js';
 import { collect } from './collect.js';
-import {
-  FAST_POLLING,
-  connectionTo,
-  runLiveCommand,
-  startWorld,
-} from '../../test/fake-aws/fixture.js';
+import { runCli, useTempDir } from '../test-support/cli.js';
+import { FAST_POLLING, connectionTo, startWorld } from '../../test/fake-aws/fixture.js';
 import { MAIN_ACCOUNT, type FakeAws } from '../../test/fake-aws/world.js';
 
 let world: FakeAws;
+const tmp = useTempDir('iam-refine-pipeline-', 'each');
 let dir: string;
 const NOW = () => new Date('2024-06-01T12:00:00Z');
 
 beforeEach(async () => {
   world = await startWorld();
-  dir = await mkdtemp(join(tmpdir(), 'iam-refine-pipeline-'));
+  dir = tmp();
 });
 
 afterEach(async () => {
   await world.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 it('collect → scan → store → apply → rollback, byte-identical', async () => {
@@ -85,15 +80,15 @@ it('collect → scan → store → apply → rollback, byte-identical', async ()
     catalog: async () => catalog,
   };
 
-  const dry = await runLiveCommand(['apply', finding!.id, '--db', db], deps);
-  expect(dry.io.err).toMatch(/^dry run: nothing was changed/);
+  const dry = await runCli(['apply', finding!.id, '--db', db], { deps });
+  expect(dry.err).toMatch(/^dry run: nothing was changed/);
   expect(dry.code).toBe(0);
-  const applied = await runLiveCommand(['apply', finding!.id, '--db', db, '--yes'], deps);
+  const applied = await runCli(['apply', finding!.id, '--db', db, '--yes'], { deps });
   expect(applied.code).toBe(0);
   expect(state()).not.toBe(before);
 
-  const rolled = await runLiveCommand(['rollback', finding!.id, '--db', db, '--yes'], deps);
-  expect(rolled.io.err).toMatch(/^rolled back/);
+  const rolled = await runCli(['rollback', finding!.id, '--db', db, '--yes'], { deps });
+  expect(rolled.err).toMatch(/^rolled back/);
   expect(rolled.code).toBe(0);
   expect(state()).toBe(before);
 });

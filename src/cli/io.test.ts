@@ -50,6 +50,9 @@ describe('readInput', () => {
     ]);
     const dirError = await readInput(dir, memoryIo()).catch((e: unknown) => e);
     expect((dirError as ValidationError).issues[0]!.code).toBe('file_unreadable');
+    expect((dirError as ValidationError).issues[0]!.message).toBe(
+      `file ${dir} cannot be read (it is a directory)`,
+    );
   });
 
   it('reports every missing file at once', async () => {

@@ -6,9 +6,10 @@
  * streams ({@link memoryIo}) and as a real process with {@link processIo}.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { IamRefineError, ProofFailedError, ValidationError, formatIssue } from '../errors.js';
+import { readTextFile } from '../text-file.js';
 
 /** Exit status: success (for `verify`: the refined policy is exact). */
 export const EXIT_OK = 0;
@@ -111,32 +112,14 @@ export interface InputText {
 }
 
 /**
- * Reads `file` as UTF-8, or all of stdin when `file` is `-`.
+ * Reads `file` as UTF-8 ({@link readTextFile}), or all of stdin when `file` is `-`.
  *
  * @throws ValidationError `file_not_found` (naming the path) when the file does not exist,
  *   `file_unreadable` when it cannot be read (a directory, no permission).
  */
 export async function readInput(file: string, io: CliIo): Promise<InputText> {
   if (file === '-') return { text: await readAll(io.stdin), source: STDIN_SOURCE };
-  try {
-    return { text: await readFile(file, 'utf8'), source: file };
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    throw new ValidationError(
-      [
-        {
-          code: missing ? 'file_not_found' : 'file_unreadable',
-          path: '$',
-          message: missing
-            ? `file ${file} does not exist`
-            : `file ${file} cannot be read (${code ?? String(cause)})`,
-          source: file,
-        },
-      ],
-      { cause },
-    );
-  }
+  return { text: await readTextFile(file), source: file };
 }
 
 async function readAll(stdin: CliIo['stdin']): Promise<string> {
@@ -248,20 +231,31 @@ export function parseAll<T extends readonly unknown[]>(parsers: {
 }
 
 /**
- * Reads every file with {@link readInput}, in order, and throws one {@link ValidationError} with
- * the issues of all that failed, so a run names every missing file at once.
+ * Runs `read` on every file, in order, and throws one {@link ValidationError} with the issues of
+ * all that failed, so a run names every missing or bad file at once. Other errors are rethrown.
  */
-export async function readInputs(files: readonly string[], io: CliIo): Promise<InputText[]> {
+export async function readEach<T>(
+  files: readonly string[],
+  read: (file: string) => Promise<T>,
+): Promise<T[]> {
   const issues: ValidationError['issues'][number][] = [];
-  const texts: InputText[] = [];
+  const results: T[] = [];
   for (const file of files) {
     try {
-      texts.push(await readInput(file, io));
+      results.push(await read(file));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       issues.push(...error.issues);
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return texts;
+  return results;
+}
+
+/**
+ * Reads every file with {@link readInput}, in order, and throws one {@link ValidationError} with
+ * the issues of all that failed, so a run names every missing file at once.
+ */
+export function readInputs(files: readonly string[], io: CliIo): Promise<InputText[]> {
+  return readEach(files, (file) => readInput(file, io));
 }

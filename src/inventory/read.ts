@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ValidationError, type Issue } from '../errors.js';
+import { unreadableFileIssue } from '../text-file.js';
 import {
   mergeAuthorizationDetails,
   parseAuthorizationDetails,
@@ -86,17 +87,6 @@ async function readText(file: string): Promise<{ text: string } | { issue: Issue
   try {
     return { text: await readFile(file, 'utf8') };
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    return {
-      issue: {
-        code: missing ? 'file_not_found' : 'file_unreadable',
-        path: '$',
-        message: missing
-          ? `file ${file} does not exist`
-          : `file ${file} cannot be read (${code === 'EISDIR' ? 'it is a directory' : (code ?? String(cause))})`,
-        source: file,
-      },
-    };
+    return { issue: unreadableFileIssue(file, cause) };
   }
 }

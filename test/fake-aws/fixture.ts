@@ -5,13 +5,6 @@
  *
  * Test support only.
  */
-import { Command, CommanderError } from 'commander';
-import { applyCommand } from '../../src/cli/commands/apply.js';
-import { collectCommand } from '../../src/cli/commands/collect.js';
-import { importAnalyzerCommand } from '../../src/cli/commands/import-analyzer.js';
-import { rollbackCommand } from '../../src/cli/commands/rollback.js';
-import { memoryIo, reportError, type CommandContext, type MemoryIo } from '../../src/cli/io.js';
-import type { LiveDeps } from '../../src/aws/cli.js';
 import type { AwsConnection } from '../../src/aws/clients.js';
 import type { PollTiming } from '../../src/aws/pool.js';
 import type { FakeIamAccount } from './iam.js';
@@ -137,36 +130,4 @@ export async function startWorld(options: { roles?: number } = {}): Promise<Fake
   populateAccount(world, world.account(MAIN_ACCOUNT), options.roles ?? 3);
   await world.start();
   return world;
-}
-
-/**
- * Runs the live commands (`collect`, `import-analyzer`, `apply`, `rollback`) as `main` does, in
- * process with captured streams; returns the exit status and the streams.
- */
-export async function runLiveCommand(
-  argv: string[],
-  deps: LiveDeps,
-): Promise<{ code: number; io: MemoryIo }> {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: 0 };
-  const program = new Command()
-    .name('iam-refine')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) });
-  // As main wires them: addCommand does not copy the parent's settings (exitOverride, output).
-  for (const command of [
-    collectCommand(ctx, deps),
-    importAnalyzerCommand(ctx, deps),
-    applyCommand(ctx, deps),
-    rollbackCommand(ctx, deps),
-  ]) {
-    program.addCommand(command.copyInheritedSettings(program));
-  }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return { code: ctx.exitCode, io };
-  } catch (error) {
-    if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, io };
-    return { code: reportError(error, io, false), io };
-  }
 }

@@ -1,32 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activityQuery } from '../../activity/queries.js';
-import { memoryIo, type CommandContext } from '../io.js';
-import { activityQueryCommand } from './activity-query.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'iam-refine-activity-query-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir('iam-refine-activity-query-');
 
-/** Runs `iam-refine <args>` with only this command, in memory. */
-async function run(args: string[]) {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: -1 };
-  let err = '';
-  const command = activityQueryCommand(ctx)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => (err += t) });
-  const program = new Command().exitOverride().addCommand(command);
-  let thrown: unknown;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    thrown = error;
-  }
-  return { out: io.out, err, exitCode: ctx.exitCode, thrown };
-}
+/** Runs `iam-refine <args>` in-process. */
+const run = (args: readonly string[]) => runCli(args);
 
 describe('activity-query', () => {
   it('prints the SQL of each engine', async () => {
@@ -44,14 +25,14 @@ describe('activity-query', () => {
       expect(r.out).toBe(
         activityQuery(engine, { since, ...(table[1] ? { table: table[1] } : {}) }),
       );
-      expect(r.exitCode).toBe(0);
+      expect(r.code).toBe(0);
     }
     const r = await run(['activity-query', '--engine', 'athena', '--table', 'db.trail']);
     expect(r.out).toContain('FROM db.trail\n');
   });
 
   it('writes to --out', async () => {
-    const out = join(dir, 'q.sql');
+    const out = join(dir(), 'q.sql');
     const r = await run(['activity-query', '--engine', 'duckdb', '--out', out]);
     expect(r.out).toBe('');
     expect(readFileSync(out, 'utf8')).toBe(activityQuery('duckdb'));
@@ -66,8 +47,10 @@ describe('activity-query', () => {
 
   it('rejects a bad --since or --table with the library error', async () => {
     const r = await run(['activity-query', '--engine', 'athena', '--since', 'soon']);
-    expect(String(r.thrown)).toContain('--since "soon" is not an ISO 8601 date-time');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--since "soon" is not an ISO 8601 date-time');
     const lake = await run(['activity-query', '--engine', 'cloudtrail-lake']);
-    expect(String(lake.thrown)).toContain('give its ID with --table');
+    expect(lake.code).toBe(2);
+    expect(lake.err).toContain('give its ID with --table');
   });
 });

@@ -18,7 +18,7 @@ import {
   policyJson,
   profileOption,
   regionOption,
-  sessionFor,
+  withSession,
   type LiveDeps,
 } from '../../aws/cli.js';
 import { applyPolicy } from '../../aws/permissions.js';
@@ -108,12 +108,7 @@ export async function runApply(
   deps: LiveDeps = {},
 ): Promise<number> {
   const { io } = ctx;
-  const store = openCliStore(options.db, {
-    mustExist: true,
-    ...(deps.now === undefined ? {} : { clock: deps.now }),
-  });
-  const log = ChangeLog.open(store.path, deps.now);
-  try {
+  return withChangeLog(options, deps, async (store, log) => {
     const stored = resolveFindingId(id, store, log);
     const finding = stored === undefined ? undefined : store.getFinding(stored)?.finding;
     if (finding === undefined) {
@@ -121,36 +116,52 @@ export async function runApply(
         `finding ${id} is not in ${store.path} (list them with: ${PROGRAM} findings list --db ${store.path})`,
       );
     }
-    const { session, accountId, base } = await sessionFor(
+    return withSession(
       connectionOf(options, io, deps),
       options.roleArn,
-    );
-    try {
-      const plan = await planApply(finding as ApplicableFinding, session.iam, {
-        accountId,
-        catalog: catalogLoader(options.catalog, deps),
-      });
-      io.stdout.write(formatPlan(plan));
-      if (plan.refusals.length > 0) {
-        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
-        return EXIT_REFUSED;
-      }
-      const n = planCalls(plan).length;
-      if (options.yes !== true) {
+      async (session, accountId) => {
+        const plan = await planApply(finding as ApplicableFinding, session.iam, {
+          accountId,
+          catalog: catalogLoader(options.catalog, deps),
+        });
+        io.stdout.write(formatPlan(plan));
+        if (plan.refusals.length > 0) {
+          for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+          return EXIT_REFUSED;
+        }
+        const n = planCalls(plan).length;
+        if (options.yes !== true) {
+          io.stderr.write(
+            `dry run: nothing was changed; run again with --yes to make these ${n} call(s)\n`,
+          );
+          return 0;
+        }
+        const result = await executeApply(plan, session.iam, log);
         io.stderr.write(
-          `dry run: nothing was changed; run again with --yes to make these ${n} call(s)\n`,
+          `applied: ${result.calls} call(s) made, recorded in ${store.path} (batch ${result.batch}); undo with: ${PROGRAM} rollback ${finding.id} --db ${store.path} --yes\n`,
         );
         return 0;
-      }
-      const result = await executeApply(plan, session.iam, log);
-      io.stderr.write(
-        `applied: ${result.calls} call(s) made, recorded in ${store.path} (batch ${result.batch}); undo with: ${PROGRAM} rollback ${finding.id} --db ${store.path} --yes\n`,
-      );
-      return 0;
-    } finally {
-      session.destroy();
-      base.destroy();
-    }
+      },
+    );
+  });
+}
+
+/**
+ * Opens the findings store of `--db` (it must exist) and its change log, runs `use` with them, and
+ * closes both, also when `use` throws. What `apply` and `rollback` work on.
+ */
+export async function withChangeLog<T>(
+  options: Pick<ApplyOptions, 'db'>,
+  deps: LiveDeps,
+  use: (store: FindingsStore, log: ChangeLog) => Promise<T>,
+): Promise<T> {
+  const store = openCliStore(options.db, {
+    mustExist: true,
+    ...(deps.now === undefined ? {} : { clock: deps.now }),
+  });
+  const log = ChangeLog.open(store.path, deps.now);
+  try {
+    return await use(store, log);
   } finally {
     log.close();
     store.close();

@@ -1,48 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_MARKER } from '../../demo/dir.js';
-import { EXIT_BAD_INPUT, EXIT_OK, memoryIo, reportError, type CommandContext } from '../io.js';
-import { demoCommand } from './demo.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
 
-/** Runs `demo` in-process as `main` would: exit status, captured output. */
-async function demo(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = new Command('iam-refine').exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
-  const command = demoCommand(ctx);
-  command.copyInheritedSettings(program);
-  program.addCommand(command);
-  try {
-    await program.parseAsync(['demo', ...args], { from: 'user' });
-  } catch (error) {
-    ctx.exitCode =
-      error instanceof CommanderError
-        ? error.exitCode === 0
-          ? EXIT_OK
-          : EXIT_BAD_INPUT
-        : reportError(error, io, false);
-  }
-  return { code: ctx.exitCode, out: io.out, err: io.err };
-}
+/** Runs `iam-refine demo <args>` in-process as users run it: exit status, captured output. */
+const demo = (args: readonly string[]) => runCli(['demo', ...args]);
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'iam-refine-demo-cmd-'));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = useTempDir('iam-refine-demo-cmd-');
 
 describe('iam-refine demo', () => {
   it('generates, scans, checks the ground truth, records and prints the next commands', async () => {
-    const dir = join(tmp, 'demo');
+    const dir = join(tmp(), 'demo');
     const r = await demo(['--dir', dir, '--events', '2000', '--seed', '3']);
     expect(r.code).toBe(0);
     expect(r.err).not.toContain('warning');
@@ -81,14 +51,14 @@ describe('iam-refine demo', () => {
   });
 
   it('with --quiet prints only the report', async () => {
-    const r = await demo(['--dir', join(tmp, 'quiet'), '--events', '1000', '--quiet']);
+    const r = await demo(['--dir', join(tmp(), 'quiet'), '--events', '1000', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toContain('Ground truth: the findings match');
   });
 
   it('refuses a non-empty folder that is not a demo folder, unless --force', async () => {
-    const dir = join(tmp, 'mine');
+    const dir = join(tmp(), 'mine');
     await mkdir(dir);
     await writeFile(join(dir, 'notes.txt'), 'keep me');
     const r = await demo(['--dir', dir, '--events', '1000', '--quiet']);
@@ -106,7 +76,7 @@ describe('iam-refine demo', () => {
   });
 
   it('rejects bad options in one line, exit 2', async () => {
-    const file = join(tmp, 'a-file');
+    const file = join(tmp(), 'a-file');
     await writeFile(file, '');
     const asFile = await demo(['--dir', file, '--quiet']);
     expect(asFile.code).toBe(2);
@@ -118,11 +88,11 @@ describe('iam-refine demo', () => {
       ['--events', 'many'],
       ['--seed', '-1'],
     ]) {
-      const r = await demo(['--dir', join(tmp, 'unused'), ...args]);
+      const r = await demo(['--dir', join(tmp(), 'unused'), ...args]);
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       expect(r.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
     }
-    expect(existsSync(join(tmp, 'unused'))).toBe(false);
+    expect(existsSync(join(tmp(), 'unused'))).toBe(false);
   });
 });

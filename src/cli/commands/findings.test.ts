@@ -1,41 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { syntheticFinding, syntheticScan } from '../../store/fixtures.js';
 import { openStore } from '../../store/sqlite.js';
-import { EXIT_BAD_INPUT, EXIT_OK, memoryIo, reportError, type CommandContext } from '../io.js';
-import { findingsCommand } from './findings.js';
-import { rulesCommand } from './rules.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
 
-/** Runs the CLI with `findings` and `rules` in-process as `main` would. */
-async function cli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo({ env });
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = new Command('iam-refine').exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
-  for (const command of [findingsCommand(ctx), rulesCommand(ctx)]) {
-    command.copyInheritedSettings(program);
-    program.addCommand(command);
-  }
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (error) {
-    ctx.exitCode =
-      error instanceof CommanderError
-        ? error.exitCode === 0
-          ? EXIT_OK
-          : EXIT_BAD_INPUT
-        : reportError(error, io, false);
-  }
-  return { code: ctx.exitCode, out: io.out, err: io.err };
-}
+/** Runs `iam-refine <args>` in-process with the given environment. */
+const cli = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 const A = '111122223333';
 const B = '444455556666';
@@ -52,11 +22,10 @@ const key = syntheticFinding({
   accessKeyId: 'AKIAEXAMPLE',
 });
 
-let dir: string;
+const dir = useTempDir('iam-refine-findings-cli-', 'each');
 let db: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'iam-refine-findings-cli-'));
-  db = join(dir, 'f.db');
+  db = join(dir(), 'f.db');
   const store = openStore(db, { clock: () => new Date('2024-06-01T12:00:00.000Z') });
   store.recordScan(syntheticScan([role, user, key]), {
     accounts: [A, B],
@@ -64,7 +33,6 @@ beforeEach(() => {
   });
   store.close();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('findings list', () => {
   it('prints a table and a page note', async () => {
@@ -141,7 +109,7 @@ describe('findings list', () => {
   });
 
   it('a missing database is one line, exit 2', async () => {
-    const r = await cli(['findings', 'list', '--db', join(dir, 'none.db')]);
+    const r = await cli(['findings', 'list', '--db', join(dir(), 'none.db')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^iam-refine: database .*none\.db does not exist \(record a scan first/);
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);

@@ -4,18 +4,17 @@
  */
 import { Command } from 'commander';
 import { executeRollback, formatRollback, planRollback } from '../../aws/apply.js';
-import { ChangeLog } from '../../aws/changes.js';
 import {
   connectionOf,
   EXIT_REFUSED,
   profileOption,
   regionOption,
-  sessionFor,
+  withSession,
   type LiveDeps,
 } from '../../aws/cli.js';
-import { dbOption, openCliStore } from '../../store/cli.js';
+import { dbOption } from '../../store/cli.js';
 import { PROGRAM, type CommandContext } from '../io.js';
-import type { ApplyOptions } from './apply.js';
+import { withChangeLog, type ApplyOptions } from './apply.js';
 
 const HELP = `
 Undoes the recorded changes newest first: an inline policy gets its previous document back byte for
@@ -58,15 +57,9 @@ export async function runRollback(
   deps: LiveDeps = {},
 ): Promise<number> {
   const { io } = ctx;
-  const store = openCliStore(options.db, {
-    mustExist: true,
-    ...(deps.now === undefined ? {} : { clock: deps.now }),
-  });
-  const log = ChangeLog.open(store.path, deps.now);
-  try {
+  return withChangeLog(options, deps, async (_store, log) => {
     const findingId = log.findingOfAnalyzerId(id) ?? id;
-    const { session, base } = await sessionFor(connectionOf(options, io, deps), options.roleArn);
-    try {
+    return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
       const plan = await planRollback(findingId, session.iam, log);
       io.stdout.write(formatRollback(plan));
       if (plan.refusals.length > 0 && options.force !== true) {
@@ -84,12 +77,6 @@ export async function runRollback(
         `rolled back: ${result.calls} call(s) made; the policies are as before apply\n`,
       );
       return 0;
-    } finally {
-      session.destroy();
-      base.destroy();
-    }
-  } finally {
-    log.close();
-    store.close();
-  }
+    });
+  });
 }

@@ -1,51 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { syntheticFinding, syntheticScan } from '../../store/fixtures.js';
 import { openStore } from '../../store/sqlite.js';
-import { EXIT_BAD_INPUT, EXIT_OK, memoryIo, reportError, type CommandContext } from '../io.js';
-import { findingsCommand } from './findings.js';
-import { rulesCommand } from './rules.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
 
-/** Runs the CLI with `findings` and `rules` in-process as `main` would. */
-async function cli(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = new Command('iam-refine').exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
-  for (const command of [findingsCommand(ctx), rulesCommand(ctx)]) {
-    command.copyInheritedSettings(program);
-    program.addCommand(command);
-  }
-  try {
-    await program.parseAsync([...args], { from: 'user' });
-  } catch (error) {
-    ctx.exitCode =
-      error instanceof CommanderError
-        ? error.exitCode === 0
-          ? EXIT_OK
-          : EXIT_BAD_INPUT
-        : reportError(error, io, false);
-  }
-  return { code: ctx.exitCode, out: io.out, err: io.err };
-}
+/** Runs `iam-refine <args>` in-process. */
+const cli = (args: readonly string[]) => runCli(args);
 
 const A = '111122223333';
 const ci = syntheticFinding({ account: A, name: 'ci-build', type: 'UnusedIAMRole' });
 const app = syntheticFinding({ account: A, name: 'app', type: 'UnusedIAMRole' });
 const perm = syntheticFinding({ account: A, name: 'ci-deploy' });
 
-let dir: string;
+const dir = useTempDir('iam-refine-rules-cli-', 'each');
 let db: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'iam-refine-rules-cli-'));
-  db = join(dir, 'r.db');
+  db = join(dir(), 'r.db');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function scan(...findings: ReturnType<typeof syntheticFinding>[]) {
   const store = openStore(db, { clock: () => new Date('2024-06-01T00:00:00.000Z') });

@@ -3,13 +3,10 @@
  * loopback fake AWS of test/fake-aws: the account is collected into a temporary folder, scanned,
  * and the folder removed (also on error); `--live` with file inputs is a usage error.
  */
-import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT_BAD_INPUT, EXIT_OK, memoryIo, reportError, type CommandContext } from '../io.js';
-import { scanCommand } from './scan.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
 import { FAST_POLLING, connectionTo, startWorld } from '../../../test/fake-aws/fixture.js';
 import { MAIN_ACCOUNT, type FakeAws } from '../../../test/fake-aws/world.js';
 
@@ -33,49 +30,30 @@ interface Out {
 
 let world: FakeAws;
 /** The private temporary folder (`TMPDIR`) the collection's temporary folder goes into. */
-let tmp: string;
+const tmp = useTempDir('iam-refine-scan-live-', 'each');
 let savedTmpdir: string | undefined;
 
 beforeEach(async () => {
   world = await startWorld();
-  tmp = await mkdtemp(join(tmpdir(), 'iam-refine-scan-live-'));
   savedTmpdir = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
+  process.env.TMPDIR = tmp();
 });
 
 afterEach(async () => {
   if (savedTmpdir === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = savedTmpdir;
   await world.close();
-  await rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs `scan` as `main` does, with the fake AWS injected: exit status and captured output. */
-async function scan(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = new Command('iam-refine').exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
+/** Runs `iam-refine scan <args>` in-process with the fake AWS injected. */
+const scan = (args: readonly string[]) =>
+  runCli(['scan', ...args], {
+    deps: { connection: connectionTo(world), polling: FAST_POLLING },
   });
-  const command = scanCommand(ctx, { connection: connectionTo(world), polling: FAST_POLLING });
-  program.addCommand(command.copyInheritedSettings(program));
-  try {
-    await program.parseAsync(['scan', ...args], { from: 'user' });
-  } catch (error) {
-    ctx.exitCode =
-      error instanceof CommanderError
-        ? error.exitCode === 0
-          ? EXIT_OK
-          : EXIT_BAD_INPUT
-        : reportError(error, io, false);
-  }
-  return { code: ctx.exitCode, out: io.out, err: io.err };
-}
 
 /** The entries left in the private temporary folder (besides the test's own files). */
 const leftovers = async () =>
-  (await readdir(tmp)).filter((name) => name.startsWith('iam-refine-collect-'));
+  (await readdir(tmp())).filter((name) => name.startsWith('iam-refine-collect-'));
 
 const exists = (path: string) =>
   access(path).then(
@@ -133,7 +111,7 @@ describe('scan --live', () => {
       'user-bob.json',
     ]);
     const collected = inputs.authorizationDetails.files[0]!;
-    expect(collected.startsWith(join(tmp, 'iam-refine-collect-'))).toBe(true);
+    expect(collected.startsWith(join(tmp(), 'iam-refine-collect-'))).toBe(true);
     expect(await exists(collected)).toBe(false);
     expect(await leftovers()).toEqual([]);
 
@@ -149,7 +127,7 @@ describe('scan --live', () => {
   });
 
   it('merges --activity with the collected data, and --quiet prints nothing on stderr', async () => {
-    const csv = join(tmp, 'activity.csv');
+    const csv = join(tmp(), 'activity.csv');
     await writeFile(
       csv,
       `principal_arn,service,action,last_accessed\n${ROLE}/app-2,logs.amazonaws.com,CreateLogStream,2024-06-01T10:00:00Z\n`,
@@ -176,7 +154,7 @@ describe('scan --live', () => {
   });
 
   it('removes the temporary folder when the scan fails after the collection', async () => {
-    const missing = join(tmp, 'missing.csv');
+    const missing = join(tmp(), 'missing.csv');
     const r = await scan(['--live', '--activity', missing, '--now', NOW]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');

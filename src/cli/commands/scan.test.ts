@@ -1,41 +1,31 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_BAD_INPUT, EXIT_OK, memoryIo, reportError, type CommandContext } from '../io.js';
-import { progressBar, scanCommand } from './scan.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, useTempDir } from '../../test-support/cli.js';
+import { progressBar } from './scan.js';
 
-/** Runs `scan` in-process as `main` would: exit status, captured output. */
-async function scan(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = new Command('iam-refine').exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
-  const command = scanCommand(ctx);
-  command.copyInheritedSettings(program);
-  program.addCommand(command);
-  try {
-    await program.parseAsync(['scan', ...args], { from: 'user' });
-  } catch (error) {
-    ctx.exitCode =
-      error instanceof CommanderError
-        ? error.exitCode === 0
-          ? EXIT_OK
-          : EXIT_BAD_INPUT
-        : reportError(error, io, false);
-  }
-  return { code: ctx.exitCode, out: io.out, err: io.err };
-}
+/** Runs `iam-refine scan <args>` in-process as users run it: exit status, captured output. */
+const scan = (args: readonly string[]) => runCli(['scan', ...args]);
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url).pathname;
 const AUTH = join(FIXTURES, 'account/authorization-details.json');
 const REPORT = join(FIXTURES, 'account/credential-report.csv');
 const TRAIL = join(FIXTURES, 'cloudtrail');
 const NOW = '2024-06-30T00:00:00Z';
+
+/** `scan` arguments: the account fixtures, `extra`, then `--now NOW --format json`. */
+const accountJson = (...extra: string[]) => [
+  '--authorization-details',
+  AUTH,
+  '--credential-report',
+  REPORT,
+  ...extra,
+  '--now',
+  NOW,
+  '--format',
+  'json',
+];
 const ACCOUNT = 'arn:aws:iam::111122223333';
 
 interface JsonOutput {
@@ -62,30 +52,11 @@ function summarize(out: JsonOutput): string[] {
   });
 }
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'iam-refine-scan-'));
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = useTempDir('iam-refine-scan-');
 
 describe('scan end to end on the account and CloudTrail fixtures', () => {
   it('finds exactly the expected findings, skips the 3 bad log files and counts them', async () => {
-    const r = await scan([
-      '--authorization-details',
-      AUTH,
-      '--credential-report',
-      REPORT,
-      '--cloudtrail',
-      TRAIL,
-      '--data-events',
-      's3',
-      '--now',
-      NOW,
-      '--format',
-      'json',
-    ]);
+    const r = await scan(accountJson('--cloudtrail', TRAIL, '--data-events', 's3'));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as JsonOutput;
     expect(Object.keys(out).slice(0, 5)).toEqual([
@@ -139,7 +110,7 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
     expect(table.code).toBe(0);
     expect(table.out).toContain('iam-refine unused access findings');
     expect(table.out).not.toContain('\u001b[');
-    const file = join(tmp, 'findings.json');
+    const file = join(tmp(), 'findings.json');
     const written = await scan([
       '--authorization-details',
       AUTH,
@@ -159,18 +130,7 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
   });
 
   it('does not evaluate excluded accounts and tags', async () => {
-    const r = await scan([
-      '--authorization-details',
-      AUTH,
-      '--credential-report',
-      REPORT,
-      '--now',
-      NOW,
-      '--exclude-tag',
-      'team=payments',
-      '--format',
-      'json',
-    ]);
+    const r = await scan(accountJson('--exclude-tag', 'team=payments'));
     const out = JSON.parse(r.out) as JsonOutput;
     expect(out.notEvaluated).toContainEqual(
       expect.objectContaining({ resource: `${ACCOUNT}:user/alice`, reason: 'EXCLUDED_TAG' }),
@@ -195,7 +155,7 @@ describe('scan with bad input', () => {
   const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
   it('names a missing file in one line, exit 2, nothing on stdout', async () => {
-    const missing = join(tmp, 'nope.json');
+    const missing = join(tmp(), 'nope.json');
     const r = await scan(['--authorization-details', missing, '--now', NOW]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
@@ -205,7 +165,7 @@ describe('scan with bad input', () => {
   });
 
   it('reports a malformed file in one line, exit 2', async () => {
-    const bad = join(tmp, 'bad-auth.json');
+    const bad = join(tmp(), 'bad-auth.json');
     await writeFile(bad, '{"UserDetailList": [');
     const r = await scan(['--authorization-details', bad, '--now', NOW]);
     expect(r.code).toBe(2);
@@ -217,11 +177,11 @@ describe('scan with bad input', () => {
   it('reports every input problem of one run, one line each', async () => {
     const r = await scan([
       '--authorization-details',
-      join(tmp, 'a.json'),
+      join(tmp(), 'a.json'),
       '--credential-report',
-      join(tmp, 'b.csv'),
+      join(tmp(), 'b.csv'),
       '--cloudtrail',
-      join(tmp, 'no-logs'),
+      join(tmp(), 'no-logs'),
       '--data-events',
       's3,nosuchservice',
       '--now',
@@ -253,7 +213,7 @@ describe('scan with bad input', () => {
   });
 
   it('skips and counts a bad CloudTrail file, exit 0', async () => {
-    const dir = join(tmp, 'trail');
+    const dir = join(tmp(), 'trail');
     await mkdir(dir, { recursive: true });
     const role = `${ACCOUNT}:role/service-role/orders-processor`;
     const record = {
@@ -281,18 +241,7 @@ describe('scan with bad input', () => {
     };
     await writeFile(join(dir, 'good.json.gz'), gzipSync(JSON.stringify({ Records: [record] })));
     await writeFile(join(dir, 'bad.json.gz'), 'this is not gzip');
-    const r = await scan([
-      '--authorization-details',
-      AUTH,
-      '--credential-report',
-      REPORT,
-      '--cloudtrail',
-      dir,
-      '--now',
-      NOW,
-      '--format',
-      'json',
-    ]);
+    const r = await scan(accountJson('--cloudtrail', dir));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as Omit<JsonOutput, 'findings'> & {
       findings: {
@@ -331,23 +280,12 @@ describe('scan with other activity sources and a database', () => {
       .findingDetails.map((d) => d.unusedPermissionDetails?.serviceNamespace);
 
   it('merges an activity-summary CSV', async () => {
-    const csv = join(tmp, 'activity.csv');
+    const csv = join(tmp(), 'activity.csv');
     await writeFile(
       csv,
       `principal_arn,service,action,last_accessed\n${role},sqs.amazonaws.com,GetQueueUrl,2024-06-20T10:00:00Z\n`,
     );
-    const r = await scan([
-      '--authorization-details',
-      AUTH,
-      '--credential-report',
-      REPORT,
-      '--activity',
-      csv,
-      '--now',
-      NOW,
-      '--format',
-      'json',
-    ]);
+    const r = await scan(accountJson('--activity', csv));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as Out;
     expect(servicesOf(out, role)).not.toContain('sqs');
@@ -357,7 +295,7 @@ describe('scan with other activity sources and a database', () => {
       rows: 1,
     });
 
-    const bad = join(tmp, 'bad-activity.csv');
+    const bad = join(tmp(), 'bad-activity.csv');
     await writeFile(bad, 'principal_arn,service\nx,y\n');
     const e = await scan(['--authorization-details', AUTH, '--activity', bad, '--now', NOW]);
     expect(e.code).toBe(2);
@@ -366,7 +304,7 @@ describe('scan with other activity sources and a database', () => {
   });
 
   it('merges IAM last-accessed reports (action level)', async () => {
-    const report = join(tmp, 'last-accessed.json');
+    const report = join(tmp(), 'last-accessed.json');
     await writeFile(
       report,
       JSON.stringify({
@@ -391,18 +329,7 @@ describe('scan with other activity sources and a database', () => {
         },
       }),
     );
-    const r = await scan([
-      '--authorization-details',
-      AUTH,
-      '--credential-report',
-      REPORT,
-      '--last-accessed',
-      report,
-      '--now',
-      NOW,
-      '--format',
-      'json',
-    ]);
+    const r = await scan(accountJson('--last-accessed', report));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as Out;
     expect(servicesOf(out, role)).not.toContain('dynamodb');
@@ -410,7 +337,7 @@ describe('scan with other activity sources and a database', () => {
   });
 
   it('records the scan with --db, and a second scan finds the same findings unchanged', async () => {
-    const db = join(tmp, 'findings.db');
+    const db = join(tmp(), 'findings.db');
     const args = [
       '--authorization-details',
       AUTH,

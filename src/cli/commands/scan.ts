@@ -4,7 +4,6 @@
  * recommendation for every unused-permission finding. With `--live`, the exports and last-accessed
  * reports are first collected from AWS into a temporary folder (removed afterwards).
  */
-import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   connectionOf,
@@ -34,12 +33,14 @@ import { renderFindingsTable } from '../../findings/table.js';
 import type { ScanResult } from '../../findings/types.js';
 import { readInventory } from '../../inventory/read.js';
 import type { Inventory } from '../../inventory/types.js';
+import { readTextFile } from '../../text-file.js';
 import {
   CliError,
   EXIT_BAD_INPUT,
   EXIT_OK,
   PROGRAM,
   processIo,
+  readEach,
   writeFileAtomic,
   type CliIo,
   type CommandContext,
@@ -672,57 +673,13 @@ export async function runScanCore(
 }
 
 /** Reads every last-accessed report; throws one ValidationError with the issues of all. */
-async function readLastAccessed(files: readonly string[]) {
-  const issues: Issue[] = [];
-  const reports = [];
-  for (const file of files) {
-    try {
-      reports.push(parseLastAccessed(await readText(file), file));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return reports;
+function readLastAccessed(files: readonly string[]) {
+  return readEach(files, async (file) => parseLastAccessed(await readTextFile(file), file));
 }
 
 /** Reads every file's text; throws one ValidationError naming every file that cannot be read. */
-async function readTexts(files: readonly string[]): Promise<{ text: string; file: string }[]> {
-  const issues: Issue[] = [];
-  const texts: { text: string; file: string }[] = [];
-  for (const file of files) {
-    try {
-      texts.push({ text: await readText(file), file });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return texts;
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    throw new ValidationError(
-      [
-        {
-          code: missing ? 'file_not_found' : 'file_unreadable',
-          path: '$',
-          message: missing
-            ? `file ${file} does not exist`
-            : `file ${file} cannot be read (${code === 'EISDIR' ? 'it is a directory' : (code ?? String(cause))})`,
-          source: file,
-        },
-      ],
-      { cause },
-    );
-  }
+function readTexts(files: readonly string[]): Promise<{ text: string; file: string }[]> {
+  return readEach(files, async (file) => ({ text: await readTextFile(file), file }));
 }
 
 /**

@@ -103,41 +103,34 @@ function middleSnake(
   // vb[k]: furthest x' on diagonal k = x' - y' going forward on the reversed sequences.
   const vf = new Int32Array(2 * max + 3);
   const vb = new Int32Array(2 * max + 3);
+  // The furthest x on diagonal k after d differences, sliding along equal elements (`same`).
+  const reach = (v: Int32Array, k: number, d: number, same: (x: number, y: number) => boolean) => {
+    let x =
+      k === -d || (k !== d && v[off + k - 1]! < v[off + k + 1]!)
+        ? v[off + k + 1]!
+        : v[off + k - 1]! + 1;
+    const start = x;
+    while (x < n && x - k < m && same(x, x - k)) x++;
+    v[off + k] = x;
+    return start;
+  };
+  const forward = (x: number, y: number) => a[aLo + x] === b[bLo + y];
+  const backward = (x: number, y: number) => a[aHi - 1 - x] === b[bHi - 1 - y];
   for (let d = 0; d <= max; d++) {
     for (let k = -d; k <= d; k += 2) {
-      let x =
-        k === -d || (k !== d && vf[off + k - 1]! < vf[off + k + 1]!)
-          ? vf[off + k + 1]!
-          : vf[off + k - 1]! + 1;
-      let y = x - k;
-      const x0 = x;
-      const y0 = y;
-      while (x < n && y < m && a[aLo + x] === b[bLo + y]) {
-        x++;
-        y++;
-      }
-      vf[off + k] = x;
+      const x0 = reach(vf, k, d, forward);
+      const x = vf[off + k]!;
       const kb = delta - k;
       if (odd && kb >= -(d - 1) && kb <= d - 1 && x + vb[off + kb]! >= n) {
-        return [aLo + x0, bLo + y0, aLo + x, bLo + y];
+        return [aLo + x0, bLo + x0 - k, aLo + x, bLo + x - k];
       }
     }
     for (let k = -d; k <= d; k += 2) {
-      let x =
-        k === -d || (k !== d && vb[off + k - 1]! < vb[off + k + 1]!)
-          ? vb[off + k + 1]!
-          : vb[off + k - 1]! + 1;
-      let y = x - k;
-      const x0 = x;
-      const y0 = y;
-      while (x < n && y < m && a[aHi - 1 - x] === b[bHi - 1 - y]) {
-        x++;
-        y++;
-      }
-      vb[off + k] = x;
+      const x0 = reach(vb, k, d, backward);
+      const x = vb[off + k]!;
       const kf = delta - k;
       if (!odd && kf >= -d && kf <= d && x + vf[off + kf]! >= n) {
-        return [aHi - x, bHi - y, aHi - x0, bHi - y0];
+        return [aHi - x, bHi - (x - k), aHi - x0, bHi - (x0 - k)];
       }
     }
   }

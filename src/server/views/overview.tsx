@@ -29,6 +29,13 @@ export interface OverviewData {
 /** Accounts listed before "and N more". */
 const MAX_ACCOUNTS = 25;
 
+/** The cards of the finding statuses, in order, with their labels. */
+const STATUS_CARDS: readonly (readonly [FindingStatus, string])[] = [
+  ['ACTIVE', 'Active findings'],
+  ['ARCHIVED', 'Archived'],
+  ['RESOLVED', 'Resolved'],
+];
+
 export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ data, frame }) => {
   const cell = (type: FindingType, status: FindingStatus) =>
     data.byTypeStatus.find((c) => c.findingType === type && c.status === status)?.count ?? 0;
@@ -46,24 +53,14 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
       </p>
 
       <div class="cards">
-        <a class="card active" href={findingsHref({ status: 'ACTIVE' })}>
-          <div class="label">Active findings</div>
-          <div class="value" data-count="ACTIVE">
-            {num(byStatus('ACTIVE'))}
-          </div>
-        </a>
-        <a class="card archived" href={findingsHref({ status: 'ARCHIVED' })}>
-          <div class="label">Archived</div>
-          <div class="value" data-count="ARCHIVED">
-            {num(byStatus('ARCHIVED'))}
-          </div>
-        </a>
-        <a class="card resolved" href={findingsHref({ status: 'RESOLVED' })}>
-          <div class="label">Resolved</div>
-          <div class="value" data-count="RESOLVED">
-            {num(byStatus('RESOLVED'))}
-          </div>
-        </a>
+        {STATUS_CARDS.map(([status, label]) => (
+          <a class={`card ${status.toLowerCase()}`} href={findingsHref({ status })}>
+            <div class="label">{label}</div>
+            <div class="value" data-count={status}>
+              {num(byStatus(status))}
+            </div>
+          </a>
+        ))}
         <a class="card total" href={findingsHref({})}>
           <div class="label">All findings</div>
           <div class="value">{num(total)}</div>
