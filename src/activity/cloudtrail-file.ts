@@ -23,6 +23,7 @@
  * Records are parsed one at a time (`split-records.ts`), so that at most one record's objects
  * and the file's text are alive at once; a file of another layout is parsed whole.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { formatIssue, ValidationError, type Issue } from '../errors.js';
@@ -186,14 +187,26 @@ function loadText(file: string, result: FileResult): { text: string; gzip: boole
   const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (gzip) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { chunkSize: outputChunkSize(bytes) });
     } catch (cause) {
       return `truncated or corrupt gzip data (${errorText(cause)})`;
     }
   } else if (file.toLowerCase().endsWith('.gz')) {
     return 'named .gz but not gzip data (it does not start with the gzip magic bytes 1f 8b)';
   }
-  return { text: bytes.toString('utf8'), gzip };
+  // Latin-1 decoding is a plain copy, and equals UTF-8 decoding for ASCII (CloudTrail logs nearly
+  // always are).
+  return { text: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'), gzip };
+}
+
+/**
+ * The output chunk size for decompressing `gz`: its recorded decompressed size (the gzip trailer's
+ * ISIZE) plus one, so that the output comes in one piece without copying, bounded by 40 times the
+ * compressed size and 64 MiB (a damaged trailer must not allocate much) and at least 64 KiB.
+ */
+function outputChunkSize(gz: Buffer): number {
+  const recorded = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) + 1 : 0;
+  return Math.max(64 * 1024, Math.min(recorded, gz.length * 40, 64 * 2 ** 20));
 }
 
 /** Where a JSON syntax error is (line:column and what was expected), from the strict parser. */

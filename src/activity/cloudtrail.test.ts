@@ -316,6 +316,35 @@ describe('readCloudTrail on edge cases', () => {
     expect(Object.keys(plainPrincipals(accumulator.finish()))).toEqual(['arn:aws:iam::1:user/u']);
   });
 
+  it('decodes UTF-8 (a file that is not all ASCII) and reads records in any key order', async () => {
+    const doc = {
+      Records: [
+        record({ userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/zoë' } }),
+        {
+          eventName: 'GetObject',
+          requestParameters: { key: '文件.txt' },
+          eventSource: 's3.amazonaws.com',
+          userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/zoë' },
+          eventTime: '2026-02-02T00:00:00Z',
+        },
+      ],
+    };
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2)]) {
+      const { accumulator, stats } = await readCloudTrail(
+        [file(gzipSync(text), `utf8-${++n}.json.gz`)],
+        options(),
+      );
+      expect(stats.events).toBe(2);
+      const s = accumulator.finish();
+      expect([...s.principals.keys()]).toEqual(['arn:aws:iam::1:user/zoë']);
+      expect([...s.principals.get('arn:aws:iam::1:user/zoë')!.services.keys()]).toEqual([
+        's3',
+        's3-object-lambda',
+        'sts',
+      ]);
+    }
+  });
+
   it('counts and reports malformed records with their index, without failing', async () => {
     const doc = {
       Records: [

@@ -8,9 +8,10 @@
  *
  * Files are read whole, one at a time per worker thread (`worker_threads`, default: one per CPU
  * core), each into the worker's own {@link RawActivity} (latest time per principal, event source
- * and event name), which is sent back as JSON when the worker is done: at most one file's events
- * per worker are ever in memory, never the events of the whole input. The calling thread then maps
- * each distinct call to IAM actions once. Small inputs (under {@link IN_THREAD_BYTES}) are read in
+ * and event name), which is sent back as JSON when the worker is done: a worker holds one file's
+ * text and one record's objects at a time (records are parsed one by one), never the events of
+ * the whole input, and its heap is capped so that its memory stays flat. The calling thread then
+ * maps each distinct call to IAM actions once. Small inputs (under {@link IN_THREAD_BYTES}) are read in
  * the calling thread, where starting workers would cost more than it saves. See
  * `cloudtrail-file.ts` for how records are attributed and what is skipped.
  */
@@ -40,7 +41,7 @@ export const IN_THREAD_BYTES = 4 * 1024 * 1024;
  * Young-generation size of each worker (MiB). A record's objects die young (records are parsed one
  * at a time), so a small young generation costs little time and keeps each worker's memory flat.
  */
-export const WORKER_YOUNG_GENERATION_MB = 8;
+export const WORKER_YOUNG_GENERATION_MB = 12;
 
 /** At most this many bad records are listed in {@link CloudTrailStats.badRecords} (all are counted). */
 export const MAX_BAD_RECORDS = 100;

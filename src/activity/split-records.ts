@@ -4,13 +4,22 @@
  * young (cheap to collect) instead of the whole file's object graph living until the file is
  * done, which keeps a reader's memory small and flat.
  *
+ * Two ways to find the records:
+ * - **CloudTrail's own layout** (compact, every record starting `{"eventVersion":`, as CloudTrail
+ *   writes them): each record ends just before the next `},{"eventVersion"`, found with one
+ *   `indexOf` per record. That sequence cannot occur inside a string (its quotes would be
+ *   escaped), and where it occurs nested inside a record, the slice before it has unclosed brackets
+ *   and does not parse.
+ * - **Any other whitespace or key order**: each record slice starts at `{` and ends at its
+ *   matching `}` (braces and brackets inside strings ignored, strings skipped with `indexOf`).
+ *
  * Soundness: the text outside the records is checked here exactly (whitespace, `{`, the key
- * `"Records"`, `:`, `[`, commas, `]`, `}`), and each record slice starts at `{` and ends at its
- * matching `}` (braces and brackets inside strings ignored). So if every slice is then accepted by
- * `JSON.parse`, the whole text is valid JSON and the slices parse to exactly the elements of its
- * `Records` array. Anything unexpected (another key, a BOM, an escaped key, a record that is not an
- * object, trailing text) gives `undefined`: the caller parses the whole text instead, which
- * accepts or rejects it with the usual message.
+ * `"Records"`, `:`, `[`, commas, `]`, `}`), and each slice starts with `{` and ends with `}`. So if
+ * every slice is then accepted by `JSON.parse` (a complete value: its first `{` matches its last
+ * `}`), the whole text is valid JSON and the slices parse to exactly the elements of its `Records`
+ * array. If a slice does not parse, the caller parses the whole text instead, which accepts or
+ * rejects it with the usual message; so does anything unexpected here (another key, a BOM, an
+ * escaped key, a record that is not an object, trailing text), which gives `undefined`.
  */
 
 const TAB = 0x09;
@@ -27,6 +36,10 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
 const RECORDS_KEY = '"Records"';
+/** How CloudTrail's own files start, and how each of their records starts. */
+const COMPACT_HEAD = '{"Records":[';
+const COMPACT_RECORD = '{"eventVersion"';
+const COMPACT_SEPARATOR = '},{"eventVersion"';
 
 /**
  * The records of `text` as `[start0, end0, start1, end1, ...]` (half-open offsets of each record's
@@ -34,6 +47,44 @@ const RECORDS_KEY = '"Records"';
  * `{"Records": [ {...}, ... ]}` (any JSON whitespace between tokens).
  */
 export function splitRecords(text: string): number[] | undefined {
+  return splitCompact(text) ?? splitAny(text);
+}
+
+/** CloudTrail's own layout (see the module comment), or `undefined`. */
+function splitCompact(text: string): number[] | undefined {
+  if (!text.startsWith(COMPACT_HEAD) || !text.startsWith(COMPACT_RECORD, COMPACT_HEAD.length)) {
+    return undefined;
+  }
+  // The text must end with `}]}` and optional whitespace.
+  let end = text.length;
+  for (;;) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
+    end--;
+  }
+  if (
+    text.charCodeAt(end - 1) !== CLOSE_BRACE ||
+    text.charCodeAt(end - 2) !== CLOSE_BRACKET ||
+    text.charCodeAt(end - 3) !== CLOSE_BRACE
+  ) {
+    return undefined;
+  }
+  const last = end - 2; // just after the last record's `}`
+  const bounds: number[] = [];
+  let i = COMPACT_HEAD.length;
+  for (;;) {
+    const next = text.indexOf(COMPACT_SEPARATOR, i);
+    if (next < 0 || next + 1 >= last) {
+      bounds.push(i, last);
+      return bounds;
+    }
+    bounds.push(i, next + 1);
+    i = next + 2;
+  }
+}
+
+/** Any whitespace and key order (see the module comment), or `undefined`. */
+function splitAny(text: string): number[] | undefined {
   const n = text.length;
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
