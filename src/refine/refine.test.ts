@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createCatalog, type ActionCatalog } from '../catalog/catalog.js';
 import { ProofFailedError } from '../errors.js';
 import { referenceAllows } from '../test-support/reference.js';
+import { verifyRefinement } from './proof.js';
 import { refinePolicy } from './refine.js';
 import type { TrieNode } from './types.js';
 
@@ -206,8 +207,48 @@ describe('refinePolicy on a tiny catalog', () => {
     expect(actions.filter((a) => a.toLowerCase() === 's3:getjobtagging')).toHaveLength(1);
   });
 
-  it('is a ProofFailedError-free function on every input (it proves what it returns)', () => {
-    expect(ProofFailedError).toBeDefined();
+  it('proves what it returns: the same proof rejects a wrong refinement', () => {
+    const original = policy({ Effect: 'Allow', Action: 's3:Get*', Resource: '*' });
+    const unused = ['s3:GetBucketPolicy'];
+    const r = refinePolicy(original, unused, { catalog: tiny });
+    expect(verifyRefinement(original, r.policy, unused, { catalog: tiny }).exact).toBe(true);
+    // Keeping the wildcard grants the unused action; narrowing too far loses a used one.
+    const kept = verifyRefinement(original, original, unused, { catalog: tiny });
+    expect(kept.exact).toBe(false);
+    expect(kept.problems[0]!.grantsUnused).toEqual(['s3:GetBucketPolicy']);
+    const narrow = policy({ Effect: 'Allow', Action: 's3:GetObject*', Resource: '*' });
+    const lost = verifyRefinement(original, narrow, unused, { catalog: tiny });
+    expect(lost.problems[0]!.lostUsed).toEqual([
+      's3:GetBucketAcl',
+      's3:GetBucketPolicyStatus',
+      's3:GetJobTagging',
+    ]);
+    // A different but equivalent hand-written refinement is exact...
+    const handWritten = [
+      's3:GetObject*',
+      's3:GetBucketAcl',
+      's3:GetBucketPolicyStatus',
+      's3:GetJob*',
+    ];
+    const equivalent = policy({ Effect: 'Allow', Action: handWritten, Resource: '*' });
+    expect(verifyRefinement(original, equivalent, unused, { catalog: tiny }).exact).toBe(true);
+    // ...but a pattern that could match a future action the original never allowed is caught,
+    // although no catalog action shows it.
+    const future = policy({ Effect: 'Allow', Action: [...handWritten, 's3:Gx*'], Resource: '*' });
+    const widened = verifyRefinement(original, future, unused, { catalog: tiny });
+    expect(widened.exact).toBe(false);
+    expect(widened.problems[0]).toMatchObject({
+      grantsNew: [],
+      grantsUnused: [],
+      lostUsed: [],
+      widenedPatterns: ['s3:Gx*'],
+    });
+  });
+
+  it('withholds nothing silently: ProofFailedError is a typed internal error', () => {
+    const e = new ProofFailedError('x');
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('ProofFailedError');
   });
 });
 

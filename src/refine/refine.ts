@@ -90,7 +90,7 @@ export function refinePolicy(
   }
   if (!proof.exact) {
     throw new ProofFailedError(
-      `internal error: the refinement of ${doc.source} failed its own proof and was withheld: ${JSON.stringify(proof.problems.concat()).slice(0, 2000)} ${proof.structural.join('; ')}`,
+      `internal error: the refinement of ${doc.source} failed its own proof and was withheld: ${JSON.stringify(proof.problems).slice(0, 2000)} ${proof.structural.join('; ')}`,
     );
   }
   return {
@@ -265,7 +265,7 @@ function warnUnknown(
   const base = doc.documentPath === '$' ? st.path : `${doc.documentPath}${st.path.slice(1)}`;
   st.actions.forEach((entry, k) => {
     const path = st.actionIsString ? `${base}.${st.actionKey}` : `${base}.${st.actionKey}[${k}]`;
-    if (entry === '*' || /^\*+$/.test(entry)) return;
+    if (entry.replaceAll('*', '') === '') return; // `*`, `**`: every action, nothing to warn
     const colon = entry.indexOf(':');
     if (colon < 0) {
       warnings.push({
