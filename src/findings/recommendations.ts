@@ -261,6 +261,18 @@ function describe(p: PrincipalPolicy): string {
 
 /** The statements' removed actions, merged per access level (sorted, de-duplicated). */
 function mergeByAccessLevel(r: Refinement): Partial<Record<AccessLevel | 'Unknown', string[]>> {
+  const removing = r.statements.filter((st) => Object.keys(st.removedByAccessLevel).length > 0);
+  if (removing.length === 1) {
+    // One statement's lists are already sorted, de-duplicated and in level order: copy them
+    // instead of merging (a `*` or NotAction statement can list tens of thousands of actions).
+    const only = removing[0]!.removedByAccessLevel;
+    const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
+    for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
+      const list = only[level];
+      if (list) out[level] = [...list];
+    }
+    return out;
+  }
   const merged = new Map<AccessLevel | 'Unknown', Set<string>>();
   for (const st of r.statements) {
     for (const [level, actions] of Object.entries(st.removedByAccessLevel) as [

@@ -52,10 +52,12 @@ export function refinePolicy(
   const { catalog } = options;
   const doc = toDocument(policy, options.source);
   const uindex = indexUnused(toUnusedSet(unused), catalog);
-  const warnings: RefineWarning[] = [...uindex.warnings];
+  const warnings: RefineWarning[] = [
+    ...uindex.warnings,
+    ...unknownEntryWarnings(doc, catalog).map((w) => ({ ...w })),
+  ];
 
   const results = doc.statements.map((st): StatementResult => {
-    warnUnknown(st, doc, catalog, warnings);
     if (st.effect === 'Deny') return { change: unchanged(st), refined: st.raw };
     return st.actionKey === 'Action'
       ? refineAction(st, uindex, catalog)
@@ -236,13 +238,23 @@ function refineNotAction(
   return { change, refined: withKey(st.raw, 'NotAction', list) };
 }
 
+/** Per catalog: each action's access level by its canonical `service:Name` (see byAccessLevel). */
+const levelsByFull = new WeakMap<ActionCatalog, Map<string, AccessLevel | 'Unknown'>>();
+
 function byAccessLevel(
   actions: readonly string[],
   catalog: ActionCatalog,
 ): Partial<Record<AccessLevel | 'Unknown', string[]>> {
+  // The names are mostly catalog actions' `full` strings (thousands for `*` or NotAction): looking
+  // them up as they are avoids lower-casing each one for `catalog.get`, which gives the same action.
+  let levels = levelsByFull.get(catalog);
+  if (levels === undefined) {
+    levels = new Map(catalog.actions.map((a) => [a.full, a.accessLevel ?? 'Unknown']));
+    levelsByFull.set(catalog, levels);
+  }
   const groups = new Map<AccessLevel | 'Unknown', Set<string>>();
   for (const name of actions) {
-    const level = catalog.get(name)?.accessLevel ?? 'Unknown';
+    const level = levels.get(name) ?? catalog.get(name)?.accessLevel ?? 'Unknown';
     let g = groups.get(level);
     if (!g) groups.set(level, (g = new Set()));
     g.add(name);
@@ -253,6 +265,28 @@ function byAccessLevel(
     if (g) out[level] = [...g].sort();
   }
   return out;
+}
+
+/** The warnings of {@link warnUnknown} per parsed document (findings refine one many times). */
+const unknownEntryCache = new WeakMap<
+  PolicyDocument,
+  { catalog: ActionCatalog; warnings: readonly RefineWarning[] }
+>();
+
+/**
+ * The {@link warnUnknown} warnings of every statement of `doc`, in statement order. They depend
+ * only on the document and the catalog, so they are computed once per document (callers copy them).
+ */
+function unknownEntryWarnings(
+  doc: PolicyDocument,
+  catalog: ActionCatalog,
+): readonly RefineWarning[] {
+  const hit = unknownEntryCache.get(doc);
+  if (hit !== undefined && hit.catalog === catalog) return hit.warnings;
+  const warnings: RefineWarning[] = [];
+  for (const st of doc.statements) warnUnknown(st, doc, catalog, warnings);
+  unknownEntryCache.set(doc, { catalog, warnings });
+  return warnings;
 }
 
 /** Unknown actions and services are kept, never dropped, and reported. */

@@ -1,0 +1,945 @@
+// Account scan benchmark (issue 3, "Performance"): `iam-refine scan` of an account with 5,000
+// principals and ~20,000 policy attachments, against the target of under 10 s.
+//
+//   npm run build && node bench/scan.mjs [--runs=3] [--principals=5000] [--baseline=500] [--keep]
+//   node bench/scan.mjs --generate=DIR          # only write the two accounts into DIR/n500, DIR/n5000
+//   node --cpu-prof bench/scan.mjs --phases=DIR/n5000   # one in-process pass, profiled
+//
+// It generates deterministically (seeded mulberry32), into a temporary folder, the real file
+// formats of one account: the AWS CLI output of `aws iam get-account-authorization-details`
+// (roles, users, groups, ~200 customer-managed policies, AWS-managed policies from
+// data/demo/aws-managed-policies.json, inline policies), the decoded `get-credential-report` CSV
+// and an activity CSV (`principal_arn,service,action,last_accessed`) with each active principal's
+// use of a subset of its permissions. Then, interleaved, for the full account and for the baseline
+// (the same generator at a tenth of the size: 500 principals, 20 customer policies, 5 groups):
+//
+// - end to end: `node bin/iam-refine.js scan ... --format json --out FILE --quiet` spawned as a
+//   child process, wall time from spawn to exit (median of --runs);
+// - phases: a fresh child process (`--phases=DIR`) imports dist/ and times, once each, loading the
+//   catalog and the operation data, `readInventory`, reading the activity CSV, `computeFindings`
+//   and `JSON.stringify` of the result, with its peak RSS (median of --runs per phase).
+//
+// Figures go to stdout and bench/results/scan.json. See bench/README.md.
+import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmtMs, mulberry32, stats, table } from './lib.mjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const argv = process.argv.slice(2);
+const arg = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name) => argv.includes(`--${name}`);
+
+const SEED = 20260301;
+const ACCOUNT = '210987654321';
+const NOW = '2026-09-01T00:00:00Z';
+const NOW_MS = Date.parse(NOW);
+const DAY = 86_400_000;
+const TRACKING_DAYS = 90;
+const TARGET_MS = 10_000;
+const FILES = {
+  auth: 'authorization-details.json',
+  report: 'credential-report.csv',
+  activity: 'activity.csv',
+};
+
+const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
+
+// ---------------------------------------------------------------------------------------------
+// the parent: generate, run the children interleaved, report
+
+async function main() {
+  for (const f of ['dist/findings/findings.js', 'dist/cli/main.js', 'generated/catalog.json']) {
+    if (!existsSync(join(ROOT, f))) {
+      console.error(`bench/scan: missing ${f}: run \`npm run build\` first`);
+      process.exit(1);
+    }
+  }
+  const runs = Number(arg('runs') ?? 3);
+  const full = Number(arg('principals') ?? 5000);
+  const small = Number(arg('baseline') ?? Math.round(full / 10));
+  const loadStart = os.loadavg();
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadStart
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  if (loadStart[0] > os.cpus().length) {
+    console.log('!! the 1-minute load is above the CPU count: absolute times will be too high');
+  }
+
+  const { loadCatalog } = await import(dist('catalog/load.js'));
+  const catalog = await loadCatalog();
+  const corpus = JSON.parse(
+    readFileSync(join(ROOT, 'data/demo/aws-managed-policies.json'), 'utf8'),
+  );
+  const only = arg('generate'); // write the accounts there and stop (for profiling)
+  const tmp = only ?? mkdtempSync(join(os.tmpdir(), 'iam-refine-bench-scan-'));
+  if (only !== undefined) mkdirSync(only, { recursive: true });
+  const sets = [];
+  try {
+    for (const [label, principals] of [
+      ['baseline', small],
+      ['target', full],
+    ]) {
+      const t = performance.now();
+      const dir = join(tmp, `n${principals}`);
+      mkdirSync(dir, { recursive: true });
+      const facts = generateAccount(principals, SEED, catalog, corpus, dir);
+      facts.generateMs = performance.now() - t;
+      console.log(
+        `generated ${label}: ${principals} principals (${facts.roles} roles, ${facts.users} users, ` +
+          `${facts.groups} groups), ${facts.attachments.total} attachments, ` +
+          `${facts.customerPolicies} customer + ${facts.awsPolicies} AWS-managed policies, ` +
+          `${facts.activityRows} activity rows, ${mib(facts.bytes.auth)} MiB auth details ` +
+          `in ${fmtMs(facts.generateMs)}`,
+      );
+      sets.push({ label, principals, dir, facts, e2e: [], phases: [] });
+    }
+
+    if (only !== undefined) {
+      for (const s of sets)
+        console.log(`${s.label}: ${s.dir} (${cliArgs(s.dir, 'OUT').slice(1).join(' ')})`);
+      return;
+    }
+
+    // interleaved: round i runs the sets in one order, round i+1 in the other
+    for (let i = 0; i < runs; i++) {
+      const order = i % 2 === 0 ? sets : [...sets].reverse();
+      for (const s of order) {
+        s.e2e.push(runCli(s));
+        s.phases.push(runPhases(s.dir));
+        process.stdout.write(
+          `  run ${i + 1}/${runs} ${s.label}: scan ${fmtMs(s.e2e.at(-1).ms)}, in-process ${fmtMs(s.phases.at(-1).totalMs)}\n`,
+        );
+      }
+    }
+
+    report(sets, runs, loadStart);
+  } finally {
+    if (only !== undefined) {
+      // kept: that was the point
+    } else if (flag('keep')) console.log(`kept the generated accounts in ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function cliArgs(dir, out) {
+  return [
+    join(ROOT, 'bin/iam-refine.js'),
+    'scan',
+    '--authorization-details',
+    join(dir, FILES.auth),
+    '--credential-report',
+    join(dir, FILES.report),
+    '--activity',
+    join(dir, FILES.activity),
+    '--now',
+    NOW,
+    '--format',
+    'json',
+    '--out',
+    out,
+    '--quiet',
+  ];
+}
+
+function runCli(set) {
+  const out = join(set.dir, 'scan.json');
+  rmSync(out, { force: true });
+  const t = performance.now();
+  const r = spawnSync(process.execPath, cliArgs(set.dir, out), {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = performance.now() - t;
+  if (r.status !== 0) {
+    console.error(r.stdout, r.stderr);
+    throw new Error(`bench/scan: iam-refine scan failed (status ${r.status})`);
+  }
+  const text = readFileSync(out, 'utf8');
+  const result = JSON.parse(text);
+  return { ms, outBytes: Buffer.byteLength(text), counts: countFindings(result) };
+}
+
+function runPhases(dir) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--phases=${dir}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    console.error(r.stdout, r.stderr);
+    throw new Error(`bench/scan: the phases child failed (status ${r.status})`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function countFindings(result) {
+  const byType = {};
+  let recommendations = 0;
+  let steps = 0;
+  for (const f of result.findings) {
+    byType[f.findingType] = (byType[f.findingType] ?? 0) + 1;
+    if (f.recommendation) {
+      recommendations++;
+      steps += f.recommendation.recommendedSteps?.length ?? 0;
+    }
+  }
+  return {
+    findings: result.findings.length,
+    byType,
+    recommendations,
+    recommendedSteps: steps,
+    notEvaluated: result.notEvaluated.length,
+    warnings: result.warnings?.length ?? 0,
+  };
+}
+
+const PHASES = [
+  ['importMs', 'node start + import dist/'],
+  ['catalogMs', 'loadCatalog'],
+  ['operationDataMs', 'loadOperationData + mapper'],
+  ['inventoryMs', 'readInventory (auth details + credential report)'],
+  ['activityMs', 'read activity CSV (parse + map + finish)'],
+  ['findingsMs', 'computeFindings (incl. recommendations)'],
+  ['stringifyMs', 'JSON.stringify(result)'],
+];
+
+function report(sets, runs, loadStart) {
+  const med = (xs) => stats(xs).median;
+  const rows = [];
+  for (const s of sets) {
+    const e2e = stats(s.e2e.map((r) => r.ms));
+    s.e2eStats = e2e;
+    s.phaseMedians = Object.fromEntries(
+      [...PHASES.map(([k]) => k), 'totalMs', 'cpuMs', 'maxRssMiB'].map((k) => [
+        k,
+        med(s.phases.map((p) => p[k])),
+      ]),
+    );
+  }
+  const [base, target] = sets;
+  console.log(
+    `\nEnd to end: \`node bin/iam-refine.js scan --authorization-details … --credential-report … --activity … --now ${NOW} --format json --out FILE --quiet\`, wall time, ${runs} runs each, interleaved\n`,
+  );
+  for (const s of sets) {
+    const c = s.e2e[0].counts;
+    rows.push([
+      s.label,
+      String(s.principals),
+      String(s.facts.attachments.total),
+      fmtMs(s.e2eStats.median),
+      `${fmtMs(s.e2eStats.min)}–${fmtMs(s.e2eStats.max)}`,
+      `${(s.e2eStats.median / s.principals).toFixed(2)} ms`,
+      `${c.findings} (${c.recommendations} rec.)`,
+      `${s.phaseMedians.maxRssMiB.toFixed(0)} MiB`,
+      s.label === 'target' ? (s.e2eStats.median < TARGET_MS ? 'yes (< 10 s)' : 'NO (≥ 10 s)') : '—',
+    ]);
+  }
+  console.log(
+    table(
+      [
+        'set',
+        'principals',
+        'attachments',
+        'median',
+        'range',
+        'per principal',
+        'findings',
+        'peak RSS*',
+        'target met',
+      ],
+      rows,
+    ),
+  );
+  console.log('* peak RSS of the phases child (same work in one process)');
+  const slope =
+    (target.e2eStats.median - base.e2eStats.median) / (target.principals - base.principals);
+  const fixed = base.e2eStats.median - slope * base.principals;
+  console.log(
+    `\nscaling: ${target.principals / base.principals}× the principals took ${(target.e2eStats.median / base.e2eStats.median).toFixed(1)}× the time; ` +
+      `linear fit: ${fmtMs(fixed)} fixed + ${slope.toFixed(2)} ms per principal`,
+  );
+
+  console.log(`\nPhases in one fresh process each (median of ${runs}):\n`);
+  console.log(
+    table(
+      ['phase', ...sets.map((s) => s.label), `share (${target.label})`],
+      [
+        ...PHASES.map(([k, name]) => [
+          name,
+          ...sets.map((s) => fmtMs(s.phaseMedians[k])),
+          `${((100 * target.phaseMedians[k]) / target.phaseMedians.totalMs).toFixed(0)} %`,
+        ]),
+        ['total (from process start)', ...sets.map((s) => fmtMs(s.phaseMedians.totalMs)), '100 %'],
+        [
+          'CPU time, all threads (GC included)',
+          ...sets.map((s) => fmtMs(s.phaseMedians.cpuMs)),
+          '',
+        ],
+      ],
+    ),
+  );
+  const c = target.e2e[0].counts;
+  console.log(
+    `\n${target.label}: ${JSON.stringify(c.byType)}, ${c.notEvaluated} not evaluated, ` +
+      `${c.recommendedSteps} recommended steps, output ${mib(target.e2e[0].outBytes)} MiB`,
+  );
+  const loadEnd = os.loadavg();
+  const json = {
+    issue: 3,
+    target: `scan of ${target.principals} principals / ~20,000 attachments < ${TARGET_MS} ms`,
+    seed: SEED,
+    now: NOW,
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      loadavgStart: loadStart,
+      loadavgEnd: loadEnd,
+      overloaded: Math.max(loadStart[0], loadEnd[0]) > os.cpus().length,
+    },
+    sets: sets.map((s) => ({
+      label: s.label,
+      principals: s.principals,
+      facts: s.facts,
+      endToEnd: { ...s.e2eStats, samples: s.e2e.map((r) => r.ms), counts: s.e2e[0].counts },
+      phases: { medians: s.phaseMedians, samples: s.phases },
+      targetMet: s.label === 'target' ? s.e2eStats.median < TARGET_MS : undefined,
+    })),
+    scaling: { fixedMs: fixed, msPerPrincipal: slope },
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/scan.json'), `${JSON.stringify(json, null, 2)}\n`);
+  console.log('\nwritten: bench/results/scan.json');
+}
+
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+// ---------------------------------------------------------------------------------------------
+// the phases child: the scan's steps, called directly, once each, in a fresh process
+
+async function runPhasesChild(dir) {
+  const { readFile } = await import('node:fs/promises');
+  const [
+    { loadCatalog },
+    { loadOperationData },
+    { createActionMapper },
+    { readInventory },
+    { parseActivityCsv },
+    { ActivityAccumulator },
+    { computeFindings },
+  ] = await Promise.all([
+    import(dist('catalog/load.js')),
+    import(dist('activity/load-operation-data.js')),
+    import(dist('activity/action-mapper.js')),
+    import(dist('inventory/read.js')),
+    import(dist('activity/activity-csv.js')),
+    import(dist('activity/summary.js')),
+    import(dist('findings/findings.js')),
+  ]);
+  const r = {};
+  let t = performance.now(); // since the process started
+  r.importMs = t;
+  const lap = (key) => {
+    const n = performance.now();
+    r[key] = n - t;
+    t = n;
+  };
+  const catalog = await loadCatalog();
+  lap('catalogMs');
+  const mapper = createActionMapper(await loadOperationData(), catalog);
+  lap('operationDataMs');
+  const inventory = await readInventory({
+    authorizationDetails: [join(dir, FILES.auth)],
+    credentialReports: [join(dir, FILES.report)],
+  });
+  lap('inventoryMs');
+  const file = join(dir, FILES.activity);
+  const parsed = parseActivityCsv(await readFile(file, 'utf8'), file, mapper);
+  const acc = new ActivityAccumulator();
+  acc.merge(parsed.accumulator);
+  acc.observe({ dataEventServices: [] });
+  const summary = acc.finish();
+  lap('activityMs');
+  const result = computeFindings(inventory, summary, {
+    catalog,
+    now: new Date(NOW_MS),
+    trackingPeriodDays: TRACKING_DAYS,
+    excludeAccounts: new Set(),
+    excludeTags: [],
+  });
+  lap('findingsMs');
+  const text = JSON.stringify(result);
+  lap('stringifyMs');
+  r.totalMs = performance.now();
+  const cpu = process.cpuUsage();
+  r.cpuMs = (cpu.user + cpu.system) / 1000;
+  r.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  r.findings = result.findings.length;
+  r.outChars = text.length;
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the account: deterministic, in the real formats
+
+const TEAMS = ['payments', 'orders', 'search', 'data', 'platform', 'identity', 'ml', 'web', 'ops'];
+const APPS = ['api', 'worker', 'etl', 'batch', 'ingest', 'reports', 'sync', 'gateway', 'cron'];
+const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
+/** Services of customer-managed and inline policies, with weights. */
+const SERVICES = [
+  ['s3', 12],
+  ['dynamodb', 8],
+  ['lambda', 6],
+  ['sqs', 6],
+  ['sns', 4],
+  ['logs', 6],
+  ['cloudwatch', 4],
+  ['kms', 5],
+  ['secretsmanager', 4],
+  ['ssm', 4],
+  ['ec2', 6],
+  ['ecr', 3],
+  ['ecs', 3],
+  ['sts', 3],
+  ['kinesis', 2],
+  ['states', 2],
+  ['events', 2],
+  ['athena', 2],
+  ['glue', 2],
+  ['rds', 2],
+  ['elasticloadbalancing', 1],
+  ['autoscaling', 1],
+  ['cloudformation', 2],
+  ['route53', 1],
+  ['apigateway', 1],
+  ['codebuild', 1],
+  ['iam', 1],
+  ['xray', 1],
+  ['es', 1],
+  ['firehose', 1],
+];
+/** AWS-managed policies picked at random, with weights (AdministratorAccess: the 1 % rule). */
+const AWS_WEIGHTS = {
+  PowerUserAccess: 0.6,
+  ViewOnlyAccess: 3,
+  SecurityAudit: 2,
+  IAMReadOnlyAccess: 3,
+  AmazonS3ReadOnlyAccess: 10,
+  AmazonS3FullAccess: 4,
+  AWSLambda_FullAccess: 3,
+  AWSLambdaBasicExecutionRole: 12,
+  AmazonDynamoDBFullAccess: 3,
+  AmazonDynamoDBReadOnlyAccess: 5,
+  CloudWatchLogsFullAccess: 4,
+  AmazonEC2ReadOnlyAccess: 5,
+  AmazonSQSFullAccess: 3,
+  AmazonSNSFullAccess: 2,
+  AmazonSSMManagedInstanceCore: 8,
+  CloudWatchAgentServerPolicy: 5,
+  AmazonEC2ContainerRegistryReadOnly: 6,
+  AmazonECSTaskExecutionRolePolicy: 6,
+  AWSBillingReadOnlyAccess: 1,
+};
+/** Service-linked roles get these. */
+const SLR_POLICIES = ['AutoScalingServiceRolePolicy', 'AWSElasticLoadBalancingServiceRolePolicy'];
+/** What principals with a NotAction or "*" policy use: these services' actions. */
+const BROAD_USE = [
+  's3',
+  'ec2',
+  'dynamodb',
+  'lambda',
+  'logs',
+  'cloudwatch',
+  'sts',
+  'kms',
+  'ssm',
+  'sqs',
+];
+
+class Rng {
+  constructor(seed) {
+    this.next = mulberry32(seed);
+  }
+  int(n) {
+    return Math.floor(this.next() * n);
+  }
+  chance(p) {
+    return this.next() < p;
+  }
+  pick(list) {
+    return list[this.int(list.length)];
+  }
+  /** `k` distinct elements, in random order. */
+  sample(list, k) {
+    const a = [...list];
+    const n = Math.min(k, a.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + this.int(a.length - i);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a.slice(0, n);
+  }
+  weighted(entries) {
+    const total = entries.reduce((s, [, w]) => s + w, 0);
+    let x = this.next() * total;
+    for (const [v, w] of entries) {
+      x -= w;
+      if (x < 0) return v;
+    }
+    return entries.at(-1)[0];
+  }
+  id(prefix) {
+    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    let s = prefix;
+    for (let i = 0; i < 17; i++) s += A[this.int(A.length)];
+    return s;
+  }
+}
+
+const cliDate = (ms) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+const isoZ = (ms) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+/** A time `days` days (plus a random part of a day) before NOW. */
+const ago = (rng, days) => NOW_MS - days * DAY - rng.int(DAY);
+
+/**
+ * Writes the three files of an account with `n` principals into `dir` and returns its facts.
+ * Customer policies and groups scale with `n` (200 and 50 for 5,000 principals).
+ */
+function generateAccount(n, seed, catalog, corpus, dir) {
+  const rng = new Rng(seed + n);
+  const awsByName = new Map(corpus.policies.map((p) => [p.name, p]));
+  const nCustomer = Math.max(1, Math.round(n / 25));
+  const nGroups = Math.max(1, Math.round(n / 100));
+
+  // what a policy lets principals use, for the activity: catalog actions by service
+  const usable = new Map(); // policy key -> Map<service, CatalogAction[]>
+  const broad = new Map();
+  for (const s of BROAD_USE) broad.set(s, catalog.serviceActions(s));
+  const usableOf = (document) => {
+    const out = new Map();
+    for (const st of [document.Statement].flat()) {
+      if (st.Effect !== 'Allow') continue;
+      if (st.NotAction !== undefined) return broad;
+      for (const a of [st.Action].flat()) {
+        if (a === '*') return broad;
+        for (const m of catalog.match(a)) {
+          let l = out.get(m.service);
+          if (!l) out.set(m.service, (l = []));
+          l.push(m);
+        }
+      }
+    }
+    return out;
+  };
+
+  // customer-managed policies
+  const statement = (maxActions) => {
+    const svc = rng.weighted(SERVICES);
+    const all = catalog.serviceActions(svc);
+    const u = rng.next();
+    let Action;
+    if (u < 0.55) {
+      Action = rng.sample(all, 1 + rng.int(maxActions)).map((a) => a.full);
+    } else if (u < 0.85) {
+      const verbs = ['Get', 'List', 'Describe', 'Put', 'Batch', 'Create', 'Update'].filter(
+        (v) => catalog.match(`${svc}:${v}*`).length > 0,
+      );
+      Action = rng.sample(verbs, 1 + rng.int(2)).map((v) => `${svc}:${v}*`);
+      if (rng.chance(0.5)) Action.push(...rng.sample(all, 1 + rng.int(4)).map((a) => a.full));
+    } else {
+      Action = `${svc}:*`;
+    }
+    if (Array.isArray(Action) && Action.length === 1) Action = Action[0];
+    const Resource = rng.chance(0.5)
+      ? '*'
+      : svc === 's3'
+        ? [
+            `arn:aws:s3:::${rng.pick(TEAMS)}-${rng.pick(APPS)}`,
+            `arn:aws:s3:::${rng.pick(TEAMS)}-${rng.pick(APPS)}/*`,
+          ]
+        : `arn:aws:${svc}:${rng.pick(REGIONS)}:${ACCOUNT}:*`;
+    return { Effect: 'Allow', Action, Resource };
+  };
+  const document = (statements, maxActions, extras) => {
+    const Statement = [];
+    for (let i = 0; i < statements; i++) {
+      const st = statement(maxActions);
+      Statement.push({ Sid: `S${i + 1}`, ...st });
+    }
+    if (extras && rng.chance(0.1)) {
+      Statement.push({
+        Sid: 'Guard',
+        Effect: 'Deny',
+        Action: rng.pick([
+          'iam:*',
+          's3:DeleteBucket',
+          ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+        ]),
+        Resource: '*',
+      });
+    }
+    return { Version: '2012-10-17', Statement };
+  };
+  const customer = [];
+  for (let i = 0; i < nCustomer; i++) {
+    const team = rng.pick(TEAMS);
+    const name = `${team}-${rng.pick(APPS)}-access-${i}`;
+    const path = rng.chance(0.3) ? `/app/${team}/` : '/';
+    let doc;
+    if (i % 67 === 50) {
+      // a "developer" policy: everything but IAM and Organizations
+      doc = {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['iam:GetRole', 'iam:PassRole', 'iam:ListRoles'],
+            Resource: '*',
+          },
+        ],
+      };
+    } else {
+      doc = document(1 + rng.int(4), 12, true);
+    }
+    const versions = rng.chance(0.2) ? [document(1 + rng.int(2), 6, false), doc] : [doc];
+    const arn = `arn:aws:iam::${ACCOUNT}:policy${path}${name}`;
+    customer.push({
+      name,
+      path,
+      arn,
+      id: rng.id('ANPA'),
+      versions,
+      created: ago(rng, 200 + rng.int(900)),
+    });
+    usable.set(arn, usableOf(doc));
+  }
+  // Zipf-like popularity: a few customer policies are attached very often
+  const customerWeights = customer.map((c, i) => [c, 1 / Math.pow(i + 1, 0.8)]);
+  const awsWeights = Object.entries(AWS_WEIGHTS).map(([name, w]) => [awsByName.get(name), w]);
+  for (const p of corpus.policies) usable.set(p.arn, usableOf(p.document));
+
+  const attachments = { principalManaged: 0, principalInline: 0, groupManaged: 0, groupInline: 0 };
+  const attachedCount = new Map();
+  const attach = (policies) =>
+    policies.map((p) => {
+      attachedCount.set(p.arn, (attachedCount.get(p.arn) ?? 0) + 1);
+      return { PolicyName: p.name, PolicyArn: p.arn };
+    });
+  const pickManaged = (k) => {
+    const out = new Map();
+    for (let tries = 0; out.size < k && tries < 4 * k; tries++) {
+      const p = rng.chance(0.6) ? rng.weighted(customerWeights) : rng.weighted(awsWeights);
+      out.set(p.arn, p);
+    }
+    return [...out.values()];
+  };
+  const inline = (owner, k) => {
+    const out = [];
+    for (let i = 0; i < k; i++) {
+      const doc = document(1 + rng.int(2), 6, false);
+      const PolicyName = `${owner}-inline-${i}`;
+      out.push({ PolicyName, PolicyDocument: doc });
+    }
+    return out;
+  };
+
+  // groups
+  const groups = [];
+  for (let i = 0; i < nGroups; i++) {
+    const team = TEAMS[i % TEAMS.length];
+    const name = `${team}-${['developers', 'readers', 'oncall', 'admins', 'analysts'][i % 5]}-${i}`;
+    const managed = pickManaged(1 + rng.int(3));
+    const inl = rng.chance(0.3) ? inline(name, 1) : [];
+    attachments.groupManaged += managed.length;
+    attachments.groupInline += inl.length;
+    groups.push({
+      name,
+      managed,
+      inline: inl,
+      json: {
+        Path: '/',
+        GroupName: name,
+        GroupId: rng.id('AGPA'),
+        Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
+        CreateDate: cliDate(ago(rng, 400 + rng.int(800))),
+        GroupPolicyList: inl,
+        AttachedManagedPolicies: attach(managed),
+      },
+    });
+  }
+
+  // principals
+  const nRoles = Math.round(n * 0.7);
+  const nUsers = n - nRoles;
+  const admins = new Set(rng.sample([...Array(n).keys()], Math.round(n / 100)));
+  const roles = [];
+  const users = [];
+  const reportRows = [];
+  const activity = [];
+  const adminPolicy = awsByName.get('AdministratorAccess');
+  const tagsOf = (team) => [
+    { Key: 'team', Value: team },
+    { Key: 'env', Value: rng.pick(['prod', 'staging', 'dev']) },
+  ];
+  /** Activity rows for a principal that used a subset of what its policies allow. */
+  const use = (arn, policyArns, inlineDocs) => {
+    const byService = new Map();
+    const add = (m) => {
+      for (const [svc, list] of m) {
+        let l = byService.get(svc);
+        if (!l) byService.set(svc, (l = new Set()));
+        for (const a of list) l.add(a);
+      }
+    };
+    for (const p of policyArns) add(usable.get(p));
+    for (const d of inlineDocs) add(usableOf(d));
+    const services = [...byService.keys()];
+    const used = rng.sample(services, 1 + rng.int(Math.min(6, services.length)));
+    for (const svc of used) {
+      const actions = [...byService.get(svc)];
+      if (rng.chance(0.02)) {
+        activity.push([arn, svc, '', isoZ(ago(rng, rng.int(TRACKING_DAYS - 1)))]);
+        continue;
+      }
+      for (const a of rng.sample(actions, 1 + rng.int(Math.min(8, actions.length)))) {
+        activity.push([arn, svc, a.name, isoZ(ago(rng, rng.int(TRACKING_DAYS - 1)))]);
+      }
+    }
+    // a service last used before the tracking period
+    const rest = services.filter((s) => !used.includes(s));
+    if (rest.length > 0 && rng.chance(0.3)) {
+      const svc = rng.pick(rest);
+      const a = rng.pick([...byService.get(svc)]);
+      activity.push([arn, svc, a.name, isoZ(ago(rng, TRACKING_DAYS + 5 + rng.int(200)))]);
+    }
+  };
+
+  for (let i = 0; i < n; i++) {
+    const isRole = i < nRoles;
+    const team = rng.pick(TEAMS);
+    const app = rng.pick(APPS);
+    const slr = isRole && rng.chance(0.02);
+    const young = !slr && rng.chance(0.04);
+    const unused = !slr && !young && rng.chance(isRole ? 0.12 : 0.15);
+    const created = young
+      ? ago(rng, rng.int(TRACKING_DAYS - 2))
+      : ago(rng, TRACKING_DAYS + 10 + rng.int(900));
+    let managed;
+    let inl;
+    if (slr) {
+      managed = [awsByName.get(rng.pick(SLR_POLICIES))];
+      inl = [];
+    } else {
+      const k = 1 + rng.int(6);
+      managed = pickManaged(k);
+      if (admins.has(i)) managed = [adminPolicy, ...managed.slice(1)];
+      inl = rng.chance(0.35) ? inline(`${team}-${app}-${i}`, rng.chance(0.2) ? 2 : 1) : [];
+    }
+    attachments.principalManaged += managed.length;
+    attachments.principalInline += inl.length;
+
+    if (isRole) {
+      const name = slr ? `AWSServiceRoleForAutoScaling_${i}` : `${team}-${app}-${i}`;
+      const path = slr
+        ? '/aws-service-role/autoscaling.amazonaws.com/'
+        : rng.pick(['/', '/', '/service-role/', `/app/${team}/`]);
+      const arn = `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
+      const service = rng.pick(['lambda', 'ecs-tasks', 'ec2', 'states', 'glue']);
+      const lastUsed = unused
+        ? rng.chance(0.5)
+          ? ago(rng, TRACKING_DAYS + 1 + rng.int(400))
+          : undefined
+        : young || slr
+          ? ago(rng, rng.int(5))
+          : ago(rng, rng.int(10));
+      roles.push({
+        Path: path,
+        RoleName: name,
+        RoleId: rng.id('AROA'),
+        Arn: arn,
+        CreateDate: cliDate(created),
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: `${service}.amazonaws.com` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+        MaxSessionDuration: 3600,
+        InstanceProfileList: [],
+        RolePolicyList: inl,
+        AttachedManagedPolicies: attach(managed),
+        Tags: slr ? [] : tagsOf(team),
+        RoleLastUsed:
+          lastUsed === undefined
+            ? {}
+            : { LastUsedDate: cliDate(lastUsed), Region: rng.pick(REGIONS) },
+      });
+      if (!unused && !slr) {
+        use(
+          arn,
+          managed.map((p) => p.arn),
+          inl.map((p) => p.PolicyDocument),
+        );
+      }
+    } else {
+      const name = `${team}.user${i}`;
+      const path = rng.chance(0.7) ? '/' : `/${team}/`;
+      const arn = `arn:aws:iam::${ACCOUNT}:user${path}${name}`;
+      const memberOf = rng.chance(0.75) ? rng.sample(groups, 1 + rng.int(3)) : [];
+      users.push({
+        Path: path,
+        UserName: name,
+        UserId: rng.id('AIDA'),
+        Arn: arn,
+        CreateDate: cliDate(created),
+        UserPolicyList: inl,
+        GroupList: memberOf.map((g) => g.name),
+        AttachedManagedPolicies: attach(managed),
+        Tags: tagsOf(team),
+      });
+      // credential report: a password and/or keys; active users used one in the period
+      const password = rng.chance(0.5);
+      const nKeys = password ? rng.int(2) : 1 + rng.int(2);
+      const recent = () => ago(rng, rng.int(TRACKING_DAYS - 1));
+      const old = () => ago(rng, TRACKING_DAYS + 1 + rng.int(300));
+      const row = [name, arn, cliDate(created)];
+      if (password) {
+        const last = unused ? (rng.chance(0.5) ? old() : undefined) : recent();
+        row.push('true', last ? cliDate(last) : 'no_information', cliDate(created), 'N/A');
+      } else row.push('false', 'N/A', 'N/A', 'N/A');
+      row.push(String(rng.chance(0.6)));
+      for (let slot = 1; slot <= 2; slot++) {
+        if (slot > nKeys) {
+          row.push('false', 'N/A', 'N/A', 'N/A', 'N/A');
+          continue;
+        }
+        const active = rng.chance(0.9);
+        // an active user's first key is used (unless it has a password in use), others at random
+        const used = !unused && (slot === 1 ? !password || rng.chance(0.5) : rng.chance(0.5));
+        const last = used ? recent() : rng.chance(0.6) ? old() : undefined;
+        row.push(
+          String(active),
+          cliDate(created + DAY),
+          last ? cliDate(last) : 'N/A',
+          last ? rng.pick(REGIONS) : 'N/A',
+          last ? rng.pick(['s3', 'sts', 'dynamodb', 'ec2']) : 'N/A',
+        );
+      }
+      row.push('false', 'N/A', 'false', 'N/A');
+      reportRows.push(row);
+      if (!unused) {
+        use(
+          arn,
+          [...managed.map((p) => p.arn), ...memberOf.flatMap((g) => g.managed.map((p) => p.arn))],
+          [...inl, ...memberOf.flatMap((g) => g.inline)].map((p) => p.PolicyDocument),
+        );
+      }
+    }
+  }
+
+  // the managed policies: customer ones, then every AWS-managed one attached in the account
+  const policies = [];
+  for (const c of customer) {
+    const nv = c.versions.length;
+    policies.push({
+      PolicyName: c.name,
+      PolicyId: c.id,
+      Arn: c.arn,
+      Path: c.path,
+      DefaultVersionId: `v${nv}`,
+      AttachmentCount: attachedCount.get(c.arn) ?? 0,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+      CreateDate: cliDate(c.created),
+      UpdateDate: cliDate(c.created + DAY * 30 * (nv - 1)),
+      PolicyVersionList: c.versions
+        .map((d, i) => ({
+          Document: d,
+          VersionId: `v${i + 1}`,
+          IsDefaultVersion: i === nv - 1,
+          CreateDate: cliDate(c.created + DAY * 30 * i),
+        }))
+        .reverse(),
+    });
+  }
+  let awsPolicies = 0;
+  for (const p of corpus.policies) {
+    const count = attachedCount.get(p.arn) ?? 0;
+    if (count === 0) continue;
+    awsPolicies++;
+    policies.push({
+      PolicyName: p.name,
+      PolicyId: rng.id('ANPA'),
+      Arn: p.arn,
+      Path: p.path,
+      DefaultVersionId: p.versionId,
+      AttachmentCount: count,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+      CreateDate: cliDate(Date.parse(p.createDate)),
+      UpdateDate: cliDate(Date.parse(p.updateDate)),
+      PolicyVersionList: [
+        {
+          Document: p.document,
+          VersionId: p.versionId,
+          IsDefaultVersion: true,
+          CreateDate: cliDate(Date.parse(p.updateDate)),
+        },
+      ],
+    });
+  }
+
+  const auth = `${JSON.stringify(
+    {
+      UserDetailList: users,
+      GroupDetailList: groups.map((g) => g.json),
+      RoleDetailList: roles,
+      Policies: policies,
+    },
+    null,
+    4, // as the AWS CLI prints it
+  )}\n`;
+  const header =
+    'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+  const root = `<root_account>,arn:aws:iam::${ACCOUNT}:root,${cliDate(NOW_MS - 2000 * DAY)},not_supported,no_information,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+  const report = `${[header, root, ...reportRows.map((r) => r.join(','))].join('\n')}\n`;
+  const csv = `principal_arn,service,action,last_accessed\n${activity.map((r) => r.join(',')).join('\n')}\n`;
+  writeFileSync(join(dir, FILES.auth), auth);
+  writeFileSync(join(dir, FILES.report), report);
+  writeFileSync(join(dir, FILES.activity), csv);
+  attachments.total =
+    attachments.principalManaged +
+    attachments.principalInline +
+    attachments.groupManaged +
+    attachments.groupInline;
+  return {
+    roles: nRoles,
+    users: nUsers,
+    groups: nGroups,
+    admins: admins.size,
+    customerPolicies: nCustomer,
+    awsPolicies,
+    attachments,
+    activityRows: activity.length,
+    bytes: {
+      auth: Buffer.byteLength(auth),
+      report: Buffer.byteLength(report),
+      activity: Buffer.byteLength(csv),
+    },
+  };
+}
+
+const phasesDir = arg('phases');
+if (phasesDir !== undefined) await runPhasesChild(phasesDir);
+else await main();
