@@ -17,7 +17,13 @@ import {
 } from '../glob/glob.js';
 import { parsePolicy, type PolicyDocument, type PolicyStatement } from '../policy/document.js';
 import { parseUnused, type UnusedPermissions, type UnusedSet } from '../policy/unused.js';
-import { allowedSet, allows, minusUnused, sameAllowed, type AllowedSet } from './allowed-set.js';
+import {
+  allowedSet,
+  allows,
+  equalsMinusUnused,
+  sizeMinusUnused,
+  type AllowedSet,
+} from './allowed-set.js';
 import type { Proof, StatementProof } from './types.js';
 import { indexUnused, type UnusedIndex } from './unused-index.js';
 
@@ -103,13 +109,18 @@ export function prove(
       );
     }
     const before = allowedSet(o.actionKey, o.actions, catalog);
-    const expected = minusUnused(before, uindex.sorted);
+
     const after: AllowedSet = r
       ? allowedSet(r.actionKey, r.actions, catalog)
       : { kind: 'in', set: new Set() };
     const widened = r ? widenedPatterns(o, r) : { widened: [], checked: 0 };
     patternsChecked += widened.checked;
-    if (sameAllowed(expected, after, catalog.actions.length) && widened.widened.length === 0) {
+    const size = catalog.actions.length;
+    const unusedCount = uindex.sorted.length;
+    if (
+      widened.widened.length === 0 &&
+      equalsMinusUnused(before, after, uindex.flags, unusedCount, size)
+    ) {
       return;
     }
     const p: StatementProof = {
@@ -272,14 +283,13 @@ function pairStatements(
       });
       continue;
     }
-    const expected = os.map((s) =>
-      minusUnused(allowedSet(s.actionKey, s.actions, catalog), uindex.sorted),
-    );
+    const before = os.map((s) => allowedSet(s.actionKey, s.actions, catalog));
     const actual = r.map((j) => allowedSet(ref[j]!.actionKey, ref[j]!.actions, catalog));
     const n = o.length;
     const m = r.length;
     const size = catalog.actions.length;
-    const isEmpty = (s: AllowedSet) => s.kind === 'in' && s.set.size === 0;
+    const unusedCount = uindex.sorted.length;
+    const leftEmpty = before.map((b) => sizeMinusUnused(b, uindex.flags, unusedCount, size) === 0);
     // cost[i][j]: best cost aligning the first i originals with the first j refined statements.
     const INF = Number.MAX_SAFE_INTEGER;
     const cost: number[][] = Array.from({ length: n + 1 }, () =>
@@ -293,7 +303,7 @@ function pairStatements(
         if (c === INF) continue;
         if (i < n) {
           // original i dropped: free only if nothing used was left in it
-          const d = c + (isEmpty(expected[i]!) ? 0 : 1);
+          const d = c + (leftEmpty[i]! ? 0 : 1);
           if (d < cost[i + 1]![j]!) {
             cost[i + 1]![j] = d;
             move[i + 1]![j] = 1;
@@ -308,7 +318,7 @@ function pairStatements(
         }
         if (i < n && j < m) {
           const exact =
-            sameAllowed(expected[i]!, actual[j]!, size) &&
+            equalsMinusUnused(before[i]!, actual[j]!, uindex.flags, unusedCount, size) &&
             widenedPatterns(os[i]!, ref[r[j]!]!).widened.length === 0;
           const d = c + (exact ? 0 : 1);
           if (d < cost[i + 1]![j + 1]!) {
