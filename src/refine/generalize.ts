@@ -104,58 +104,68 @@ export function shortestSafePrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const emitted: { entry: string; node: TrieNode }[] = [];
-  const visit = (
-    prefix: string,
-    token: string,
-    members: readonly CatalogAction[],
-    depth: number,
-    isRoot: boolean,
-  ): TrieNode => {
-    const lower = prefix.toLowerCase();
-    const [start, end] = catalog.prefixRange(lower);
-    let unusedCount = 0;
-    for (const m of members) unusedCount += unused.flags[m.index]!;
-    const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(glob, lower);
-    const node: TrieNode = {
-      prefix,
-      token,
-      safe,
-      isAction: false,
-      unused: false,
-      actionCount: members.length,
-      unusedCount,
-      children: [],
-    };
-    if (safe) {
-      node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
-      node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
-      emitted.push({ entry: node.emitted, node });
-      return node;
-    }
-    if (!isRoot && unusedCount === members.length && members.length > 1) {
-      // Everything the pattern allows under this node is unused: nothing below can be emitted.
-      // (A single unused action is still followed down, a short chain, so it is drawn by name.)
-      node.unused = true;
-      node.isAction = members.length === 1 && members[0]!.key === lower;
-      return node;
-    }
-    const { self, groups } = groupByToken(catalog, members, depth);
-    if (self) {
-      node.isAction = true;
-      node.unused = unused.flags[self.index] === 1;
-      if (!node.unused) {
-        node.emitted = self.full;
-        emitted.push({ entry: self.full, node });
-      }
-    }
-    for (const g of groups) {
-      node.children.push(visit(prefix + g.token, g.token, g.members, depth + 1, false));
-    }
-    return node;
+  const walk: Walk = { glob, unused, catalog, emitted: [] };
+  const trie = visitSafe(walk, '', '', matched, 0, true);
+  return { entries: dropCovered(walk.emitted), trie };
+}
+
+/** What one walk of the trie shares (module-level visitors keep V8's feedback across calls). */
+interface Walk {
+  glob: Glob | null;
+  unused: UnusedIndex;
+  catalog: ActionCatalog;
+  emitted: { entry: string; node: TrieNode }[];
+}
+
+function visitSafe(
+  w: Walk,
+  prefix: string,
+  token: string,
+  members: readonly CatalogAction[],
+  depth: number,
+  isRoot: boolean,
+): TrieNode {
+  const { catalog, unused } = w;
+  const lower = prefix.toLowerCase();
+  const [start, end] = catalog.prefixRange(lower);
+  let unusedCount = 0;
+  for (const m of members) unusedCount += unused.flags[m.index]!;
+  const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(w.glob!, lower);
+  const node: TrieNode = {
+    prefix,
+    token,
+    safe,
+    isAction: false,
+    unused: false,
+    actionCount: members.length,
+    unusedCount,
+    children: [],
   };
-  const trie = visit('', '', matched, 0, true);
-  return { entries: dropCovered(emitted), trie };
+  if (safe) {
+    node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
+    node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
+    w.emitted.push({ entry: node.emitted, node });
+    return node;
+  }
+  if (!isRoot && unusedCount === members.length && members.length > 1) {
+    // Everything the pattern allows under this node is unused: nothing below can be emitted.
+    // (A single unused action is still followed down, a short chain, so it is drawn by name.)
+    node.unused = true;
+    return node;
+  }
+  const { self, groups } = groupByToken(catalog, members, depth);
+  if (self) {
+    node.isAction = true;
+    node.unused = unused.flags[self.index] === 1;
+    if (!node.unused) {
+      node.emitted = self.full;
+      w.emitted.push({ entry: self.full, node });
+    }
+  }
+  for (const g of groups) {
+    node.children.push(visitSafe(w, prefix + g.token, g.token, g.members, depth + 1, false));
+  }
+  return node;
 }
 
 /**
@@ -169,47 +179,50 @@ export function exclusionPrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const emitted: { entry: string; node: TrieNode }[] = [];
-  const visit = (
-    prefix: string,
-    token: string,
-    members: readonly CatalogAction[],
-    depth: number,
-    isRoot: boolean,
-  ): TrieNode => {
-    const lower = prefix.toLowerCase();
-    const [start, end] = catalog.prefixRange(lower);
-    // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
-    const safe = !isRoot && unused.countIn(start, end) === end - start;
-    const node: TrieNode = {
-      prefix,
-      token,
-      safe,
-      isAction: false,
-      unused: false,
-      actionCount: members.length,
-      unusedCount: members.length,
-      children: [],
-    };
-    if (safe) {
-      node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
-      node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
-      node.unused = true;
-      emitted.push({ entry: node.emitted, node });
-      return node;
-    }
-    const { self, groups } = groupByToken(catalog, members, depth);
-    if (self) {
-      node.isAction = true;
-      node.unused = true;
-      node.emitted = self.full;
-      emitted.push({ entry: self.full, node });
-    }
-    for (const g of groups) {
-      node.children.push(visit(prefix + g.token, g.token, g.members, depth + 1, false));
-    }
-    return node;
+  const walk: Walk = { glob: null, unused, catalog, emitted: [] };
+  const trie = visitExclusion(walk, '', '', toExclude, 0, true);
+  return { entries: dropCovered(walk.emitted), trie };
+}
+
+function visitExclusion(
+  w: Walk,
+  prefix: string,
+  token: string,
+  members: readonly CatalogAction[],
+  depth: number,
+  isRoot: boolean,
+): TrieNode {
+  const { catalog, unused } = w;
+  const lower = prefix.toLowerCase();
+  const [start, end] = catalog.prefixRange(lower);
+  // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
+  const safe = !isRoot && unused.countIn(start, end) === end - start;
+  const node: TrieNode = {
+    prefix,
+    token,
+    safe,
+    isAction: false,
+    unused: false,
+    actionCount: members.length,
+    unusedCount: members.length,
+    children: [],
   };
-  const trie = visit('', '', toExclude, 0, true);
-  return { entries: dropCovered(emitted), trie };
+  if (safe) {
+    node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
+    node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
+    node.unused = true;
+    w.emitted.push({ entry: node.emitted, node });
+    return node;
+  }
+  const { self, groups } = groupByToken(catalog, members, depth);
+  if (self) {
+    node.isAction = true;
+    node.unused = true;
+    node.emitted = self.full;
+    w.emitted.push({ entry: self.full, node });
+  }
+  for (const g of groups) {
+    node.children.push(visitExclusion(w, prefix + g.token, g.token, g.members, depth + 1, false));
+  }
+  return node;
 }
