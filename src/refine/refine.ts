@@ -239,30 +239,51 @@ function refineNotAction(
 }
 
 /** Per catalog: each action's access level by its canonical `service:Name` (see byAccessLevel). */
-const levelsByFull = new WeakMap<ActionCatalog, Map<string, AccessLevel | 'Unknown'>>();
+const actionsByFull = new WeakMap<
+  ActionCatalog,
+  Map<string, { rank: number; level: AccessLevel | 'Unknown' }>
+>();
 
 function byAccessLevel(
   actions: readonly string[],
   catalog: ActionCatalog,
 ): Partial<Record<AccessLevel | 'Unknown', string[]>> {
-  // The names are mostly catalog actions' `full` strings (thousands for `*` or NotAction): looking
-  // them up as they are avoids lower-casing each one for `catalog.get`, which gives the same action.
-  let levels = levelsByFull.get(catalog);
-  if (levels === undefined) {
-    levels = new Map(catalog.actions.map((a) => [a.full, a.accessLevel ?? 'Unknown']));
-    levelsByFull.set(catalog, levels);
+  // The names are mostly catalog actions' `full` strings (thousands for `*` or NotAction): they are
+  // looked up as they are (no lower-casing) and sorted by a rank computed once per catalog, which
+  // orders them exactly as the default string sort of their names would.
+  let byFull = actionsByFull.get(catalog);
+  if (byFull === undefined) {
+    const ordered = [...catalog.actions].sort((a, b) =>
+      a.full < b.full ? -1 : a.full > b.full ? 1 : 0,
+    );
+    byFull = new Map(
+      ordered.map((a, rank) => [a.full, { rank, level: a.accessLevel ?? ('Unknown' as const) }]),
+    );
+    actionsByFull.set(catalog, byFull);
   }
-  const groups = new Map<AccessLevel | 'Unknown', Set<string>>();
+  const known = new Map<AccessLevel | 'Unknown', Map<number, string>>();
+  const other = new Map<AccessLevel | 'Unknown', Set<string>>();
   for (const name of actions) {
-    const level = levels.get(name) ?? catalog.get(name)?.accessLevel ?? 'Unknown';
-    let g = groups.get(level);
-    if (!g) groups.set(level, (g = new Set()));
+    const hit = byFull.get(name);
+    if (hit) {
+      let g = known.get(hit.level);
+      if (!g) known.set(hit.level, (g = new Map()));
+      g.set(hit.rank, name);
+      continue;
+    }
+    const level = catalog.get(name)?.accessLevel ?? 'Unknown';
+    let g = other.get(level);
+    if (!g) other.set(level, (g = new Set()));
     g.add(name);
   }
   const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
   for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
-    const g = groups.get(level);
-    if (g) out[level] = [...g].sort();
+    const k = known.get(level);
+    const o = other.get(level);
+    if (!k && !o) continue;
+    const names = k ? [...k.keys()].sort((a, b) => a - b).map((r) => k.get(r)!) : [];
+    // Names the catalog spells differently (or not at all) are rare: merge them by string order.
+    out[level] = o ? [...new Set([...names, ...o])].sort() : names;
   }
   return out;
 }
