@@ -5,19 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { activityQueryCommand } from './commands/activity-query.js';
-import { applyCommand } from './commands/apply.js';
-import { registerCatalog } from './commands/catalog.js';
-import { collectCommand } from './commands/collect.js';
-import { demoCommand } from './commands/demo.js';
-import { findingsCommand } from './commands/findings.js';
-import { importAnalyzerCommand } from './commands/import-analyzer.js';
-import { registerRecommend } from './commands/recommend.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { rulesCommand } from './commands/rules.js';
-import { scanCommand } from './commands/scan.js';
-import { serveCommand } from './commands/serve.js';
-import { registerVerify } from './commands/verify.js';
 import type { LiveDeps } from '../aws/cli.js';
 import {
   EXIT_BAD_INPUT,
@@ -62,11 +49,78 @@ Examples:
 
 Run 'iam-refine help <command>' for a command's options and examples.`;
 
+/** Adds one command to the program (each command module is imported only when needed). */
+type CommandLoader = (program: Command, ctx: CommandContext, deps: LiveDeps) => Promise<void>;
+
+/** Commands built as standalone `Command`s inherit the program's output and exit settings. */
+function add(program: Command, command: Command): void {
+  program.addCommand(command.copyInheritedSettings(program));
+}
+
+/**
+ * Every command, in the order `--help` lists them. Modules are loaded lazily, so `recommend` does
+ * not pay for loading the AWS SDK, SQLite or the dashboard.
+ */
+const COMMANDS: readonly (readonly [string, CommandLoader])[] = [
+  ['demo', async (p, ctx) => add(p, (await import('./commands/demo.js')).demoCommand(ctx))],
+  [
+    'scan',
+    async (p, ctx, deps) => add(p, (await import('./commands/scan.js')).scanCommand(ctx, deps)),
+  ],
+  [
+    'recommend',
+    async (p, ctx) => (await import('./commands/recommend.js')).registerRecommend(p, ctx),
+  ],
+  ['verify', async (p, ctx) => (await import('./commands/verify.js')).registerVerify(p, ctx)],
+  [
+    'findings',
+    async (p, ctx) => add(p, (await import('./commands/findings.js')).findingsCommand(ctx)),
+  ],
+  ['rules', async (p, ctx) => add(p, (await import('./commands/rules.js')).rulesCommand(ctx))],
+  ['serve', async (p, ctx) => add(p, (await import('./commands/serve.js')).serveCommand(ctx))],
+  [
+    'collect',
+    async (p, ctx, deps) =>
+      add(p, (await import('./commands/collect.js')).collectCommand(ctx, deps)),
+  ],
+  [
+    'import-analyzer',
+    async (p, ctx, deps) =>
+      add(p, (await import('./commands/import-analyzer.js')).importAnalyzerCommand(ctx, deps)),
+  ],
+  [
+    'apply',
+    async (p, ctx, deps) => add(p, (await import('./commands/apply.js')).applyCommand(ctx, deps)),
+  ],
+  [
+    'rollback',
+    async (p, ctx, deps) =>
+      add(p, (await import('./commands/rollback.js')).rollbackCommand(ctx, deps)),
+  ],
+  [
+    'activity-query',
+    async (p, ctx) =>
+      add(p, (await import('./commands/activity-query.js')).activityQueryCommand(ctx)),
+  ],
+  ['catalog', async (p, ctx) => (await import('./commands/catalog.js')).registerCatalog(p, ctx)],
+];
+
+/** The command `argv` runs: its first word that is not an option, if it names a command. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return COMMANDS.some(([name]) => name === word) ? word : undefined;
+}
+
 /**
  * Builds the commander program; actions report their exit status through `ctx`. `deps` is what
- * tests inject into the commands that reach AWS (production uses the defaults).
+ * tests inject into the commands that reach AWS (production uses the defaults). With `argv`, only
+ * the command it runs is loaded (every command for `--help`, `help` or an unknown word).
  */
-export function createProgram(ctx: CommandContext, deps: LiveDeps = {}): Command {
+export async function createProgram(
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+  argv?: readonly string[],
+): Promise<Command> {
   const program = new Command()
     .name(PROGRAM)
     .description(OVERVIEW)
@@ -80,21 +134,10 @@ export function createProgram(ctx: CommandContext, deps: LiveDeps = {}): Command
     })
     .showSuggestionAfterError()
     .addHelpText('after', FOOTER);
-  // Commands built as standalone `Command`s inherit the program's output and exit settings.
-  const add = (command: Command) => program.addCommand(command.copyInheritedSettings(program));
-  add(demoCommand(ctx));
-  add(scanCommand(ctx, deps));
-  registerRecommend(program, ctx);
-  registerVerify(program, ctx);
-  add(findingsCommand(ctx));
-  add(rulesCommand(ctx));
-  add(serveCommand(ctx));
-  add(collectCommand(ctx, deps));
-  add(importAnalyzerCommand(ctx, deps));
-  add(applyCommand(ctx, deps));
-  add(rollbackCommand(ctx, deps));
-  add(activityQueryCommand(ctx));
-  registerCatalog(program, ctx);
+  const only = argv === undefined ? undefined : commandOf(argv);
+  for (const [name, load] of COMMANDS) {
+    if (only === undefined || only === name) await load(program, ctx, deps);
+  }
   return program;
 }
 
@@ -111,7 +154,8 @@ export async function main(
   const ctx: CommandContext = { io, exitCode: EXIT_OK };
   const debug = argv.includes('--debug');
   try {
-    await createProgram(ctx, deps).parseAsync([...argv], { from: 'user' });
+    const program = await createProgram(ctx, deps, argv);
+    await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
