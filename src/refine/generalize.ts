@@ -117,6 +117,18 @@ interface Walk {
   emitted: { entry: string; node: TrieNode }[];
 }
 
+/**
+ * Emits a node's whole prefix: `prefix*`, or the action itself when it is the only catalog action
+ * in `[start, end)` (the actions starting with the prefix).
+ */
+function emitWhole(w: Walk, node: TrieNode, lower: string, start: number, end: number): TrieNode {
+  const single = end - start === 1 ? w.catalog.actions[start]! : undefined;
+  node.emitted = single ? single.full : `${node.prefix}*`;
+  node.isAction = single !== undefined && single.key === lower;
+  w.emitted.push({ entry: node.emitted, node });
+  return node;
+}
+
 function visitSafe(
   w: Walk,
   prefix: string,
@@ -141,12 +153,7 @@ function visitSafe(
     unusedCount,
     children: [],
   };
-  if (safe) {
-    node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
-    node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
-    w.emitted.push({ entry: node.emitted, node });
-    return node;
-  }
+  if (safe) return emitWhole(w, node, lower, start, end);
   if (!isRoot && unusedCount === members.length && members.length > 1) {
     // Everything the pattern allows under this node is unused: nothing below can be emitted.
     // (A single unused action is still followed down, a short chain, so it is drawn by name.)
@@ -208,11 +215,8 @@ function visitExclusion(
     children: [],
   };
   if (safe) {
-    node.emitted = end - start === 1 ? catalog.actions[start]!.full : `${prefix}*`;
-    node.isAction = end - start === 1 && catalog.actions[start]!.key === lower;
     node.unused = true;
-    w.emitted.push({ entry: node.emitted, node });
-    return node;
+    return emitWhole(w, node, lower, start, end);
   }
   const { self, groups } = groupByToken(catalog, members, depth);
   if (self) {
