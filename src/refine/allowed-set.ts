@@ -4,25 +4,88 @@
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { compileGlob } from '../glob/glob.js';
+import { matchesEverything } from './prepared.js';
 
 /** Catalog action indices a statement allows: `in` = exactly these; `notIn` = all but these. */
 export interface AllowedSet {
   kind: 'in' | 'notIn';
-  set: Set<number>;
+  set: IndexSet;
 }
 
-/** Whether an entry is only stars: it matches every action. */
-function matchesEverything(entry: string): boolean {
-  return entry.length > 0 && entry.replaceAll('*', '') === '';
+/** A read-only set of catalog indices: a `Set<number>` or an {@link IndexList}. */
+export interface IndexSet extends Iterable<number> {
+  readonly size: number;
+  has(i: number): boolean;
 }
 
-/** Catalog indices matched by any of `entries`. */
-export function matchAny(entries: readonly string[], catalog: ActionCatalog): Set<number> {
-  const out = new Set<number>();
-  for (const e of entries) {
-    for (const a of catalog.match(compileGlob(e))) out.add(a.index);
+/**
+ * Distinct catalog indices in a typed array: cheap to build and to iterate (a NotAction statement
+ * can exclude 20,000 actions); membership tests build a `Set` on first use.
+ */
+export class IndexList implements IndexSet {
+  private lookup: Set<number> | undefined;
+
+  /** @param list - Distinct indices (never modified). */
+  constructor(readonly list: Int32Array) {}
+
+  get size(): number {
+    return this.list.length;
   }
-  return out;
+
+  has(i: number): boolean {
+    this.lookup ??= new Set(this.list);
+    return this.lookup.has(i);
+  }
+
+  [Symbol.iterator](): Iterator<number> {
+    return this.list[Symbol.iterator]();
+  }
+}
+
+/** Per catalog: the indices each entry text matches (entries recur across refinements). */
+const matchMemo = new WeakMap<ActionCatalog, Map<string, Int32Array>>();
+/** Entries remembered per catalog before the memo starts over (bounds its memory). */
+const MEMO_LIMIT = 100_000;
+
+/** The catalog indices `entry` matches, ascending (memoized per catalog; never modify). */
+function entryIndices(entry: string, catalog: ActionCatalog): Int32Array {
+  let memo = matchMemo.get(catalog);
+  if (memo === undefined) matchMemo.set(catalog, (memo = new Map()));
+  let hit = memo.get(entry);
+  if (hit === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    hit = Int32Array.from(catalog.match(compileGlob(entry)), (a) => a.index);
+    memo.set(entry, hit);
+  }
+  return hit;
+}
+
+/** Per catalog: a zeroed scratch bitmap for de-duplicating (left zeroed after each use). */
+const scratchBitmaps = new WeakMap<ActionCatalog, Uint8Array>();
+
+/** Catalog indices matched by any of `entries`, each once. */
+export function matchAny(entries: readonly string[], catalog: ActionCatalog): IndexList {
+  let seen = scratchBitmaps.get(catalog);
+  if (seen === undefined) {
+    seen = new Uint8Array(catalog.actions.length);
+    scratchBitmaps.set(catalog, seen);
+  }
+  const lists = entries.map((e) => entryIndices(e, catalog));
+  let total = 0;
+  for (const l of lists) total += l.length;
+  const out = new Int32Array(total);
+  let n = 0;
+  for (const l of lists) {
+    for (let k = 0; k < l.length; k++) {
+      const i = l[k]!;
+      if (seen[i] === 0) {
+        seen[i] = 1;
+        out[n++] = i;
+      }
+    }
+  }
+  for (let k = 0; k < n; k++) seen[out[k]!] = 0;
+  return new IndexList(n === total ? out : out.slice(0, n));
 }
 
 /** What a statement with `actionKey: entries` allows, over the catalog. */
@@ -33,7 +96,7 @@ export function allowedSet(
 ): AllowedSet {
   if (actionKey === 'Action' && entries.some(matchesEverything)) {
     // `"Action": "*"` allows every action: all but nothing, without listing 22,000 indices.
-    return { kind: 'notIn', set: new Set() };
+    return { kind: 'notIn', set: new Set<number>() };
   }
   return { kind: actionKey === 'Action' ? 'in' : 'notIn', set: matchAny(entries, catalog) };
 }
@@ -73,14 +136,18 @@ export function equalsMinusUnused(
   size: number,
 ): boolean {
   const expectedSize = sizeMinusUnused(before, unusedFlags, unusedCount, size);
-  const expects = (i: number) => allows(before, i) && unusedFlags[i] === 0;
-  if (after.kind === 'in') {
-    if (after.set.size !== expectedSize) return false;
-    for (const i of after.set) if (!expects(i)) return false;
-    return true;
+  const actualSize = after.kind === 'in' ? after.set.size : size - after.set.size;
+  if (actualSize !== expectedSize) return false;
+  // Same size: equal iff every action of `after` is expected (`in`), or no action `after`
+  // excludes is expected (`notIn`: after = catalog minus X).
+  const want = after.kind === 'in';
+  const beforeIn = before.kind === 'in';
+  const beforeSet = before.set;
+  const list = after.set instanceof IndexList ? after.set.list : Int32Array.from(after.set);
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k]!;
+    const expected = beforeSet.has(i) === beforeIn && unusedFlags[i] === 0;
+    if (expected !== want) return false;
   }
-  // after = catalog minus X: equal iff same size and no expected action is in X.
-  if (size - after.set.size !== expectedSize) return false;
-  for (const i of after.set) if (expects(i)) return false;
   return true;
 }

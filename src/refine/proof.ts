@@ -24,6 +24,7 @@ import {
   sizeMinusUnused,
   type AllowedSet,
 } from './allowed-set.js';
+import { prepareStatement } from './prepared.js';
 import type { Proof, StatementProof } from './types.js';
 import { indexUnused, type UnusedIndex } from './unused-index.js';
 
@@ -108,12 +109,12 @@ export function prove(
         `statement ${label(o)}: fields other than Action/NotAction differ in refined statement ${j}`,
       );
     }
-    const before = allowedSet(o.actionKey, o.actions, catalog);
+    const before = prepareStatement(o, catalog).allowed;
 
     const after: AllowedSet = r
       ? allowedSet(r.actionKey, r.actions, catalog)
       : { kind: 'in', set: new Set() };
-    const widened = r ? widenedPatterns(o, r) : { widened: [], checked: 0 };
+    const widened = r ? widenedPatterns(o, r, catalog) : { widened: [], checked: 0 };
     patternsChecked += widened.checked;
     const size = catalog.actions.length;
     const unusedCount = uindex.sorted.length;
@@ -182,11 +183,12 @@ function entryContained(outer: Glob, inner: string): boolean {
 function widenedPatterns(
   o: PolicyStatement,
   r: PolicyStatement,
+  catalog: ActionCatalog,
 ): { widened: string[]; checked: number } {
   const widened: string[] = [];
   let checked = 0;
   const origLower = new Set(o.actions.map((e) => e.toLowerCase()));
-  const origGlobs = o.actions.map(compileGlob);
+  const origGlobs = prepareStatement(o, catalog).entries.map((e) => e.glob);
   // A question too complex to decide counts against the refinement (containment: no; overlap: yes).
   const safely = (f: () => boolean, whenTooComplex = false): boolean => {
     try {
@@ -283,7 +285,7 @@ function pairStatements(
       });
       continue;
     }
-    const before = os.map((s) => allowedSet(s.actionKey, s.actions, catalog));
+    const before = os.map((s) => prepareStatement(s, catalog).allowed);
     const actual = r.map((j) => allowedSet(ref[j]!.actionKey, ref[j]!.actions, catalog));
     const n = o.length;
     const m = r.length;
@@ -319,7 +321,7 @@ function pairStatements(
         if (i < n && j < m) {
           const exact =
             equalsMinusUnused(before[i]!, actual[j]!, uindex.flags, unusedCount, size) &&
-            widenedPatterns(os[i]!, ref[r[j]!]!).widened.length === 0;
+            widenedPatterns(os[i]!, ref[r[j]!]!, catalog).widened.length === 0;
           const d = c + (exact ? 0 : 1);
           if (d < cost[i + 1]![j + 1]!) {
             cost[i + 1]![j + 1] = d;

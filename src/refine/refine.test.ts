@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCatalog, type ActionCatalog } from '../catalog/catalog.js';
 import { ProofFailedError } from '../errors.js';
+import { parseUnused } from '../policy/unused.js';
 import { referenceAllows } from '../test-support/reference.js';
 import { verifyRefinement } from './proof.js';
 import { refinePolicy } from './refine.js';
 import type { TrieNode } from './types.js';
+import { indexUnused } from './unused-index.js';
 
 const tiny = createCatalog(
   {
@@ -395,6 +397,58 @@ describe('refinePolicy properties', () => {
         });
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('refinePolicy: what it says it removed', () => {
+  it('lists per statement exactly the unused actions it allowed, by level, sorted; `removed` is their union', () => {
+    fc.assert(
+      fc.property(arbCase, ({ catalog, statements, unused, wholeService }) => {
+        const doc = policy(
+          ...statements.map((s) => ({ Effect: s.Effect, [s.key]: s.entries, Resource: '*' })),
+        );
+        const unusedList = wholeService ? [...unused, `${wholeService}:*`] : unused;
+        const isUnused = (full: string) =>
+          unusedList.some((u) => u.toLowerCase() === full.toLowerCase()) ||
+          (wholeService !== null && full.toLowerCase().startsWith(`${wholeService}:`));
+        const r = refinePolicy(doc, unusedList, { catalog });
+        const union = new Set<string>();
+        statements.forEach((s, i) => {
+          const expected = new Map<string, Set<string>>();
+          const add = (level: string, name: string) => {
+            if (!expected.has(level)) expected.set(level, new Set());
+            expected.get(level)!.add(name);
+          };
+          if (s.Effect === 'Allow' && r.statements[i]!.outcome !== 'unchanged') {
+            for (const a of catalog.actions) {
+              if (referenceAllows(s.key as 'Action', s.entries, a.full) && isUnused(a.full)) {
+                add(a.accessLevel ?? 'Unknown', a.full);
+              }
+            }
+            // A literal entry the catalog does not know is removed as written when unused.
+            for (const e of s.key === 'Action' ? s.entries : []) {
+              if (!/[*?]/.test(e) && catalog.get(e) === undefined && isUnused(e)) add('Unknown', e);
+            }
+          }
+          const want = Object.fromEntries(
+            [...expected].map(([level, names]) => [level, [...names].sort()]),
+          );
+          expect(r.statements[i]!.removedByAccessLevel).toEqual(want);
+          for (const names of expected.values()) for (const n of names) union.add(n);
+        });
+        const actions = r.removed.actions.map((a) => a.index);
+        expect(actions).toEqual([...new Set(actions)].sort((x, y) => x - y));
+        expect([...r.removed.actions.map((a) => a.full), ...r.removed.other].sort()).toEqual(
+          [...union].sort(),
+        );
+        // The same refinement from an unused set already resolved against the catalog.
+        const fromIndex = refinePolicy(doc, indexUnused(parseUnused(unusedList), catalog), {
+          catalog,
+        });
+        expect(fromIndex).toEqual(r);
+      }),
+      { numRuns: 300 },
     );
   });
 });

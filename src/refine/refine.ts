@@ -3,13 +3,15 @@
  * policy, the unused permissions and the catalog. Every result is proven before it is returned; a
  * result that fails its own proof is an internal error ({@link ProofFailedError}), never output.
  */
-import { ACCESS_LEVELS, type AccessLevel, type ActionCatalog } from '../catalog/catalog.js';
+import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import { ProofFailedError } from '../errors.js';
-import { compileGlob, hasWildcard, literalPrefix } from '../glob/glob.js';
+import { hasWildcard } from '../glob/glob.js';
 import { withKey } from '../policy/copy.js';
 import { parsePolicy, type PolicyDocument, type PolicyStatement } from '../policy/document.js';
 import type { UnusedPermissions, UnusedSet } from '../policy/unused.js';
+import { actionsByAccessLevel } from './access-levels.js';
 import { exclusionPrefixes, shortestSafePrefixes } from './generalize.js';
+import { prepareStatement } from './prepared.js';
 import { prove, toDocument, toUnusedSet, type PolicyInput } from './proof.js';
 import type {
   AddedEntry,
@@ -19,7 +21,7 @@ import type {
   Refinement,
   StatementChange,
 } from './types.js';
-import { indexUnused, type UnusedIndex } from './unused-index.js';
+import { indexUnused, isUnusedIndex, type UnusedIndex } from './unused-index.js';
 
 /** Options of {@link refinePolicy}. */
 export interface RefineOptions {
@@ -33,6 +35,10 @@ interface StatementResult {
   change: StatementChange;
   /** The refined statement object, or null when dropped. */
   refined: Record<string, unknown> | null;
+  /** Catalog indices of the actions removed (in any order, possibly repeated). */
+  removed?: readonly number[];
+  /** Removed entries that name no catalog action. */
+  removedOther?: readonly string[];
 }
 
 /**
@@ -46,12 +52,15 @@ interface StatementResult {
  */
 export function refinePolicy(
   policy: PolicyInput,
-  unused: UnusedPermissions | UnusedSet,
+  unused: UnusedPermissions | UnusedSet | UnusedIndex,
   options: RefineOptions,
 ): Refinement {
   const { catalog } = options;
   const doc = toDocument(policy, options.source);
-  const uindex = indexUnused(toUnusedSet(unused), catalog);
+  const uindex = isUnusedIndex(unused) ? unused : indexUnused(toUnusedSet(unused), catalog);
+  if (uindex.flags.length !== catalog.actions.length) {
+    throw new RangeError('the unused index was resolved against another catalog');
+  }
   const warnings: RefineWarning[] = [
     ...uindex.warnings,
     ...unknownEntryWarnings(doc, catalog).map((w) => ({ ...w })),
@@ -100,6 +109,7 @@ export function refinePolicy(
     policy: recommendedAction === 'CREATE_POLICY' ? refinedRaw : null,
     original: doc.raw,
     statements: results.map((r) => r.change),
+    removed: mergeRemoved(results, catalog),
     proof,
     warnings,
     catalogVersion: catalog.version,
@@ -126,43 +136,59 @@ function refineAction(
   catalog: ActionCatalog,
 ): StatementResult {
   type Fate = { keep: true } | { keep: false; change: EntryChange };
-  const fates: Fate[] = st.actions.map((entry): Fate => {
-    if (!hasWildcard(entry)) {
-      if (!uindex.isUnused(entry)) return { keep: true };
-      const known = catalog.get(entry);
-      return {
-        keep: false,
-        change: { entry, kind: 'removed', replacement: [], unusedActions: [known?.full ?? entry] },
-      };
-    }
-    const glob = compileGlob(entry);
-    const matched = catalog.match(glob);
-    const lp = literalPrefix(glob);
-    const colon = lp.indexOf(':');
-    if (colon > 0 && uindex.isWholeServiceUnused(lp.slice(0, colon))) {
-      // The pattern stays inside one service that is entirely unused, future actions included.
+  const flags = uindex.flags;
+  // Removed catalog actions (by index) and removed names the catalog does not know.
+  const removed: number[] = [];
+  const removedOther: string[] = [];
+  const fates: Fate[] = prepareStatement(st, catalog).entries.map(
+    ({ entry, glob, matched, service }): Fate => {
+      if (!glob.isWildcard) {
+        if (!uindex.isUnused(entry)) return { keep: true };
+        const known = matched[0];
+        if (known) removed.push(known.index);
+        else removedOther.push(entry);
+        return {
+          keep: false,
+          change: {
+            entry,
+            kind: 'removed',
+            replacement: [],
+            unusedActions: [known?.full ?? entry],
+          },
+        };
+      }
+      if (service !== undefined && uindex.isWholeServiceUnused(service)) {
+        // The pattern stays inside one service that is entirely unused, future actions included.
+        const unusedActions = new Array<string>(matched.length);
+        matched.forEach((a, k) => {
+          unusedActions[k] = a.full;
+          removed.push(a.index);
+        });
+        return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
+      }
+      const unusedActions: string[] = [];
+      for (const a of matched) {
+        if (flags[a.index] !== 1) continue;
+        unusedActions.push(a.full);
+        removed.push(a.index);
+      }
+      if (unusedActions.length === 0) return { keep: true };
+      if (unusedActions.length === matched.length) {
+        return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
+      }
+      const gen = shortestSafePrefixes(glob, matched, uindex, catalog);
       return {
         keep: false,
         change: {
           entry,
-          kind: 'removed',
-          replacement: [],
-          unusedActions: matched.map((a) => a.full),
+          kind: 'replaced',
+          replacement: gen.entries,
+          unusedActions,
+          trie: gen.trie,
         },
       };
-    }
-    const unusedMatched = matched.filter((a) => uindex.flags[a.index] === 1);
-    if (unusedMatched.length === 0) return { keep: true };
-    const unusedActions = unusedMatched.map((a) => a.full);
-    if (unusedMatched.length === matched.length) {
-      return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
-    }
-    const gen = shortestSafePrefixes(glob, matched, uindex, catalog);
-    return {
-      keep: false,
-      change: { entry, kind: 'replaced', replacement: gen.entries, unusedActions, trie: gen.trie },
-    };
-  });
+    },
+  );
 
   const entries = fates.flatMap((f) => (f.keep ? [] : [f.change]));
   if (entries.length === 0) return { change: unchanged(st), refined: st.raw };
@@ -193,14 +219,11 @@ function refineAction(
     outcome: list.length === 0 ? 'dropped' : 'changed',
     entries,
     added,
-    removedByAccessLevel: byAccessLevel(
-      entries.flatMap((c) => c.unusedActions),
-      catalog,
-    ),
+    removedByAccessLevel: actionsByAccessLevel(catalog, removed, removedOther),
   };
-  if (list.length === 0) return { change, refined: null };
+  if (list.length === 0) return { change, refined: null, removed, removedOther };
   const value = st.actionIsString && list.length === 1 ? list[0] : list;
-  return { change, refined: withKey(st.raw, 'Action', value) };
+  return { change, refined: withKey(st.raw, 'Action', value), removed, removedOther };
 }
 
 /** Rule 4: NotAction grows by the unused actions the statement allowed. */
@@ -209,11 +232,14 @@ function refineNotAction(
   uindex: UnusedIndex,
   catalog: ActionCatalog,
 ): StatementResult {
-  const excluded = st.actions.map(compileGlob);
+  // The statement allows every catalog action outside `excluded`.
+  const excluded = prepareStatement(st, catalog).allowed.set;
   const toExclude = [];
+  const removed: number[] = [];
   for (const i of uindex.sorted) {
-    const a = catalog.actions[i]!;
-    if (!excluded.some((g) => g.testLower(a.key))) toExclude.push(a);
+    if (excluded.has(i)) continue;
+    toExclude.push(catalog.actions[i]!);
+    removed.push(i);
   }
   if (toExclude.length === 0) return { change: unchanged(st), refined: st.raw };
   const gen = exclusionPrefixes(toExclude, uindex, catalog);
@@ -230,62 +256,37 @@ function refineNotAction(
     outcome: 'changed',
     added,
     exclusionTrie: gen.trie,
-    removedByAccessLevel: byAccessLevel(
-      toExclude.map((a) => a.full),
-      catalog,
-    ),
+    removedByAccessLevel: actionsByAccessLevel(catalog, removed),
   };
-  return { change, refined: withKey(st.raw, 'NotAction', list) };
+  return { change, refined: withKey(st.raw, 'NotAction', list), removed };
 }
 
-/** Per catalog: each action's access level by its canonical `service:Name` (see byAccessLevel). */
-const actionsByFull = new WeakMap<
-  ActionCatalog,
-  Map<string, { rank: number; level: AccessLevel | 'Unknown' }>
->();
-
-function byAccessLevel(
-  actions: readonly string[],
+/** The statements' removed actions, merged: catalog actions in catalog order, each once. */
+function mergeRemoved(
+  results: readonly StatementResult[],
   catalog: ActionCatalog,
-): Partial<Record<AccessLevel | 'Unknown', string[]>> {
-  // The names are mostly catalog actions' `full` strings (thousands for `*` or NotAction): they are
-  // looked up as they are (no lower-casing) and sorted by a rank computed once per catalog, which
-  // orders them exactly as the default string sort of their names would.
-  let byFull = actionsByFull.get(catalog);
-  if (byFull === undefined) {
-    const ordered = [...catalog.actions].sort((a, b) =>
-      a.full < b.full ? -1 : a.full > b.full ? 1 : 0,
-    );
-    byFull = new Map(
-      ordered.map((a, rank) => [a.full, { rank, level: a.accessLevel ?? ('Unknown' as const) }]),
-    );
-    actionsByFull.set(catalog, byFull);
+): Refinement['removed'] {
+  let total = 0;
+  const other = new Set<string>();
+  for (const r of results) {
+    total += r.removed?.length ?? 0;
+    for (const name of r.removedOther ?? []) other.add(name);
   }
-  const known = new Map<AccessLevel | 'Unknown', Map<number, string>>();
-  const other = new Map<AccessLevel | 'Unknown', Set<string>>();
-  for (const name of actions) {
-    const hit = byFull.get(name);
-    if (hit) {
-      let g = known.get(hit.level);
-      if (!g) known.set(hit.level, (g = new Map()));
-      g.set(hit.rank, name);
-      continue;
+  const all = new Int32Array(total);
+  let k = 0;
+  let ascending = true;
+  for (const r of results) {
+    for (const i of r.removed ?? []) {
+      if (k > 0 && i <= all[k - 1]!) ascending = false;
+      all[k++] = i;
     }
-    const level = catalog.get(name)?.accessLevel ?? 'Unknown';
-    let g = other.get(level);
-    if (!g) other.set(level, (g = new Set()));
-    g.add(name);
   }
-  const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
-  for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
-    const k = known.get(level);
-    const o = other.get(level);
-    if (!k && !o) continue;
-    const names = k ? [...k.keys()].sort((a, b) => a - b).map((r) => k.get(r)!) : [];
-    // Names the catalog spells differently (or not at all) are rare: merge them by string order.
-    out[level] = o ? [...new Set([...names, ...o])].sort() : names;
+  if (!ascending) all.sort();
+  const actions: CatalogAction[] = [];
+  for (let j = 0; j < all.length; j++) {
+    if (j === 0 || all[j] !== all[j - 1]) actions.push(catalog.actions[all[j]!]!);
   }
-  return out;
+  return { actions, other: [...other].sort() };
 }
 
 /** The warnings of {@link warnUnknown} per parsed document (findings refine one many times). */

@@ -2,7 +2,7 @@
  * The shapes refinement produces: what changed in each statement, the trie behind every replaced
  * wildcard, the exactness proof, and the Access Analyzer-style recommended steps.
  */
-import type { AccessLevel } from '../catalog/catalog.js';
+import type { AccessLevel, CatalogAction } from '../catalog/catalog.js';
 
 /** Access Analyzer's recommended actions, plus `NONE` when nothing in the policy is unused. */
 export type RecommendedAction = 'CREATE_POLICY' | 'DETACH_POLICY' | 'NONE';
@@ -143,6 +143,11 @@ export interface Refinement {
   original: Record<string, unknown>;
   /** Per original statement, what changed. */
   statements: StatementChange[];
+  /**
+   * Everything the refinement removed, merged over the statements: the catalog actions in catalog
+   * order (each once), and removed entries that name no catalog action, as written.
+   */
+  removed: { actions: readonly CatalogAction[]; other: readonly string[] };
   /** The exactness proof; `exact` is always true for a returned refinement. */
   proof: Proof;
   /** Input warnings (unknown actions are kept, never dropped). */

@@ -56,7 +56,38 @@ export function indexUnused(set: UnusedSet, catalog: ActionCatalog): UnusedIndex
   for (let i = 0; i < flags.length; i++) n += flags[i]!;
   const sorted = new Int32Array(n);
   for (let i = 0, k = 0; i < flags.length; i++) if (flags[i]) sorted[k++] = i;
+  return makeIndex(set, flags, sorted, warnings);
+}
 
+/**
+ * An index of `set` from flags already resolved against the catalog (the findings engine has them
+ * for every principal): `flags[i] === 1` exactly for the catalog actions `set` names, `sorted` their
+ * indices ascending. The caller guarantees the correspondence; nothing is re-resolved.
+ */
+export function unusedIndexFromFlags(
+  set: UnusedSet,
+  flags: Uint8Array,
+  sorted: Int32Array,
+): UnusedIndex {
+  return makeIndex(set, flags, sorted, []);
+}
+
+/** Whether `x` is an {@link UnusedIndex} (rather than a set or the JSON shape). */
+export function isUnusedIndex(x: unknown): x is UnusedIndex {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    (x as UnusedIndex).flags instanceof Uint8Array &&
+    (x as UnusedIndex).sorted instanceof Int32Array
+  );
+}
+
+function makeIndex(
+  set: UnusedSet,
+  flags: Uint8Array,
+  sorted: Int32Array,
+  warnings: readonly RefineWarning[],
+): UnusedIndex {
   const lowerBound = (x: number): number => {
     let lo = 0;
     let hi = sorted.length;
