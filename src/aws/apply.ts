@@ -542,7 +542,10 @@ async function changedSinceScan(
   if (rec.originalPolicy !== undefined) {
     return isDeepStrictEqual(live, rec.originalPolicy) ? undefined : changed;
   }
-  const removed = Object.values(rec.removedByAccessLevel ?? {}).flat();
+  const removed = [
+    ...Object.values(rec.removedByAccessLevel ?? {}).flat(),
+    ...(rec.removedServices ?? []).map((service) => `${service}:*`),
+  ];
   if (removed.length === 0) {
     return 'the finding does not record the policy it was computed from, so a change since the scan cannot be ruled out (run the scan again)';
   }

@@ -128,9 +128,13 @@ export function verifyDemoScan(
       const removed = new Set(
         Object.values(p.removedByAccessLevel).flatMap((list) => list.map((a) => a.toLowerCase())),
       );
+      const removedServices = new Set(p.removedServices ?? []);
       const original = originalPolicy?.(arn, p);
       for (const a of actions) {
-        if (removed.has(a.toLowerCase())) {
+        if (
+          removed.has(a.toLowerCase()) ||
+          removedServices.has(a.slice(0, a.indexOf(':')).toLowerCase())
+        ) {
           problems.push(
             `${arn}: the recommendation for ${p.policyId} removes ${a}, which was used`,
           );

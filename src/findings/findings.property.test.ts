@@ -276,6 +276,7 @@ describe('computeFindings over generated accounts', () => {
   it('holds the findings and recommendation invariants', () => {
     let withRecommendations = 0;
     let groupRefined = 0;
+    let namedServices = 0;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
         const w = genWorld(seed);
@@ -332,6 +333,19 @@ describe('computeFindings over generated accounts', () => {
             // exactly what the original allowed minus the unused actions.
             const removed = new Set(unused.flatMap((e) => w.catalog.match(e).map((a) => a.full)));
             expect([...after].sort()).toEqual([...before].filter((a) => !removed.has(a)).sort());
+            // (d) what the recommendation says it removed is what it removed: the listed actions
+            // plus every allowed action of the services it names, which are unused as a whole
+            // (and have none of their actions listed).
+            const named = new Set(rec.removedServices ?? []);
+            for (const s of named) expect(unused).toContain(`${s}:*`);
+            const listedRemoved = Object.values(rec.removedByAccessLevel).flat();
+            for (const a of listedRemoved) expect(named.has(w.catalog.get(a)!.service)).toBe(false);
+            const said = new Set([
+              ...listedRemoved,
+              ...[...before].filter((a) => named.has(w.catalog.get(a)!.service)),
+            ]);
+            expect([...said].sort()).toEqual([...before].filter((a) => removed.has(a)).sort());
+            if (named.size > 0) namedServices++;
           }
           // Policies left out are exactly those the refinement would not change, and a listed
           // policy is refined exactly as with the finding's whole unused set.
@@ -366,5 +380,6 @@ describe('computeFindings over generated accounts', () => {
     );
     expect(withRecommendations).toBeGreaterThan(100);
     expect(groupRefined).toBeGreaterThan(0);
+    expect(namedServices).toBeGreaterThan(0);
   });
 });

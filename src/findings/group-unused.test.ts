@@ -27,7 +27,7 @@ describe('intersectUnused', () => {
     expect(set.entries).toEqual(['ec2:*', 's3:GetObject']);
     expect(set.services.get('iam')).toBeUndefined();
     const flags = unusedFlags(set, catalog);
-    expect(flags.sorted.map((i) => catalog.actions[i]!.full)).toEqual([
+    expect([...flags.sorted].map((i) => catalog.actions[i]!.full)).toEqual([
       'ec2:RunInstances',
       's3:GetObject',
     ]);

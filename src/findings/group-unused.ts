@@ -93,7 +93,14 @@ export function unusedFlags(set: UnusedSet, catalog: ActionCatalog): UnusedFlags
       }
     }
   }
-  const sorted: number[] = [];
-  for (let i = 0; i < flags.length; i++) if (flags[i]) sorted.push(i);
-  return { flags, sorted, wholeServices };
+  return { flags, sorted: flaggedIndices(flags), wholeServices };
+}
+
+/** The indices `i` with `flags[i] === 1`, ascending. */
+export function flaggedIndices(flags: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; k < n; i++) if (flags[i] === 1) out[k++] = i;
+  return out;
 }

@@ -5,11 +5,13 @@
  * policy is used. Also what Access Analyzer does not do: NotAction policies and group policies
  * (refined with the actions unused by every member), labelled so.
  */
-import { ACCESS_LEVELS, type AccessLevel, type ActionCatalog } from '../catalog/catalog.js';
+import type { ActionCatalog } from '../catalog/catalog.js';
 import type { Group } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
+import { actionsByAccessLevel, type ActionsByAccessLevel } from '../refine/access-levels.js';
 import { refinePolicy } from '../refine/refine.js';
 import type { Refinement } from '../refine/types.js';
+import { unusedIndexFromFlags, type UnusedIndex } from '../refine/unused-index.js';
 import type { GroupUnused } from './group-unused.js';
 import {
   grantsUnused,
@@ -65,6 +67,13 @@ export function recommend(
   const out: PolicyRecommendation[] = [];
   const steps: FindingRecommendedStep[] = [];
   const errors: string[] = [];
+  // The principal's unused set as the refinement takes it, built once (and only when needed) from
+  // the flags the findings engine already resolved.
+  let ownIndex: UnusedIndex | undefined;
+  const ownUnused = (): Unused => {
+    ownIndex ??= unusedIndexFromFlags(own.set, own.flags.flags, own.flags.sorted);
+    return { index: ownIndex, wholeServices: own.flags.wholeServices };
+  };
   for (const p of policies) {
     if (!grantsUnused(p.permissions, own.flags)) continue;
     const labels: PolicyLabel[] = [];
@@ -88,18 +97,30 @@ export function recommend(
         continue;
       }
       result = cached(ctx, `group|${p.group.arn}|${p.key}`, () =>
-        refine(p, relevantUnused(g.set, p.permissions), ctx.catalog),
+        refine(
+          p,
+          {
+            index: unusedIndexFromFlags(g.set, g.flags.flags, g.flags.sorted),
+            wholeServices: g.flags.wholeServices,
+          },
+          ctx.catalog,
+        ),
       );
       labels.push({
         code: 'GROUP_POLICY',
         message: `policy of group ${p.group.name}, refined with the actions unused by all ${g.members} member(s) of the group (Access Analyzer does not refine group policies)`,
       });
     } else {
-      const set = relevantUnused(own.set, p.permissions);
+      // A managed policy's refinement depends only on the part of the unused set its statements
+      // can reach (see relevantUnused), so principals with the same part share it.
       result =
         p.policyType === 'INLINE'
-          ? refine(p, set, ctx.catalog)
-          : cached(ctx, `managed|${p.key}|${unusedKey(set)}`, () => refine(p, set, ctx.catalog));
+          ? refine(p, ownUnused(), ctx.catalog)
+          : cached(
+              ctx,
+              `managed|${p.key}|${unusedKey(relevantUnused(own.set, p.permissions))}`,
+              () => refine(p, ownUnused(), ctx.catalog),
+            );
     }
     if (result instanceof Error) {
       errors.push(`${p.policyId}: ${result.message}`);
@@ -127,6 +148,7 @@ export function recommend(
       removedByAccessLevel: result.removedByAccessLevel,
       proof: result.proof,
     };
+    if (result.removedServices.length > 0) rec.removedServices = result.removedServices;
     if (labels.length > 0) rec.labels = labels;
     if (result.warnings.length > 0) rec.warnings = result.warnings;
     out.push(rec);
@@ -172,7 +194,10 @@ export interface Refined {
   policy: Record<string, unknown> | null;
   /** `policy` as compact JSON text (the step's `recommendedPolicy`). */
   json: string;
-  removedByAccessLevel: Partial<Record<AccessLevel | 'Unknown', string[]>>;
+  /** Removed actions of the services still in use (see `PolicyRecommendation`). */
+  removedByAccessLevel: ActionsByAccessLevel;
+  /** Services unused as a whole of which the policy allowed something (all of it removed). */
+  removedServices: string[];
   proof: ProofSummary;
   warnings: Refinement['warnings'];
 }
@@ -191,15 +216,22 @@ function cached(
   return value;
 }
 
+/** An unused set as {@link refine} takes it. */
+interface Unused {
+  index: UnusedIndex;
+  /** Lower-case services unused as a whole. */
+  wholeServices: ReadonlySet<string>;
+}
+
 /** Runs the refinement; an error (a bug: refinements are proven) is returned, not thrown. */
-function refine(p: PrincipalPolicy, set: UnusedSet, catalog: ActionCatalog): Refined | Error {
+function refine(p: PrincipalPolicy, unused: Unused, catalog: ActionCatalog): Refined | Error {
   try {
-    const r = refinePolicy(p.document, set, { catalog, source: describe(p) });
+    const r = refinePolicy(p.document, unused.index, { catalog, source: describe(p) });
     return {
       recommendedAction: r.recommendedAction,
       policy: r.policy,
       json: r.policy === null ? '' : JSON.stringify(r.policy),
-      removedByAccessLevel: mergeByAccessLevel(r),
+      ...removedSummary(r, unused.wholeServices, catalog),
       proof: {
         exact: r.proof.exact,
         catalogActions: r.proof.catalogActions,
@@ -211,6 +243,35 @@ function refine(p: PrincipalPolicy, set: UnusedSet, catalog: ActionCatalog): Ref
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * What the refinement removed, as a finding shows it: services unused as a whole are named (as the
+ * finding's own details name them), not enumerated (a `"*"` policy would list 20,000 actions); the
+ * removed actions of the other services are listed by access level.
+ */
+export function removedSummary(
+  r: Pick<Refinement, 'removed'>,
+  wholeServices: ReadonlySet<string>,
+  catalog: ActionCatalog,
+): { removedByAccessLevel: ActionsByAccessLevel; removedServices: string[] } {
+  const services = new Set<string>();
+  const listed: number[] = [];
+  for (const a of r.removed.actions) {
+    if (wholeServices.has(a.service)) services.add(a.service);
+    else listed.push(a.index);
+  }
+  const other: string[] = [];
+  for (const name of r.removed.other) {
+    const colon = name.indexOf(':');
+    const service = colon > 0 ? name.slice(0, colon).toLowerCase() : '';
+    if (wholeServices.has(service)) services.add(service);
+    else other.push(name);
+  }
+  return {
+    removedByAccessLevel: actionsByAccessLevel(catalog, listed, other),
+    removedServices: [...services].sort(),
+  };
 }
 
 function base(
@@ -257,37 +318,4 @@ function describe(p: PrincipalPolicy): string {
     default:
       return p.policyId;
   }
-}
-
-/** The statements' removed actions, merged per access level (sorted, de-duplicated). */
-function mergeByAccessLevel(r: Refinement): Partial<Record<AccessLevel | 'Unknown', string[]>> {
-  const removing = r.statements.filter((st) => Object.keys(st.removedByAccessLevel).length > 0);
-  if (removing.length === 1) {
-    // One statement's lists are already sorted, de-duplicated and in level order: copy them
-    // instead of merging (a `*` or NotAction statement can list tens of thousands of actions).
-    const only = removing[0]!.removedByAccessLevel;
-    const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
-    for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
-      const list = only[level];
-      if (list) out[level] = [...list];
-    }
-    return out;
-  }
-  const merged = new Map<AccessLevel | 'Unknown', Set<string>>();
-  for (const st of r.statements) {
-    for (const [level, actions] of Object.entries(st.removedByAccessLevel) as [
-      AccessLevel | 'Unknown',
-      string[],
-    ][]) {
-      let set = merged.get(level);
-      if (!set) merged.set(level, (set = new Set()));
-      for (const a of actions) set.add(a);
-    }
-  }
-  const out: Partial<Record<AccessLevel | 'Unknown', string[]>> = {};
-  for (const level of [...ACCESS_LEVELS, 'Unknown' as const]) {
-    const set = merged.get(level);
-    if (set) out[level] = [...set].sort();
-  }
-  return out;
 }

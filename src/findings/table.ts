@@ -162,10 +162,15 @@ function renderPolicy(out: Lines, p: PolicyRecommendation): void {
         : 'dim';
   const removed = Object.entries(p.removedByAccessLevel);
   const total = new Set(removed.flatMap(([, list]) => list)).size;
-  const summary =
-    total === 0
-      ? ''
-      : `  removes ${total} action${plural(total)} (${removed.map(([level, list]) => `${level} ${list.length}`).join(', ')})`;
+  const services = p.removedServices?.length ?? 0;
+  const parts: string[] = [];
+  if (total > 0) {
+    parts.push(
+      `${total} action${plural(total)} (${removed.map(([level, list]) => `${level} ${list.length}`).join(', ')})`,
+    );
+  }
+  if (services > 0) parts.push(`${services} service${plural(services)} unused as a whole`);
+  const summary = parts.length === 0 ? '' : `  removes ${parts.join(' and ')}`;
   const group = p.groupArn ? ` (group ${p.groupArn.slice(p.groupArn.lastIndexOf('/') + 1)})` : '';
   out.line(
     '      ',

@@ -149,8 +149,16 @@ export interface PolicyRecommendation {
   recommendedAction: RecommendedAction;
   /** The refined document (original key order and shapes kept), or null for DETACH/NONE. */
   policy: Record<string, unknown> | null;
-  /** Unused catalog actions the refined policy no longer allows, by access level. */
+  /**
+   * Unused actions the refined policy no longer allows, by access level, except those of the
+   * services in `removedServices` (which are named, not enumerated).
+   */
   removedByAccessLevel: Partial<Record<AccessLevel | 'Unknown', string[]>>;
+  /**
+   * Services unused as a whole (the finding reports them without actions) of which the policy
+   * allowed something: every action of them it allowed is removed. Absent when there is none.
+   */
+  removedServices?: string[];
   /** The exactness proof of the refinement (absent when not refined). */
   proof?: ProofSummary;
   /**

@@ -6,6 +6,7 @@
 import type { PrincipalActivity, ServiceActivity } from '../activity/types.js';
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import type { UnusedSet } from '../policy/unused.js';
+import { flaggedIndices } from './group-unused.js';
 import type { UnusedFlags } from './permissions.js';
 import type { UnusedAction, UnusedPermissionDetails } from './types.js';
 import { latest, serviceLatest, type TrackingWindow } from './usage.js';
@@ -15,13 +16,18 @@ export interface ServiceBlock {
   service: string;
   start: number;
   end: number;
+  /** `service:*`, the unused-set entry of the whole service (one string shared by all findings). */
+  wildcard: string;
+  /** The actions' names in lower case, `lowerNames[i - start]` for catalog action `i`. */
+  lowerNames: readonly string[];
 }
 
 /** The catalog cut into one block per service, in service order. */
 export function serviceBlocks(catalog: ActionCatalog): ServiceBlock[] {
   return catalog.services.map((service) => {
     const [start, end] = catalog.prefixRange(`${service}:`);
-    return { service, start, end };
+    const lowerNames = catalog.actions.slice(start, end).map((a) => a.name.toLowerCase());
+    return { service, start, end, wildcard: `${service}:*`, lowerNames };
   });
 }
 
@@ -68,7 +74,6 @@ export function unusedPermissions(
   const services = new Map<string, 'all' | Set<string>>();
   const entries: string[] = [];
   const flags = new Uint8Array(catalog.actions.length);
-  const sorted: number[] = [];
   const wholeServices = new Set<string>();
 
   for (const block of ctx.blocks) {
@@ -82,11 +87,10 @@ export function unusedPermissions(
       if (last) detail.lastAccessed = last.toISOString();
       details.push(detail);
       services.set(block.service, 'all');
-      entries.push(`${block.service}:*`);
+      entries.push(block.wildcard);
       wholeServices.add(block.service);
       for (let i = block.start; i < block.end; i++) {
         flags[i] = 1;
-        sorted.push(i);
       }
       continue;
     }
@@ -97,15 +101,15 @@ export function unusedPermissions(
       if (allowed[i] !== 1) continue;
       const a: CatalogAction = catalog.actions[i]!;
       if (!observableService && a.tracked !== true) continue;
-      const used = latest(sa!.actions.get(a.name.toLowerCase())?.last, sa!.allActionsAt);
+      const lowerName = block.lowerNames[i - block.start]!;
+      const used = latest(sa!.actions.get(lowerName)?.last, sa!.allActionsAt);
       if (window.inPeriod(used)) continue;
       const item: UnusedAction = { action: a.name };
       if (used) item.lastAccessed = used.toISOString();
       actions.push(item);
-      names.add(a.name.toLowerCase());
+      names.add(lowerName);
       entries.push(a.full);
       flags[i] = 1;
-      sorted.push(i);
     }
     if (actions.length === 0) continue;
     details.push({ serviceNamespace: block.service, actions });
@@ -114,6 +118,6 @@ export function unusedPermissions(
   return {
     details,
     set: { services, entries },
-    flags: { flags, sorted, wholeServices },
+    flags: { flags, sorted: flaggedIndices(flags), wholeServices },
   };
 }

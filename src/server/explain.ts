@@ -55,12 +55,16 @@ export function originalDocument(rec: PolicyRecommendation): Record<string, unkn
     : undefined;
 }
 
-/** Every action the recommendation removed, as `service:Name`. */
+/**
+ * Everything the recommendation removed, as an unused list: `service:Name` per listed action and
+ * `service:*` per service removed whole (`removedServices`).
+ */
 export function removedActions(rec: PolicyRecommendation): string[] {
   const out = new Set<string>();
   for (const list of Object.values(rec.removedByAccessLevel)) {
     for (const action of list ?? []) out.add(action);
   }
+  for (const service of rec.removedServices ?? []) out.add(`${service}:*`);
   return [...out].sort();
 }
 

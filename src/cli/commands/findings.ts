@@ -422,8 +422,13 @@ export function formatFinding(f: StoredFinding): string {
         (n, list) => n + (list?.length ?? 0),
         0,
       );
+      const services = p.removedServices?.length ?? 0;
+      const whole =
+        services > 0
+          ? `, ${services} service${services === 1 ? '' : 's'} unused as a whole removed`
+          : '';
       lines.push(
-        `  ${p.recommendedAction.padEnd(13)} ${p.policyName} (${p.policyType})${removed > 0 ? `, ${removed} action${removed === 1 ? '' : 's'} removed` : ''}${p.error !== undefined ? `, error: ${p.error}` : ''}`,
+        `  ${p.recommendedAction.padEnd(13)} ${p.policyName} (${p.policyType})${removed > 0 ? `, ${removed} action${removed === 1 ? '' : 's'} removed` : ''}${whole}${p.error !== undefined ? `, error: ${p.error}` : ''}`,
       );
     }
     lines.push(`  (the refined policies: ${PROGRAM} findings show ${f.id} --format json)`);

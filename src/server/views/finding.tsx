@@ -384,6 +384,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
     (a, l) => a + (rec.removedByAccessLevel[l as AccessLevel | 'Unknown']?.length ?? 0),
     0,
   );
+  const services = rec.removedServices ?? [];
   const cliId = `cli-${index}`;
   return (
     <article class="recommendation" id={`policy-${index}`}>
@@ -471,8 +472,20 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
                 </div>
               ) : null}
               <h3>Removed actions by access level</h3>
+              {services.length > 0 ? (
+                <div class="removed-services">
+                  Every action it allowed of {num(services.length)} service
+                  {services.length === 1 ? '' : 's'} unused as a whole (not listed below):{' '}
+                  <details>
+                    <summary>services</summary>
+                    {services.map((s) => (
+                      <span class="chip">{s}</span>
+                    ))}
+                  </details>
+                </div>
+              ) : null}
               {levels.length === 0 ? (
-                <p class="empty">None.</p>
+                <p class="empty">{services.length > 0 ? 'No other action.' : 'None.'}</p>
               ) : (
                 <table class="levels">
                   <tbody>
