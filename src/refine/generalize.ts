@@ -138,8 +138,8 @@ export function shortestSafePrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const walk: Walk = { glob, unused, catalog, emitted: [] };
-  const trie = visitSafe(walk, '', '', matched, 0, true);
+  const walk: Walk = { glob, unused, catalog, emitted: [], start: 0, end: 0 };
+  const trie = visitSafe(walk, '', '', '', matched, 0, true, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
 
@@ -149,6 +149,32 @@ interface Walk {
   unused: UnusedIndex;
   catalog: ActionCatalog;
   emitted: { entry: string; node: TrieNode }[];
+  /** Set by {@link rangeWithin}: the catalog index range of the last prefix looked up. */
+  start: number;
+  end: number;
+}
+
+/**
+ * Sets `w.start`/`w.end` to the index range of the catalog actions whose key starts with `lower`,
+ * searching only `[lo, hi)` (a child's actions lie inside its parent's range).
+ */
+function rangeWithin(w: Walk, lower: string, lo: number, hi: number): void {
+  const actions = w.catalog.actions;
+  let a = lo;
+  let b = hi;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (actions[mid]!.key < lower) a = mid + 1;
+    else b = mid;
+  }
+  w.start = a;
+  b = hi;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (actions[mid]!.key.startsWith(lower)) a = mid + 1;
+    else b = mid;
+  }
+  w.end = a;
 }
 
 /**
@@ -166,14 +192,17 @@ function emitWhole(w: Walk, node: TrieNode, lower: string, start: number, end: n
 function visitSafe(
   w: Walk,
   prefix: string,
+  lower: string,
   token: string,
   members: readonly CatalogAction[],
   depth: number,
   isRoot: boolean,
+  lo: number,
+  hi: number,
 ): TrieNode {
   const { catalog, unused } = w;
-  const lower = prefix.toLowerCase();
-  const [start, end] = catalog.prefixRange(lower);
+  rangeWithin(w, lower, lo, hi);
+  const { start, end } = w;
   let unusedCount = 0;
   for (const m of members) unusedCount += unused.flags[m.index]!;
   const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(w.glob!, lower);
@@ -204,7 +233,19 @@ function visitSafe(
     }
   }
   for (const g of groups) {
-    node.children.push(visitSafe(w, prefix + g.token, g.token, g.members, depth + 1, false));
+    node.children.push(
+      visitSafe(
+        w,
+        prefix + g.token,
+        lower + g.lowerToken,
+        g.token,
+        g.members,
+        depth + 1,
+        false,
+        start,
+        end,
+      ),
+    );
   }
   return node;
 }
@@ -220,22 +261,25 @@ export function exclusionPrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const walk: Walk = { glob: null, unused, catalog, emitted: [] };
-  const trie = visitExclusion(walk, '', '', toExclude, 0, true);
+  const walk: Walk = { glob: null, unused, catalog, emitted: [], start: 0, end: 0 };
+  const trie = visitExclusion(walk, '', '', '', toExclude, 0, true, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
 
 function visitExclusion(
   w: Walk,
   prefix: string,
+  lower: string,
   token: string,
   members: readonly CatalogAction[],
   depth: number,
   isRoot: boolean,
+  lo: number,
+  hi: number,
 ): TrieNode {
   const { catalog, unused } = w;
-  const lower = prefix.toLowerCase();
-  const [start, end] = catalog.prefixRange(lower);
+  rangeWithin(w, lower, lo, hi);
+  const { start, end } = w;
   // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
   const safe = !isRoot && unused.countIn(start, end) === end - start;
   const node: TrieNode = {
@@ -260,7 +304,19 @@ function visitExclusion(
     w.emitted.push({ entry: self.full, node });
   }
   for (const g of groups) {
-    node.children.push(visitExclusion(w, prefix + g.token, g.token, g.members, depth + 1, false));
+    node.children.push(
+      visitExclusion(
+        w,
+        prefix + g.token,
+        lower + g.lowerToken,
+        g.token,
+        g.members,
+        depth + 1,
+        false,
+        start,
+        end,
+      ),
+    );
   }
   return node;
 }
