@@ -8,7 +8,12 @@ import { ValidationError } from '../errors.js';
 import type { Group, Inventory, Principal } from '../inventory/types.js';
 import { groupUnused, type GroupUnused, type MemberStatus } from './group-unused.js';
 import { findingId } from './id.js';
-import { allowedActions, PolicyResolver, type PrincipalPolicy } from './permissions.js';
+import {
+  allowableServices,
+  allowedActions,
+  PolicyResolver,
+  type PrincipalPolicy,
+} from './permissions.js';
 import { recommend, type RecommendContext, type Refined } from './recommendations.js';
 import type {
   Finding,
@@ -196,7 +201,7 @@ export function computeFindings(
     }
     const policies = resolver.policiesOf(p);
     const allowed = allowedActions(policies, catalog.actions.length);
-    const unused = unusedPermissions(allowed, record, unusedCtx);
+    const unused = unusedPermissions(allowed, record, unusedCtx, allowableServices(policies));
     if (unused.details.length === 0) {
       statuses.set(p.arn, {
         kind: 'excluded',

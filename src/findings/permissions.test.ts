@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../catalog/catalog.js';
 import { parsePolicy } from '../policy/document.js';
 import { parseUnused } from '../policy/unused.js';
 import { unusedFlags } from './group-unused.js';
 import {
+  allowableServices,
   allowedActions,
   grantsUnused,
   policyPermissions,
@@ -71,5 +73,47 @@ describe('grantsUnused and relevantUnused', () => {
     expect(
       relevantUnused(unused, perms({ Effect: 'Allow', NotAction: 's3:*', Resource: '*' })),
     ).toBe(unused);
+  });
+});
+
+describe('allowableServices', () => {
+  it('covers every service allowedActions allows something in, on random policies', () => {
+    const entry = fc.constantFrom(
+      '*',
+      's3:*',
+      's3:Get*',
+      'ec2:Run*',
+      '*:Get*',
+      'iam:GetRole',
+      'e*',
+      'nope:X',
+      '?3:*',
+    );
+    const statement = fc.record({
+      Effect: fc.constantFrom('Allow', 'Deny'),
+      key: fc.constantFrom('Action', 'NotAction'),
+      entries: fc.array(entry, { minLength: 1, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(statement, { minLength: 1, maxLength: 3 })), (docs) => {
+        const policies = docs.map((sts) => ({
+          permissions: perms(
+            ...sts.map((s) => ({ Effect: s.Effect, [s.key]: s.entries, Resource: '*' })),
+          ),
+        }));
+        const services = allowableServices(policies);
+        const allowed = allowedActions(policies, catalog.actions.length);
+        const hasNotAction = docs.some((sts) =>
+          sts.some((s) => s.Effect === 'Allow' && s.key === 'NotAction'),
+        );
+        expect(services === undefined).toBe(hasNotAction);
+        for (const a of catalog.actions) {
+          if (allowed[a.index] === 1 && services !== undefined) {
+            expect(services.has(a.service)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -265,15 +265,33 @@ export function allowedActions(
   size: number,
 ): Uint8Array {
   const allowed = new Uint8Array(size);
-  const denied = new Uint8Array(size);
+  let anyDeny = false;
   for (const { permissions: p } of policies) {
     for (const i of p.allowIn) allowed[i] = 1;
     for (const ex of p.allowNotIn) for (let i = 0; i < size; i++) if (!ex.has(i)) allowed[i] = 1;
-    for (const i of p.denyIn) denied[i] = 1;
-    for (const ex of p.denyNotIn) for (let i = 0; i < size; i++) if (!ex.has(i)) denied[i] = 1;
+    anyDeny ||= p.denyIn.length > 0 || p.denyNotIn.length > 0;
   }
-  for (let i = 0; i < size; i++) if (denied[i]) allowed[i] = 0;
+  if (!anyDeny) return allowed;
+  for (const { permissions: p } of policies) {
+    for (const i of p.denyIn) allowed[i] = 0;
+    for (const ex of p.denyNotIn) for (let i = 0; i < size; i++) if (!ex.has(i)) allowed[i] = 0;
+  }
   return allowed;
+}
+
+/**
+ * The services a set of policies can allow anything in (a superset: Deny statements are not
+ * subtracted), or undefined when an Allow `NotAction` statement can reach every service.
+ */
+export function allowableServices(
+  policies: readonly { permissions: PolicyPermissions }[],
+): ReadonlySet<string> | undefined {
+  const out = new Set<string>();
+  for (const { permissions: p } of policies) {
+    if (p.allowNotIn.length > 0) return undefined;
+    for (const s of p.allowServices) out.add(s);
+  }
+  return out;
 }
 
 /** Unused permissions resolved against the catalog, for quick "does this policy grant any". */

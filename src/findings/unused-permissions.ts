@@ -6,7 +6,6 @@
 import type { PrincipalActivity, ServiceActivity } from '../activity/types.js';
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import type { UnusedSet } from '../policy/unused.js';
-import { flaggedIndices } from './group-unused.js';
 import type { UnusedFlags } from './permissions.js';
 import type { UnusedAction, UnusedPermissionDetails } from './types.js';
 import { latest, serviceLatest, type TrackingWindow } from './usage.js';
@@ -63,20 +62,26 @@ export interface UnusedContext {
  *
  * @param allowed - Flags over the catalog: what the principal's policies allow.
  * @param activity - The principal's activity, if any source has some.
+ * @param services - The only services `allowed` can have actions in (lower case; a superset is
+ *   fine), to skip the others; undefined: any.
  */
 export function unusedPermissions(
   allowed: Uint8Array,
   activity: PrincipalActivity | undefined,
   ctx: UnusedContext,
+  services?: ReadonlySet<string>,
 ): UnusedPermissionResult {
   const { catalog, window } = ctx;
   const details: UnusedPermissionDetails[] = [];
-  const services = new Map<string, 'all' | Set<string>>();
+  const unusedServices = new Map<string, 'all' | Set<string>>();
   const entries: string[] = [];
   const flags = new Uint8Array(catalog.actions.length);
   const wholeServices = new Set<string>();
 
+  let count = 0;
+  const touched: ServiceBlock[] = [];
   for (const block of ctx.blocks) {
+    if (services !== undefined && !services.has(block.service)) continue;
     let any = false;
     for (let i = block.start; i < block.end && !any; i++) any = allowed[i] === 1;
     if (!any) continue;
@@ -86,12 +91,12 @@ export function unusedPermissions(
       const detail: UnusedPermissionDetails = { serviceNamespace: block.service };
       if (last) detail.lastAccessed = last.toISOString();
       details.push(detail);
-      services.set(block.service, 'all');
+      unusedServices.set(block.service, 'all');
       entries.push(block.wildcard);
       wholeServices.add(block.service);
-      for (let i = block.start; i < block.end; i++) {
-        flags[i] = 1;
-      }
+      flags.fill(1, block.start, block.end);
+      count += block.end - block.start;
+      touched.push(block);
       continue;
     }
     const observableService = ctx.dataEventServices.has(block.service);
@@ -112,12 +117,27 @@ export function unusedPermissions(
       flags[i] = 1;
     }
     if (actions.length === 0) continue;
+    count += actions.length;
+    touched.push(block);
     details.push({ serviceNamespace: block.service, actions });
-    services.set(block.service, names);
+    unusedServices.set(block.service, names);
   }
   return {
     details,
-    set: { services, entries },
-    flags: { flags, sorted: flaggedIndices(flags), wholeServices },
+    set: { services: unusedServices, entries },
+    flags: { flags, sorted: flagged(flags, touched, count), wholeServices },
   };
+}
+
+/**
+ * The `count` flagged indices, ascending, knowing they all lie in the `touched` blocks. (Blocks come
+ * in service-name order, which is not always catalog order: `account-access:` sorts before
+ * `account:`, since '-' < ':'. Hence the sort by start.)
+ */
+function flagged(flags: Uint8Array, touched: ServiceBlock[], count: number): Int32Array {
+  touched.sort((a, b) => a.start - b.start);
+  const out = new Int32Array(count);
+  let k = 0;
+  for (const b of touched) for (let i = b.start; i < b.end; i++) if (flags[i] === 1) out[k++] = i;
+  return out;
 }

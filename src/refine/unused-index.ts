@@ -62,13 +62,24 @@ export function indexUnused(set: UnusedSet, catalog: ActionCatalog): UnusedIndex
 /**
  * An index of `set` from flags already resolved against the catalog (the findings engine has them
  * for every principal): `flags[i] === 1` exactly for the catalog actions `set` names, `sorted` their
- * indices ascending. The caller guarantees the correspondence; nothing is re-resolved.
+ * indices ascending. The caller guarantees that `flags` is `set` resolved; that `sorted` lists
+ * exactly the flagged indices, ascending, is checked here (the binary searches depend on it).
+ *
+ * @throws RangeError when `sorted` is not the ascending list of the flagged indices.
  */
 export function unusedIndexFromFlags(
   set: UnusedSet,
   flags: Uint8Array,
   sorted: Int32Array,
 ): UnusedIndex {
+  let flagged = 0;
+  for (let i = 0; i < flags.length; i++) flagged += flags[i]!;
+  let ok = flagged === sorted.length;
+  for (let k = 0; ok && k < sorted.length; k++) {
+    ok = flags[sorted[k]!] === 1 && (k === 0 || sorted[k]! > sorted[k - 1]!);
+  }
+  if (!ok)
+    throw new RangeError('unused index: sorted is not the ascending list of flagged indices');
   return makeIndex(set, flags, sorted, []);
 }
 
