@@ -57,7 +57,8 @@ const result: ScanResult = {
           policyType: 'INLINE',
           recommendedAction: 'DETACH_POLICY',
           policy: null,
-          removedByAccessLevel: { Write: ['ec2:RunInstances'] },
+          removedByAccessLevel: {},
+          removedServices: ['ec2'],
         },
         {
           policyId: 'devs-s3',
@@ -149,7 +150,7 @@ describe('renderFindingsTable', () => {
         '    Recommendations: 2 of 3 policies',
         '      CREATE_POLICY CUSTOMER_MANAGED arn:aws:iam::111122223333:policy/App  removes 2 actions (Read 1, Write 1)',
         '        note: has an Allow statement with NotAction',
-        '      DETACH_POLICY INLINE           ec2-admin  removes 1 action (Write 1)',
+        '      DETACH_POLICY INLINE           ec2-admin  removes 1 service unused as a whole',
         '      NONE          GROUP_INLINE     devs-s3 (group devs)',
         '        note: not refined: member x is not evaluated',
         '',
@@ -227,6 +228,43 @@ describe('renderFindingsTable', () => {
       `${'word '.repeat(60).trim()} ${'x'.repeat(117 - 2)}`,
     );
     expect(warning.join('').replaceAll(' ', '')).toContain(`${'x'.repeat(300)}end`);
+  });
+
+  it('counts the services a policy removes as a whole beside its removed actions, never cut', () => {
+    const f = result.findings[0]!;
+    const text = renderFindingsTable(
+      {
+        ...result,
+        findings: [
+          {
+            ...f,
+            policies: [
+              {
+                ...f.policies![0]!,
+                labels: [],
+                removedByAccessLevel: {
+                  Read: ['s3:GetBucketPolicy', 's3:GetObject'],
+                  Write: ['s3:DeleteBucket'],
+                },
+                removedServices: ['ec2', 'iam'],
+              },
+              { ...f.policies![1]!, removedServices: ['ec2', 'iam', 'kms'] },
+              { ...f.policies![1]!, policyId: 'empty', removedServices: [] },
+            ],
+          },
+        ],
+      },
+      { color: false },
+    );
+    const all = lines(text);
+    const start = all.findIndex((l) => l.includes('Recommendations:')) + 1;
+    // A summary too long to follow the policy on its line gets a line of its own, not cut.
+    expect(all.slice(start, start + 4)).toEqual([
+      '      CREATE_POLICY CUSTOMER_MANAGED arn:aws:iam::111122223333:policy/App',
+      '        removes 3 actions (Read 2, Write 1) and 2 services unused as a whole',
+      '      DETACH_POLICY INLINE           ec2-admin  removes 3 services unused as a whole',
+      '      DETACH_POLICY INLINE           empty',
+    ]);
   });
 
   it('says so when there is no finding', () => {

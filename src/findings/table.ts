@@ -172,13 +172,19 @@ function renderPolicy(out: Lines, p: PolicyRecommendation): void {
   if (services > 0) parts.push(`${services} service${plural(services)} unused as a whole`);
   const summary = parts.length === 0 ? '' : `  removes ${parts.join(' and ')}`;
   const group = p.groupArn ? ` (group ${p.groupArn.slice(p.groupArn.lastIndexOf('/') + 1)})` : '';
-  out.line(
+  const head: Segment[] = [
     '      ',
     [style, (p.error ? 'FAILED' : p.recommendedAction).padEnd(13)],
     ` ${p.policyType.padEnd(16)} `,
     p.policyId + group,
-    ['dim', summary],
-  );
+  ];
+  // A summary that does not fit beside the policy goes on its own line rather than being cut.
+  const headLength = head.reduce((n, s) => n + (typeof s === 'string' ? s : s[1]).length, 0);
+  if (headLength + summary.length <= WIDTH) out.line(...head, ['dim', summary]);
+  else {
+    out.line(...head);
+    out.wrap(8, ['dim', summary.trim()]);
+  }
   for (const label of p.labels ?? []) out.wrap(8, ['dim', `note: ${label.message}`]);
   if (p.error) out.wrap(8, ['red', `error: ${p.error}`]);
 }

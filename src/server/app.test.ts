@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
+import { syntheticFinding, syntheticScan } from '../store/fixtures.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';
 import {
@@ -294,6 +295,34 @@ describe('pages', () => {
     expect(html).toContain('id="archive"');
   });
 
+  it('names the services a policy removes as a whole, with their count, apart from the actions', async () => {
+    /** The part of a finding page about the policy named `name`. */
+    const section = (html: string, name: string) =>
+      html.split('<article class="recommendation"').find((a) => a.includes(`<h3>${name}</h3>`))!;
+    const backend = await (await get(`/findings/${idOf(ARTICLE_ROLE_ARN)}`)).text();
+    // AmazonDynamoDBReadOnlyAccess allows cloudwatch:GetMetricData; app-backend uses no CloudWatch.
+    const readOnly = section(backend, 'AmazonDynamoDBReadOnlyAccess');
+    expect(readOnly).toContain(
+      '<div class="removed-services">Every action it allowed of 1 service unused as a whole (not listed below): <details><summary>services</summary><span class="chip">cloudwatch</span></details></div><table class="levels">',
+    );
+    const levels = readOnly.slice(readOnly.indexOf('<table class="levels">'));
+    expect(levels).toContain('<span class="chip">dynamodb:DescribeBackup</span>');
+    expect(levels).not.toContain('cloudwatch');
+    // Recomputing the tries removes the services too: the page finds the stored policy again.
+    expect(readOnly).not.toContain('gives a different policy');
+    expect(section(backend, 'app-data-access')).not.toContain('removed-services');
+
+    const runner = await (
+      await get(`/findings/${idOf(`arn:aws:iam::${SANDBOX}:role/experiment-runner`)}`)
+    ).text();
+    const detached = section(runner, 'AmazonDynamoDBReadOnlyAccess');
+    expect(detached).toContain(
+      'Every action it allowed of 2 services unused as a whole (not listed below): <details><summary>services</summary><span class="chip">cloudwatch</span><span class="chip">dynamodb</span></details></div><p class="empty">No other action.</p>',
+    );
+    expect(detached).not.toContain('<table class="levels">');
+    expect(detached).not.toContain('gives a different policy');
+  });
+
   it('downloads the refined policy as a JSON attachment', async () => {
     const id = idOf(ARTICLE_ROLE_ARN);
     const stored = store.getFinding(id)!;
@@ -407,6 +436,48 @@ describe('escaping', () => {
     expect(list).not.toContain(XSS.img);
     expect(list).not.toMatch(/<img src=x/i);
     expect(resources(list)).toEqual([XSS_ROLE_ARN]);
+  });
+
+  it('renders the names of services removed as a whole as text', async () => {
+    const base = syntheticFinding({ account: SANDBOX, name: 'odd', services: { [XSS.svg]: [] } });
+    const finding = {
+      ...base,
+      policies: [
+        {
+          policyId: 'odd-services',
+          policyName: 'odd-services',
+          policyType: 'INLINE' as const,
+          recommendedAction: 'DETACH_POLICY' as const,
+          policy: null,
+          removedByAccessLevel: {},
+          removedServices: [XSS.svg, XSS.img],
+        },
+      ],
+    };
+    const other = openStore(':memory:', { clock: () => new Date('2026-11-02T00:00:00Z') });
+    other.recordScan(syntheticScan([finding]), { accounts: [SANDBOX] });
+    const page = createApp({
+      store: other,
+      catalog,
+      security: { token: TOKEN, port: PORT },
+      version: '0.0.0-test',
+      logError: (e) => errors.push(e),
+    });
+    const res = await page.request(`${ORIGIN}/findings/${finding.id}`, {
+      headers: { host: `127.0.0.1:${PORT}`, cookie: COOKIE },
+    });
+    other.close();
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const block = /<div class="removed-services">(.*?)<\/div>/.exec(html)?.[1] ?? '';
+    expect(block).toContain('Every action it allowed of 2 services unused as a whole');
+    expect(block).toContain(
+      '<span class="chip">&lt;svg onload=&quot;window.__xss = 3&quot;&gt;</span>',
+    );
+    const chips = [...block.matchAll(/<span class="chip">([^<]*)<\/span>/g)].map((m) => m[1]!);
+    expect(chips.map(unescapeHtml)).toEqual([XSS.svg, XSS.img]);
+    expect(html).not.toContain(XSS.svg);
+    expect(html).not.toContain(XSS.img);
   });
 
   it('escapes what a rule form echoes back', async () => {

@@ -230,6 +230,22 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(copied).toContain('--policy-document file://app-data-access.refined.json');
     });
 
+    it('names the services removed as a whole, styled like the removed actions', async () => {
+      const rec = page.locator('article.recommendation', {
+        has: page.locator('h3', { hasText: 'AmazonDynamoDBReadOnlyAccess' }),
+      });
+      const block = rec.locator('.removed-services');
+      expect(await block.textContent()).toContain('1 service unused as a whole');
+      const summary = block.locator('summary');
+      expect(await css(summary, 'color')).toBe(
+        await css(rec.locator('.levels summary').first(), 'color'),
+      );
+      expect(await block.locator('.chip').first().isVisible()).toBe(false);
+      await summary.click();
+      expect(await block.locator('.chip').allTextContents()).toEqual(['cloudwatch']);
+      expect(await block.locator('.chip').first().isVisible()).toBe(true);
+    });
+
     it('archives the finding and shows the new status', async () => {
       expect(await page.locator('#finding-status').textContent()).toBe('ACTIVE');
       await Promise.all([page.waitForURL(/done=archived/), page.click('#archive')]);

@@ -283,6 +283,41 @@ describe('explainRecommendation', () => {
     expect(layoutTrie(explained.tries[0]!.root).nodes.map((n) => n.label)).toContain('s3:Get');
   });
 
+  it('removes every action of the services removed as a whole, as the scan did', () => {
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 'ec2:Describe*', 'sqs:SendMessage'],
+          Resource: '*',
+        },
+      ],
+    };
+    const scanned = refinePolicy(document, ['s3:PutObject', 'ec2:*', 'sqs:*'], { catalog });
+    expect(scanned.policy).toEqual({
+      ...document,
+      Statement: [{ ...document.Statement[0], Action: ['s3:GetObject'] }],
+    });
+    const wholeServices = rec({
+      policy: scanned.policy,
+      removedByAccessLevel: { Write: ['s3:PutObject'] },
+      removedServices: ['ec2', 'sqs'],
+    });
+    expect(removedActions(wholeServices)).toEqual(['ec2:*', 's3:PutObject', 'sqs:*']);
+    const explained = explainRecommendation(
+      { ...wholeServices, originalPolicy: document } as never,
+      catalog,
+    );
+    expect(explained.note).toBeUndefined();
+    // Without the services, the recomputation keeps ec2 and sqs: another policy than the stored one.
+    const { removedServices: _, ...actionsOnly } = wholeServices;
+    expect(removedActions(actionsOnly)).toEqual(['s3:PutObject']);
+    expect(
+      explainRecommendation({ ...actionsOnly, originalPolicy: document } as never, catalog).note,
+    ).toMatch(/gives a different policy than the one stored/);
+  });
+
   it('says when the original is not stored, or when another catalog gives another result', () => {
     const none = explainRecommendation(article, catalog);
     expect(none.tries).toEqual([]);

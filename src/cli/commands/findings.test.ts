@@ -127,6 +127,61 @@ describe('findings show', () => {
     expect(r.out).toContain('History\n  2024-06-01T12:00:00.000Z  created     scan 1\n');
   });
 
+  it('counts the removed actions and the services removed as a whole per policy', async () => {
+    const base = syntheticFinding({
+      account: A,
+      name: 'app',
+      services: { s3: ['PutObject', 'DeleteObject'], ec2: [], iam: [] },
+    });
+    const policy = {
+      policyType: 'CUSTOMER_MANAGED' as const,
+      recommendedAction: 'CREATE_POLICY' as const,
+      policy: { Version: '2012-10-17', Statement: [] },
+    };
+    const finding = {
+      ...base,
+      policies: [
+        {
+          ...policy,
+          policyId: `arn:aws:iam::${A}:policy/app-data`,
+          policyName: 'app-data',
+          removedByAccessLevel: { Write: ['s3:DeleteObject', 's3:PutObject'] },
+          removedServices: ['ec2', 'iam'],
+        },
+        {
+          ...policy,
+          policyId: 'ec2-only',
+          policyName: 'ec2-only',
+          policyType: 'INLINE' as const,
+          recommendedAction: 'DETACH_POLICY' as const,
+          policy: null,
+          removedByAccessLevel: {},
+          removedServices: ['ec2'],
+        },
+        {
+          ...policy,
+          policyId: 's3-only',
+          policyName: 's3-only',
+          policyType: 'INLINE' as const,
+          removedByAccessLevel: { Write: ['s3:PutObject'] },
+        },
+      ],
+    };
+    const path = join(dir(), 'rec.db');
+    const store = openStore(path, { clock: () => new Date('2024-06-01T12:00:00.000Z') });
+    store.recordScan(syntheticScan([finding]), { accounts: [A] });
+    store.close();
+    const r = await cli(['findings', 'show', finding.id, '--db', path]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const start = lines.indexOf('Recommendation') + 1;
+    expect(lines.slice(start, start + 3)).toEqual([
+      '  CREATE_POLICY app-data (CUSTOMER_MANAGED), 2 actions removed, 2 services unused as a whole removed',
+      '  DETACH_POLICY ec2-only (INLINE), 1 service unused as a whole removed',
+      '  CREATE_POLICY s3-only (INLINE), 1 action removed',
+    ]);
+  });
+
   it('prints JSON with --format json', async () => {
     const r = await cli(['findings', 'show', key.id, '--db', db, '--format', 'json']);
     expect(JSON.parse(r.out)).toMatchObject({
