@@ -104,6 +104,10 @@ describe('createCatalog', () => {
     expect(catalog.prefixRange('s3:h')).toEqual([5, 5]);
     expect(catalog.prefixRange('zzz')).toEqual([6, 6]);
     expect(catalog.prefixRange('a')).toEqual([0, 0]);
+    // searched inside an enclosing range: the same answer
+    expect(catalog.prefixRange('s3:getobject', 2, 6)).toEqual([3, 5]);
+    expect(catalog.prefixRange('s3:getobjecta', 3, 5)).toEqual([4, 5]);
+    expect(catalog.prefixRange('s3:h', 2, 6)).toEqual([5, 5]);
   });
 
   it('match returns matched actions in catalog order, case-insensitively', () => {

@@ -58,9 +58,10 @@ export interface ActionCatalog {
   serviceActions(service: string): readonly CatalogAction[];
   /**
    * Half-open index range `[start, end)` of the actions whose lower-case `service:name` starts with
-   * `lowerPrefix` (which must already be lower case).
+   * `lowerPrefix` (which must already be lower case). With `lo`/`hi`, only `[lo, hi)` is searched:
+   * the caller knows the range lies inside (a longer prefix's range lies inside a shorter one's).
    */
-  prefixRange(lowerPrefix: string): readonly [number, number];
+  prefixRange(lowerPrefix: string, lo?: number, hi?: number): readonly [number, number];
   /** The actions a wildcard pattern (or literal) matches, case-insensitively, in catalog order. */
   match(pattern: string | Glob): CatalogAction[];
   /** CamelCase tokens of an action: `['s3:', 'Get', 'Object', 'Acl']`. */
@@ -147,17 +148,17 @@ class IndexedCatalog implements ActionCatalog {
     return this.actions.slice(s, e);
   }
 
-  prefixRange(lowerPrefix: string): readonly [number, number] {
+  prefixRange(lowerPrefix: string, from = 0, to = this.keys.length): readonly [number, number] {
     const keys = this.keys;
-    let lo = 0;
-    let hi = keys.length;
+    let lo = from;
+    let hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (keys[mid]! < lowerPrefix) lo = mid + 1;
       else hi = mid;
     }
     const start = lo;
-    hi = keys.length;
+    hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (keys[mid]!.startsWith(lowerPrefix)) lo = mid + 1;

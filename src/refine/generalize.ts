@@ -159,22 +159,9 @@ interface Walk {
  * searching only `[lo, hi)` (a child's actions lie inside its parent's range).
  */
 function rangeWithin(w: Walk, lower: string, lo: number, hi: number): void {
-  const actions = w.catalog.actions;
-  let a = lo;
-  let b = hi;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (actions[mid]!.key < lower) a = mid + 1;
-    else b = mid;
-  }
-  w.start = a;
-  b = hi;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (actions[mid]!.key.startsWith(lower)) a = mid + 1;
-    else b = mid;
-  }
-  w.end = a;
+  const [start, end] = w.catalog.prefixRange(lower, lo, hi);
+  w.start = start;
+  w.end = end;
 }
 
 /**
