@@ -7,6 +7,7 @@
 import type { ActionCatalog } from '../catalog/catalog.js';
 import type { Group } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
+import { flaggedIndices } from '../refine/unused-index.js';
 import type { UnusedFlags } from './permissions.js';
 
 /** What the scan concluded about one member of a group. */
@@ -94,13 +95,4 @@ export function unusedFlags(set: UnusedSet, catalog: ActionCatalog): UnusedFlags
     }
   }
   return { flags, sorted: flaggedIndices(flags), wholeServices };
-}
-
-/** The indices `i` with `flags[i] === 1`, ascending. */
-export function flaggedIndices(flags: Uint8Array): Int32Array {
-  let n = 0;
-  for (let i = 0; i < flags.length; i++) n += flags[i]!;
-  const out = new Int32Array(n);
-  for (let i = 0, k = 0; k < n; i++) if (flags[i] === 1) out[k++] = i;
-  return out;
 }

@@ -250,7 +250,7 @@ function refine(p: PrincipalPolicy, unused: Unused, catalog: ActionCatalog): Ref
  * finding's own details name them), not enumerated (a `"*"` policy would list 20,000 actions); the
  * removed actions of the other services are listed by access level.
  */
-export function removedSummary(
+function removedSummary(
   r: Pick<Refinement, 'removed'>,
   wholeServices: ReadonlySet<string>,
   catalog: ActionCatalog,

@@ -52,11 +52,16 @@ export function indexUnused(set: UnusedSet, catalog: ActionCatalog): UnusedIndex
         });
     }
   }
+  return makeIndex(set, flags, flaggedIndices(flags), warnings);
+}
+
+/** The indices `i` with `flags[i] === 1`, ascending. */
+export function flaggedIndices(flags: Uint8Array): Int32Array {
   let n = 0;
   for (let i = 0; i < flags.length; i++) n += flags[i]!;
-  const sorted = new Int32Array(n);
-  for (let i = 0, k = 0; i < flags.length; i++) if (flags[i]) sorted[k++] = i;
-  return makeIndex(set, flags, sorted, warnings);
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; k < n; i++) if (flags[i] === 1) out[k++] = i;
+  return out;
 }
 
 /**
