@@ -138,7 +138,7 @@ export function shortestSafePrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const walk: Walk = { glob, unused, catalog, emitted: [], start: 0, end: 0 };
+  const walk: Walk = { glob, unused, catalog, emitted: [] };
   const trie = visitSafe(walk, '', '', '', matched, 0, true, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
@@ -149,19 +149,6 @@ interface Walk {
   unused: UnusedIndex;
   catalog: ActionCatalog;
   emitted: { entry: string; node: TrieNode }[];
-  /** Set by {@link rangeWithin}: the catalog index range of the last prefix looked up. */
-  start: number;
-  end: number;
-}
-
-/**
- * Sets `w.start`/`w.end` to the index range of the catalog actions whose key starts with `lower`,
- * searching only `[lo, hi)` (a child's actions lie inside its parent's range).
- */
-function rangeWithin(w: Walk, lower: string, lo: number, hi: number): void {
-  const [start, end] = w.catalog.prefixRange(lower, lo, hi);
-  w.start = start;
-  w.end = end;
 }
 
 /**
@@ -188,8 +175,8 @@ function visitSafe(
   hi: number,
 ): TrieNode {
   const { catalog, unused } = w;
-  rangeWithin(w, lower, lo, hi);
-  const { start, end } = w;
+  // A child's actions lie inside its parent's range: only that range is searched.
+  const [start, end] = catalog.prefixRange(lower, lo, hi);
   let unusedCount = 0;
   for (const m of members) unusedCount += unused.flags[m.index]!;
   const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(w.glob!, lower);
@@ -248,7 +235,7 @@ export function exclusionPrefixes(
   unused: UnusedIndex,
   catalog: ActionCatalog,
 ): Generalization {
-  const walk: Walk = { glob: null, unused, catalog, emitted: [], start: 0, end: 0 };
+  const walk: Walk = { glob: null, unused, catalog, emitted: [] };
   const trie = visitExclusion(walk, '', '', '', toExclude, 0, true, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
@@ -265,8 +252,8 @@ function visitExclusion(
   hi: number,
 ): TrieNode {
   const { catalog, unused } = w;
-  rangeWithin(w, lower, lo, hi);
-  const { start, end } = w;
+  // A child's actions lie inside its parent's range: only that range is searched.
+  const [start, end] = catalog.prefixRange(lower, lo, hi);
   // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
   const safe = !isRoot && unused.countIn(start, end) === end - start;
   const node: TrieNode = {
