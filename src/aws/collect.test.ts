@@ -240,6 +240,30 @@ describe('collect (one account)', () => {
     await expect(readdir(temp.dir)).rejects.toThrow();
   });
 
+  it('collectToTempDir listens for SIGINT, SIGTERM and SIGHUP only with removeOnSignal, until cleanup or failure', async () => {
+    const listeners = () =>
+      (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => process.listenerCount(s));
+    const before = listeners();
+    const temp = (removeOnSignal?: boolean) =>
+      collectToTempDir({
+        connection: connectionTo(world),
+        polling: FAST_POLLING,
+        ...(removeOnSignal === undefined ? {} : { removeOnSignal }),
+      });
+    const plain = await temp();
+    expect(listeners()).toEqual(before);
+    await plain.cleanup();
+
+    const listening = await temp(true);
+    expect(listeners()).toEqual(before.map((n) => n + 1));
+    await listening.cleanup();
+    expect(listeners()).toEqual(before);
+
+    world.deny(MAIN_ACCOUNT, 'iam:GetAccountAuthorizationDetails');
+    await expect(temp(true)).rejects.toThrow(/GetAccountAuthorizationDetails/);
+    expect(listeners()).toEqual(before);
+  });
+
   it('draws a progress bar only on a terminal', async () => {
     let tty = '';
     await collect(

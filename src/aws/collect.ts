@@ -14,8 +14,9 @@
  * Several accounts (`--role-arn` per account, or `--org`): one folder per account id under the
  * output folder; an account whose role cannot be assumed is reported and the others go on.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GenerateCredentialReportCommand,
@@ -161,25 +162,53 @@ export interface TempCollection extends CollectResult {
   dir: string;
   /** Every account's files, for the scan's options. */
   files: { authorizationDetails: string[]; credentialReports: string[]; lastAccessed: string[] };
-  /** Removes the temporary folder. */
+  /** Removes the temporary folder (and stops listening for signals to remove it). */
   cleanup(): Promise<void>;
 }
+
+/** The options of {@link collectToTempDir}: as {@link collect}, without `out`. */
+export interface TempCollectOptions extends Omit<CollectOptions, 'out'> {
+  /**
+   * Remove the folder when the process gets SIGINT, SIGTERM or SIGHUP before
+   * {@link TempCollection.cleanup}, then end the process by that signal (default false: a library
+   * caller's process gets no signal listeners). For a CLI: the folder holds the account's data.
+   */
+  removeOnSignal?: boolean;
+}
+
+/** The signals that remove a {@link TempCollectOptions.removeOnSignal} folder. */
+const REMOVE_ON_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Collects into a new temporary folder (for `scan --live`). The caller scans
  * {@link TempCollection.files} and then calls {@link TempCollection.cleanup}; on failure the
- * folder is removed before the error is thrown.
+ * folder is removed before the error is thrown, and with
+ * {@link TempCollectOptions.removeOnSignal} also on SIGINT, SIGTERM or SIGHUP until `cleanup`.
  *
- * @param options - As {@link collect}, without `out`.
  * @throws AwsCallError / IamRefineError when no account could be collected (the first failure).
  */
-export async function collectToTempDir(
-  options: Omit<CollectOptions, 'out'>,
-): Promise<TempCollection> {
-  const dir = await mkdtemp(join(tmpdir(), 'iam-refine-collect-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+export async function collectToTempDir(options: TempCollectOptions): Promise<TempCollection> {
+  const { removeOnSignal, ...collectOptions } = options;
+  // The listeners are added and the folder made in one synchronous step: a listener runs only
+  // after it, so no signal can come between the folder's creation and its listeners.
+  let dir = '';
+  const unlisten =
+    removeOnSignal === true ? removeDirOnSignal(() => dir, options.progress) : () => undefined;
   try {
-    const result = await collect({ ...options, out: dir });
+    dir = mkdtempSync(join(tmpdir(), 'iam-refine-collect-'));
+  } catch (error) {
+    unlisten();
+    throw error;
+  }
+  const cleanup = async () => {
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      unlisten();
+    }
+  };
+  try {
+    const result = await collect({ ...collectOptions, out: dir });
     if (result.accounts.length === 0 && result.failures.length > 0) throw result.failures[0]!.cause;
     return {
       ...result,
@@ -195,6 +224,40 @@ export async function collectToTempDir(
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * Until the returned function is called, SIGINT, SIGTERM and SIGHUP remove the folder `dir()`
+ * (synchronously: the process is about to end) and then raise the signal again without the
+ * listeners, so the process ends as it would have (by the signal: 130 in a shell for Ctrl-C).
+ * When the folder cannot be removed, a note on `progress` names it.
+ */
+function removeDirOnSignal(dir: () => string, progress: Progress | undefined): () => void {
+  const unlisten = () => {
+    for (const signal of REMOVE_ON_SIGNALS) process.off(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Listening until the folder is gone: a second Ctrl-C meanwhile does not stop the removal.
+    try {
+      if (dir() !== '') rmSync(dir(), { recursive: true, force: true, maxRetries: 2 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      progress?.note(
+        `iam-refine: interrupted; could not remove the temporary folder ${dir()} (${code}): it holds the collected IAM data, remove it`,
+      );
+    }
+    unlisten();
+    // Another listener of the signal (if any) decides what happens; otherwise end by the signal.
+    if (process.listenerCount(signal) > 0) return;
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Windows cannot raise every signal: exit with the shell's status for it instead.
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
+  };
+  for (const signal of REMOVE_ON_SIGNALS) process.on(signal, onSignal);
+  return unlisten;
 }
 
 function validateOptions(options: CollectOptions): void {

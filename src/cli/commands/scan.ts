@@ -2,7 +2,8 @@
  * `iam-refine scan`: IAM Access Analyzer's unused-access findings from an account's exports and
  * activity (CloudTrail logs, IAM last-accessed reports, an activity-summary CSV), with a
  * recommendation for every unused-permission finding. With `--live`, the exports and last-accessed
- * reports are first collected from AWS into a temporary folder (removed afterwards).
+ * reports are first collected from AWS into a temporary folder (removed afterwards, also when the
+ * process is interrupted by SIGINT, SIGTERM or SIGHUP).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -168,9 +169,10 @@ const EXAMPLES = `
 Live AWS (--live): instead of --authorization-details, --credential-report and --last-accessed,
 collect them from AWS with the standard credential chain (or --profile), exactly as
 'iam-refine collect' does, into a temporary folder that is removed when the scan ends (also on
-error). --cloudtrail and --activity can be added. Several accounts: --role-arn per account, or
---org to assume --org-role-name in every account of the organization. The permissions needed are
-those of 'iam-refine collect' (see 'iam-refine collect --help').
+error, and on Ctrl-C, SIGTERM or SIGHUP). --cloudtrail and --activity can be added. Several
+accounts: --role-arn per account, or --org to assume --org-role-name in every account of the
+organization. The permissions needed are those of 'iam-refine collect' (see
+'iam-refine collect --help').
 
 Exit status: 0 done (also when some CloudTrail files were skipped: they are listed on stderr and
 counted in the summary), 1 with --live when some accounts were scanned and others could not be
@@ -402,6 +404,8 @@ async function collectLive(
       ...(deps.polling === undefined ? {} : { polling: deps.polling }),
       ...(deps.now === undefined ? {} : { now: deps.now }),
       progress,
+      // The folder holds the account's IAM data: Ctrl-C, SIGTERM or SIGHUP must not leave it.
+      removeOnSignal: true,
     });
   } catch (error) {
     // No account was collected: each failed account is already named on stderr.
