@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -15,12 +14,14 @@ import {
   reportError,
   writeFileAtomic,
 } from './io.js';
+import { useTempDir } from '../test-support/cli.js';
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'iam-refine-io-'));
+/** A fresh folder per test, removed after it. */
+const tempDir = useTempDir('iam-refine-io-', 'each');
 
 describe('readInput', () => {
   it('reads a file, or stdin for -', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'a.json');
     await writeFile(file, '{"a": 1}');
     expect(await readInput(file, memoryIo())).toEqual({ text: '{"a": 1}', source: file });
@@ -36,7 +37,7 @@ describe('readInput', () => {
   });
 
   it('names a missing file (file_not_found) and an unreadable one (file_unreadable)', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const missing = join(dir, 'nope.json');
     const error = await readInput(missing, memoryIo()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
@@ -68,7 +69,7 @@ describe('readInput', () => {
 
 describe('writeFileAtomic', () => {
   it('writes through a temporary file and leaves only the target', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'out.json');
     await writeFile(file, 'old');
     await writeFileAtomic(file, 'new\n');
@@ -77,7 +78,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('fails with a CliError naming the file, writing nothing', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const file = join(dir, 'missing-dir', 'out.json');
     const error = await writeFileAtomic(file, 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
