@@ -4,7 +4,6 @@
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { compileGlob } from '../glob/glob.js';
-import { matchesEverything } from './prepared.js';
 
 /** Catalog action indices a statement allows: `in` = exactly these; `notIn` = all but these. */
 export interface AllowedSet {
@@ -40,6 +39,11 @@ export class IndexList implements IndexSet {
   [Symbol.iterator](): Iterator<number> {
     return this.list[Symbol.iterator]();
   }
+}
+
+/** Whether an entry is only stars: it matches every action. */
+function matchesEverything(entry: string): boolean {
+  return entry.length > 0 && entry.replaceAll('*', '') === '';
 }
 
 /** Per catalog: the indices each entry text matches (entries recur across refinements). */

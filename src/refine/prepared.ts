@@ -7,7 +7,7 @@
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import { compileGlob, literalPrefix, type Glob } from '../glob/glob.js';
 import type { PolicyStatement } from '../policy/document.js';
-import type { AllowedSet } from './allowed-set.js';
+import { allowedSet, type AllowedSet } from './allowed-set.js';
 
 /** One entry of an `Action` or `NotAction` list, resolved against the catalog. */
 export interface PreparedEntry {
@@ -48,25 +48,7 @@ export function prepareStatement(st: PolicyStatement, catalog: ActionCatalog): P
     }
     return { entry, glob, matched: catalog.match(glob), service };
   });
-  p = { entries, allowed: allowedOf(st.actionKey, entries) };
+  p = { entries, allowed: allowedSet(st.actionKey, st.actions, catalog) };
   perCatalog.set(st, p);
   return p;
-}
-
-/** Whether an entry is only stars: it matches every action. */
-export function matchesEverything(entry: string): boolean {
-  return entry.length > 0 && entry.replaceAll('*', '') === '';
-}
-
-function allowedOf(
-  actionKey: 'Action' | 'NotAction',
-  entries: readonly PreparedEntry[],
-): AllowedSet {
-  if (actionKey === 'Action' && entries.some((e) => matchesEverything(e.entry))) {
-    // `"Action": "*"` allows every action: all but nothing, without listing 22,000 indices.
-    return { kind: 'notIn', set: new Set() };
-  }
-  const set = new Set<number>();
-  for (const e of entries) for (const a of e.matched) set.add(a.index);
-  return { kind: actionKey === 'Action' ? 'in' : 'notIn', set };
 }
