@@ -139,7 +139,7 @@ export function shortestSafePrefixes(
   catalog: ActionCatalog,
 ): Generalization {
   const walk: Walk = { glob, unused, catalog, emitted: [] };
-  const trie = visitSafe(walk, '', '', '', matched, 0, true, 0, catalog.actions.length);
+  const trie = visitSafe(walk, '', '', '', matched, 0, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
 
@@ -163,18 +163,52 @@ function emitWhole(w: Walk, node: TrieNode, lower: string, start: number, end: n
   return node;
 }
 
-function visitSafe(
+/**
+ * A trie visitor: the node with prefix `prefix` (`lower` in lower case; `token` its last token),
+ * whose matched actions are `members`, at token depth `depth` (0: the root), and whose catalog
+ * range lies inside `[lo, hi)` (its parent's).
+ */
+type Visitor = (
   w: Walk,
   prefix: string,
   lower: string,
   token: string,
   members: readonly CatalogAction[],
   depth: number,
-  isRoot: boolean,
   lo: number,
   hi: number,
-): TrieNode {
+) => TrieNode;
+
+/** Visits `node`'s groups as its children, each inside the node's range `[start, end)`. */
+function visitGroups(
+  w: Walk,
+  visit: Visitor,
+  node: TrieNode,
+  lower: string,
+  groups: readonly Group[],
+  depth: number,
+  start: number,
+  end: number,
+): void {
+  for (const g of groups) {
+    node.children.push(
+      visit(
+        w,
+        node.prefix + g.token,
+        lower + g.lowerToken,
+        g.token,
+        g.members,
+        depth + 1,
+        start,
+        end,
+      ),
+    );
+  }
+}
+
+const visitSafe: Visitor = (w, prefix, lower, token, members, depth, lo, hi) => {
   const { catalog, unused } = w;
+  const isRoot = depth === 0;
   // A child's actions lie inside its parent's range: only that range is searched.
   const [start, end] = catalog.prefixRange(lower, lo, hi);
   let unusedCount = 0;
@@ -206,23 +240,9 @@ function visitSafe(
       w.emitted.push({ entry: self.full, node });
     }
   }
-  for (const g of groups) {
-    node.children.push(
-      visitSafe(
-        w,
-        prefix + g.token,
-        lower + g.lowerToken,
-        g.token,
-        g.members,
-        depth + 1,
-        false,
-        start,
-        end,
-      ),
-    );
-  }
+  visitGroups(w, visitSafe, node, lower, groups, depth, start, end);
   return node;
-}
+};
 
 /**
  * The entries to add to a `NotAction` list so that the statement stops allowing `toExclude` (unused
@@ -236,22 +256,13 @@ export function exclusionPrefixes(
   catalog: ActionCatalog,
 ): Generalization {
   const walk: Walk = { glob: null, unused, catalog, emitted: [] };
-  const trie = visitExclusion(walk, '', '', '', toExclude, 0, true, 0, catalog.actions.length);
+  const trie = visitExclusion(walk, '', '', '', toExclude, 0, 0, catalog.actions.length);
   return { entries: dropCovered(walk.emitted), trie };
 }
 
-function visitExclusion(
-  w: Walk,
-  prefix: string,
-  lower: string,
-  token: string,
-  members: readonly CatalogAction[],
-  depth: number,
-  isRoot: boolean,
-  lo: number,
-  hi: number,
-): TrieNode {
+const visitExclusion: Visitor = (w, prefix, lower, token, members, depth, lo, hi) => {
   const { catalog, unused } = w;
+  const isRoot = depth === 0;
   // A child's actions lie inside its parent's range: only that range is searched.
   const [start, end] = catalog.prefixRange(lower, lo, hi);
   // "safe" here: everything under the prefix is unused, so the prefix may be excluded whole.
@@ -277,20 +288,6 @@ function visitExclusion(
     node.emitted = self.full;
     w.emitted.push({ entry: self.full, node });
   }
-  for (const g of groups) {
-    node.children.push(
-      visitExclusion(
-        w,
-        prefix + g.token,
-        lower + g.lowerToken,
-        g.token,
-        g.members,
-        depth + 1,
-        false,
-        start,
-        end,
-      ),
-    );
-  }
+  visitGroups(w, visitExclusion, node, lower, groups, depth, start, end);
   return node;
-}
+};
