@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { collect } from './collect.js';
-import { FAST_POLLING, connectionTo, startWorld } from '../../test/fake-aws/fixture.js';
+import { FAST_POLLING, connectionTo, startWorld, until } from '../../test/fake-aws/fixture.js';
 import type { FakeAws } from '../../test/fake-aws/world.js';
 
 let world: FakeAws;
@@ -25,14 +25,6 @@ afterEach(async () => {
   await world.close();
   await rm(out, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 it('resumes after the collecting process is killed with SIGKILL', async () => {
   // The fourth principal's job request never answers: the child is stuck there when killed.

@@ -131,3 +131,12 @@ export async function startWorld(options: { roles?: number } = {}): Promise<Fake
   await world.start();
   return world;
 }
+
+/** Waits (polling every 10 ms) until `condition()` holds; throws after `ms` naming `what`. */
+export async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld } from '../../../test/fake-aws/fixture.js';
+import { startWorld, until } from '../../../test/fake-aws/fixture.js';
 import type { FakeAws } from '../../../test/fake-aws/world.js';
 
 const NOW = '2024-06-02T09:00:00Z';
@@ -35,14 +35,6 @@ afterEach(async () => {
   await world.close();
   await rm(tmp, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The collection folders in the child's `TMPDIR`. */
 const collectFolders = () =>
