@@ -364,6 +364,16 @@ const Diff: FC<{ lines: DiffLine[]; label: string }> = ({ lines, label }) => {
   );
 };
 
+/** Names as chips, folded under `label` until opened. */
+const ChipList: FC<{ label: string; items: readonly string[] }> = ({ label, items }) => (
+  <details>
+    <summary>{label}</summary>
+    {items.map((item) => (
+      <span class="chip">{item}</span>
+    ))}
+  </details>
+);
+
 const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
   view,
   findingId,
@@ -476,12 +486,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
                 <div class="removed-services">
                   Every action it allowed of {num(services.length)} service
                   {services.length === 1 ? '' : 's'} unused as a whole (not listed below):{' '}
-                  <details>
-                    <summary>services</summary>
-                    {services.map((s) => (
-                      <span class="chip">{s}</span>
-                    ))}
-                  </details>
+                  <ChipList label="services" items={services} />
                 </div>
               ) : null}
               {levels.length === 0 ? (
@@ -496,12 +501,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
                           <td>{l}</td>
                           <td class="num">{num(list.length)}</td>
                           <td>
-                            <details>
-                              <summary>actions</summary>
-                              {list.map((a) => (
-                                <span class="chip">{a}</span>
-                              ))}
-                            </details>
+                            <ChipList label="actions" items={list} />
                           </td>
                         </tr>
                       );
