@@ -6,6 +6,7 @@
 import type { PrincipalActivity, ServiceActivity } from '../activity/types.js';
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import type { UnusedSet } from '../policy/unused.js';
+import { flaggedIndices } from '../refine/unused-index.js';
 import type { UnusedFlags } from './permissions.js';
 import type { UnusedAction, UnusedPermissionDetails } from './types.js';
 import { latest, serviceLatest, type TrackingWindow } from './usage.js';
@@ -78,8 +79,6 @@ export function unusedPermissions(
   const flags = new Uint8Array(catalog.actions.length);
   const wholeServices = new Set<string>();
 
-  let count = 0;
-  const touched: ServiceBlock[] = [];
   for (const block of ctx.blocks) {
     if (services !== undefined && !services.has(block.service)) continue;
     let any = false;
@@ -95,8 +94,6 @@ export function unusedPermissions(
       entries.push(block.wildcard);
       wholeServices.add(block.service);
       flags.fill(1, block.start, block.end);
-      count += block.end - block.start;
-      touched.push(block);
       continue;
     }
     const observableService = ctx.dataEventServices.has(block.service);
@@ -117,27 +114,12 @@ export function unusedPermissions(
       flags[i] = 1;
     }
     if (actions.length === 0) continue;
-    count += actions.length;
-    touched.push(block);
     details.push({ serviceNamespace: block.service, actions });
     unusedServices.set(block.service, names);
   }
   return {
     details,
     set: { services: unusedServices, entries },
-    flags: { flags, sorted: flagged(flags, touched, count), wholeServices },
+    flags: { flags, sorted: flaggedIndices(flags), wholeServices },
   };
-}
-
-/**
- * The `count` flagged indices, ascending, knowing they all lie in the `touched` blocks. (Blocks come
- * in service-name order, which is not always catalog order: `account-access:` sorts before
- * `account:`, since '-' < ':'. Hence the sort by start.)
- */
-function flagged(flags: Uint8Array, touched: ServiceBlock[], count: number): Int32Array {
-  touched.sort((a, b) => a.start - b.start);
-  const out = new Int32Array(count);
-  let k = 0;
-  for (const b of touched) for (let i = b.start; i < b.end; i++) if (flags[i] === 1) out[k++] = i;
-  return out;
 }
