@@ -5,6 +5,7 @@
  * zod's issue model; only typed errors are thrown, always with a `cause` when one exists. The CLI
  * prints one line per issue and never a stack trace for these errors.
  */
+import { EXIT_BAD_INPUT } from './exit-codes.js';
 
 /** Stable machine-readable codes for every problem iam-refine reports about its inputs. */
 export type IssueCode =
@@ -73,4 +74,62 @@ export function formatIssue(issue: Issue): string {
 /** Returns a copy of `issues` with `source` set on every issue that has none. */
 export function withSource(issues: readonly Issue[], source: string): Issue[] {
   return issues.map((i) => (i.source === undefined ? { ...i, source } : i));
+}
+
+/**
+ * A usage error or any other failure the CLI reports in one line with a chosen exit status
+ * (default {@link EXIT_BAD_INPUT}).
+ */
+export class CliError extends IamRefineError {
+  override name = 'CliError';
+  readonly exitCode: number;
+  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exitCode = options.exitCode ?? EXIT_BAD_INPUT;
+  }
+}
+
+/**
+ * Runs every parser, even after one fails, and throws one {@link ValidationError} with all their
+ * issues (in order) if any failed, so one run reports the problems of every input file.
+ */
+export function parseAll<T extends readonly unknown[]>(parsers: {
+  [K in keyof T]: () => T[K];
+}): T {
+  const issues: ValidationError['issues'][number][] = [];
+  let first: unknown;
+  const results = parsers.map((parse) => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+      first ??= error;
+      return undefined;
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(issues, { cause: first });
+  return results as unknown as T;
+}
+
+/**
+ * Runs `read` on every file, in order, and throws one {@link ValidationError} with the issues of
+ * all that failed, so a run names every missing or bad file at once. Other errors are rethrown.
+ */
+export async function readEach<T>(
+  files: readonly string[],
+  read: (file: string) => Promise<T>,
+): Promise<T[]> {
+  const issues: ValidationError['issues'][number][] = [];
+  const results: T[] = [];
+  for (const file of files) {
+    try {
+      results.push(await read(file));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return results;
 }

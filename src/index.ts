@@ -1,6 +1,7 @@
 /**
- * iam-refine's library API: load a catalog, refine a policy against its unused permissions, and
- * verify any refined policy against the exactness proof.
+ * iam-refine's library API: load a catalog, refine a policy against its unused permissions,
+ * verify any refined policy against the exactness proof, and run the whole scan pipeline
+ * (`runScanCore`: inputs → activity → findings → recommendations) as `iam-refine scan` does.
  *
  * @example
  * ```ts
@@ -45,3 +46,14 @@ export {
   type Issue,
   type IssueCode,
 } from './errors.js';
+export {
+  runScanCore,
+  DEFAULT_TRACKING_PERIOD_DAYS,
+  type ScanOptions,
+  type ScanOutcome,
+  type InputStats,
+  type ScanProgress,
+} from './scan/run.js';
+export { formatScanJson, summaryLine } from './scan/output.js';
+export { recordScanInStore } from './scan/record.js';
+export type { ScanResult, Finding, NotEvaluated, ScanWarning } from './findings/types.js';

@@ -51,7 +51,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { ActionCatalog } from '../catalog/catalog.js';
-import { groupDigits, policySize } from '../cli/format/size.js';
+import { groupDigits, policySize } from '../policy/size.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
 import { refinePolicy } from '../refine/refine.js';

@@ -7,7 +7,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Option } from 'commander';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
-import type { CliIo } from '../cli/io.js';
+import type { CliIo } from '../io/streams.js';
 import { AwsSession, type AwsConnection } from './clients.js';
 import { awsCall, describeAwsError, awsErrorCode } from './errors.js';
 import type { PollTiming } from './pool.js';

@@ -2,7 +2,7 @@
  * A progress bar on stderr for long live-AWS runs. It draws only when stderr is a terminal; notes
  * (one line each) are always written, above the bar.
  */
-import type { TextSink } from '../cli/io.js';
+import type { TextSink } from '../io/streams.js';
 
 /** What long-running collection reports. */
 export interface Progress {

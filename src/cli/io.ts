@@ -5,45 +5,28 @@
  * Everything goes through a {@link CliIo} object, so `main` runs in-process in tests with captured
  * streams ({@link memoryIo}) and as a real process with {@link processIo}.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { IamRefineError, ProofFailedError, ValidationError, formatIssue } from '../errors.js';
+import {
+  CliError,
+  IamRefineError,
+  ProofFailedError,
+  ValidationError,
+  formatIssue,
+  readEach,
+} from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from '../exit-codes.js';
+import type { CliIo } from '../io/streams.js';
 import { readTextFile } from '../text-file.js';
 
-/** Exit status: success (for `verify`: the refined policy is exact). */
-export const EXIT_OK = 0;
-/** Exit status of `verify` when the refined policy is not exact. */
-export const EXIT_NOT_EXACT = 1;
-/** Exit status for bad input or bad usage: nothing was written to stdout or `--out`. */
-export const EXIT_BAD_INPUT = 2;
-/** Exit status for an internal error (a bug in iam-refine). */
-export const EXIT_INTERNAL = 3;
+export { EXIT_OK, EXIT_NOT_EXACT, EXIT_BAD_INPUT, EXIT_INTERNAL } from '../exit-codes.js';
+export type { CliIo, TextSink } from '../io/streams.js';
+export { CliError, parseAll, readEach } from '../errors.js';
+export { writeFileAtomic } from '../io/atomic-write.js';
 
 /** The name messages start with. */
 export const PROGRAM = 'iam-refine';
 
 /** The source name of standard input in messages. */
 export const STDIN_SOURCE = '<stdin>';
-
-/** Something text can be written to. */
-export interface TextSink {
-  write(text: string): unknown;
-}
-
-/** The process-level resources the CLI uses, injectable for tests. */
-export interface CliIo {
-  /** Standard output: only the command's result goes here. */
-  stdout: TextSink;
-  /** Standard error: messages, warnings, notices. */
-  stderr: TextSink;
-  /** Standard input, read when a file argument is `-`. */
-  stdin: AsyncIterable<string | Uint8Array> | string;
-  /** Whether stdout is a terminal (colour is used only then). */
-  isTTY: boolean;
-  /** Environment variables (`NO_COLOR` is honoured). */
-  env: Readonly<Record<string, string | undefined>>;
-}
 
 /** A {@link CliIo} on the real process streams. */
 export function processIo(): CliIo {
@@ -90,19 +73,6 @@ export function memoryIo(
   };
 }
 
-/**
- * A usage error or any other failure the CLI reports in one line with a chosen exit status
- * (default {@link EXIT_BAD_INPUT}).
- */
-export class CliError extends IamRefineError {
-  override name = 'CliError';
-  readonly exitCode: number;
-  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.exitCode = options.exitCode ?? EXIT_BAD_INPUT;
-  }
-}
-
 /** A text read by {@link readInput}, with the name messages use for it. */
 export interface InputText {
   /** The file's text (UTF-8). */
@@ -129,28 +99,6 @@ async function readAll(stdin: CliIo['stdin']): Promise<string> {
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * Writes `text` to `file` atomically: into a temporary file in the same directory, then renamed
- * over `file`, so readers see the old content or the new one, never a part. On failure the
- * temporary file is removed and `file` is untouched.
- *
- * @throws CliError (exit 2) naming the file when it cannot be written.
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = join(
-    dirname(file),
-    `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
-    await rename(tmp, file);
-  } catch (cause) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot write ${file} (${code ?? String(cause)})`, { cause });
-  }
 }
 
 /** Makes a message one line. */
@@ -205,51 +153,6 @@ export interface CommandContext {
   io: CliIo;
   /** The exit status `main` returns (a command sets it; default {@link EXIT_OK}). */
   exitCode: number;
-}
-
-/**
- * Runs every parser, even after one fails, and throws one {@link ValidationError} with all their
- * issues (in order) if any failed, so one run reports the problems of every input file.
- */
-export function parseAll<T extends readonly unknown[]>(parsers: {
-  [K in keyof T]: () => T[K];
-}): T {
-  const issues: ValidationError['issues'][number][] = [];
-  let first: unknown;
-  const results = parsers.map((parse) => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-      first ??= error;
-      return undefined;
-    }
-  });
-  if (issues.length > 0) throw new ValidationError(issues, { cause: first });
-  return results as unknown as T;
-}
-
-/**
- * Runs `read` on every file, in order, and throws one {@link ValidationError} with the issues of
- * all that failed, so a run names every missing or bad file at once. Other errors are rethrown.
- */
-export async function readEach<T>(
-  files: readonly string[],
-  read: (file: string) => Promise<T>,
-): Promise<T[]> {
-  const issues: ValidationError['issues'][number][] = [];
-  const results: T[] = [];
-  for (const file of files) {
-    try {
-      results.push(await read(file));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return results;
 }
 
 /**

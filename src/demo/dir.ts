@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../cli/io.js';
+import { CliError } from '../errors.js';
 
 /** The marker file that says a folder was made by `iam-refine demo`. */
 export const DEMO_MARKER = '.iam-refine-demo';

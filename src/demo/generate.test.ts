@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScanCore, type ScanOutcome } from '../cli/commands/scan.js';
+import { runScanCore, type ScanOutcome } from '../scan/run.js';
 import { parseCredentialReport } from '../inventory/credential-report.js';
 import { ACCOUNT, END, ROLES, USERS } from './account.js';
 import { generateDemo, type DemoGenerated } from './generate.js';

@@ -4,7 +4,7 @@
  * removing the last element of a list does not mark the line before it as changed), as in the
  * `diff` output format and the article's figure.
  */
-import { diffSequences } from '../cli/format/diff.js';
+import { diffSequences } from '../text/diff-sequences.js';
 
 /** One line of a policy diff. */
 export interface DiffLine {

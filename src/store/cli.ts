@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Option } from 'commander';
-import { CliError } from '../cli/io.js';
+import { CliError } from '../errors.js';
 import { openStore } from './sqlite.js';
 import type { FindingsStore } from './types.js';
 

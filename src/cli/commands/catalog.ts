@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { ACCESS_LEVELS } from '../../catalog/catalog.js';
 import { catalogInfo, exportCatalog, loadCatalog } from '../../catalog/load.js';
-import { groupDigits } from '../format/size.js';
+import { groupDigits } from '../../policy/size.js';
 import { writeFileAtomic, type CliIo, type CommandContext } from '../io.js';
 
 /** Options every `catalog` subcommand takes. */

@@ -20,7 +20,9 @@ import type { Inventory } from '../../inventory/types.js';
 import type { PolicyRecommendation } from '../../findings/types.js';
 import type { PolicyJson } from '../../demo/types.js';
 import { EXIT_OK, PROGRAM, processIo, type CliIo, type CommandContext } from '../io.js';
-import { progressBar, recordScanInStore, runScanCore, type ScanOutcome } from './scan.js';
+import { recordScanInStore } from '../../scan/record.js';
+import { runScanCore, type ScanOutcome } from '../../scan/run.js';
+import { progressBar } from './scan.js';
 
 /** Defaults of `demo`. */
 export const DEMO_DEFAULTS = { dir: './iam-refine-demo', events: 200_000, seed: 1 } as const;

@@ -20,7 +20,7 @@ import {
   sizeReport,
   type PolicyType,
   type SizeReport,
-} from '../format/size.js';
+} from '../../policy/size.js';
 import {
   CliError,
   PROGRAM,

@@ -15,33 +15,22 @@ import {
 } from '../../aws/cli.js';
 import { DEFAULT_ORG_ROLE_NAME, collectToTempDir, type TempCollection } from '../../aws/collect.js';
 import { createProgress, type Progress } from '../../aws/progress.js';
-import {
-  readCloudTrail,
-  listCloudTrailFiles,
-  type CloudTrailStats,
-} from '../../activity/cloudtrail.js';
-import { createActionMapper } from '../../activity/action-mapper.js';
-import { parseActivityCsv } from '../../activity/activity-csv.js';
-import { parseIsoTime } from '../../activity/iso-time.js';
-import { parseLastAccessed } from '../../activity/last-accessed.js';
-import { loadOperationData } from '../../activity/load-operation-data.js';
-import { ActivityAccumulator } from '../../activity/summary.js';
-import type { ActionCatalog } from '../../catalog/catalog.js';
-import { loadCatalog } from '../../catalog/load.js';
-import { ValidationError, formatIssue, type Issue } from '../../errors.js';
-import { computeFindings } from '../../findings/findings.js';
 import { renderFindingsTable } from '../../findings/table.js';
-import type { ScanResult } from '../../findings/types.js';
-import { readInventory } from '../../inventory/read.js';
-import type { Inventory } from '../../inventory/types.js';
-import { readTextFile } from '../../text-file.js';
+import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
+import { recordScanInStore } from '../../scan/record.js';
+import {
+  DEFAULT_TRACKING_PERIOD_DAYS,
+  runScanCore,
+  type ScanOptions,
+  type ScanOutcome,
+  type ScanProgress,
+} from '../../scan/run.js';
 import {
   CliError,
   EXIT_BAD_INPUT,
   EXIT_OK,
   PROGRAM,
   processIo,
-  readEach,
   writeFileAtomic,
   type CliIo,
   type CommandContext,
@@ -54,45 +43,6 @@ export type ScanFormat = 'table' | 'json';
 /** Every {@link ScanFormat}, the default first. */
 export const SCAN_FORMATS: readonly ScanFormat[] = ['table', 'json'];
 
-/** Default tracking period, in days (Access Analyzer's default). */
-export const DEFAULT_TRACKING_PERIOD_DAYS = 90;
-
-/** The options of `scan`, as parsed from the command line. */
-export interface ScanOptions {
-  /** `get-account-authorization-details` output files (at least one). */
-  authorizationDetails: string[];
-  /** `get-credential-report` files. */
-  credentialReport?: string[];
-  /** CloudTrail log files or directory trees. */
-  cloudtrail?: string[];
-  /** IAM prefixes of the services whose data events the logs hold (`s3,lambda`). */
-  dataEvents?: string[];
-  /** IAM last-accessed reports (ACTION_LEVEL), one per principal. */
-  lastAccessed?: string[];
-  /** Activity-summary CSV files (`principal_arn,service,action,last_accessed`). */
-  activity?: string[];
-  /** Tracking period in days, 1–365 (default 90). */
-  trackingPeriod?: number;
-  /** Analysis time, ISO 8601 (default: now). */
-  now?: string;
-  /** Accounts not to evaluate. */
-  excludeAccount?: string[];
-  /** `key=value` tags whose principals are not evaluated. */
-  excludeTag?: string[];
-  /** Output format (default `table`). */
-  format?: ScanFormat;
-  /** Write the output here (atomically) instead of stdout. */
-  out?: string;
-  /** Record the scan in this findings database. */
-  db?: string;
-  /** A `--catalog` file instead of the bundled catalog. */
-  catalog?: string;
-  /** `false` with `--no-color`. */
-  color?: boolean;
-  /** Only warnings and errors on stderr. */
-  quiet?: boolean;
-}
-
 /**
  * The options of the `scan` command: {@link ScanOptions}, where `--authorization-details` is
  * required only without `--live`, and the live-AWS options.
@@ -100,6 +50,16 @@ export interface ScanOptions {
 export interface ScanCliOptions extends Omit<ScanOptions, 'authorizationDetails'> {
   /** `get-account-authorization-details` output files (required without `--live`). */
   authorizationDetails?: string[];
+  /** Output format (default `table`). */
+  format?: ScanFormat;
+  /** Write the output here (atomically) instead of stdout. */
+  out?: string;
+  /** Record the scan in this findings database. */
+  db?: string;
+  /** `false` with `--no-color`. */
+  color?: boolean;
+  /** Only warnings and errors on stderr. */
+  quiet?: boolean;
   /** Collect the inputs from AWS into a temporary folder first (`collect` + `scan`). */
   live?: boolean;
   /** With `--live`: the AWS profile. */
@@ -112,57 +72,6 @@ export interface ScanCliOptions extends Omit<ScanOptions, 'authorizationDetails'
   org?: boolean;
   /** With `--live --org`: the role assumed in each member account. */
   orgRoleName?: string;
-}
-
-/** What the scan read, for the summary and the `json` output. */
-export interface InputStats {
-  authorizationDetails: {
-    files: string[];
-    roles: number;
-    users: number;
-    groups: number;
-    managedPolicies: number;
-    accounts: string[];
-  };
-  credentialReports: { files: string[] };
-  cloudtrail?: {
-    paths: string[];
-    files: number;
-    events: number;
-    bytes: number;
-    /** Log files that could not be used, with the reason. */
-    skippedFiles: { file: string; reason: string }[];
-    /** Records not attributed to a principal, by reason. */
-    ignoredEvents: CloudTrailStats['ignoredEvents'];
-    /** Malformed records (the first ones are listed as warnings). */
-    badRecords: number;
-    /** Data events read per service. */
-    dataEvents: Record<string, number>;
-  };
-  /** Services whose data events were declared (`--data-events`). */
-  declaredDataEvents: string[];
-  lastAccessed: { files: string[] };
-  activity: { files: string[]; rows: number };
-}
-
-/** Everything a scan produced. */
-export interface ScanOutcome {
-  result: ScanResult;
-  inventory: Inventory;
-  inputs: InputStats;
-  /** Input problems that did not stop the scan (skipped files, bad records, report warnings). */
-  inputWarnings: string[];
-  /** Wall-clock seconds per phase. */
-  seconds: { read: number; cloudtrail: number; findings: number };
-}
-
-/** Progress of reading CloudTrail, as {@link runScanCore} reports it. */
-export interface ScanProgress {
-  files: number;
-  filesDone: number;
-  bytesDone: number;
-  bytesTotal: number;
-  events: number;
 }
 
 const EXAMPLES = `
@@ -493,271 +402,8 @@ export async function runScan(
   return live !== undefined && live.failures.length > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
-/**
- * Reads the inputs and computes the findings: the part of `scan` that the demo shares. Every
- * problem with the inputs (missing or malformed files, bad option values) is collected and thrown
- * together before the logs are read; bad log files and records are skipped and reported in
- * `inputWarnings`.
- *
- * @throws ValidationError listing every input problem.
- */
-export async function runScanCore(
-  options: ScanOptions,
-  onProgress?: (p: ScanProgress) => void,
-): Promise<ScanOutcome> {
-  const started = performance.now();
-  const issues: Issue[] = [];
-  const guard = async <T>(run: () => Promise<T> | T): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-      return undefined;
-    }
-  };
-  const option = (source: string, message: string): void => {
-    issues.push({ code: 'invalid_value', path: '$', source, message });
-  };
-
-  // Option values.
-  let now = new Date();
-  if (options.now !== undefined) {
-    const ms = parseIsoTime(options.now);
-    if (ms === undefined) {
-      option(
-        '--now',
-        `expected an ISO 8601 time such as 2026-09-01T00:00:00Z, found "${options.now}"`,
-      );
-    } else now = new Date(ms);
-  }
-  const trackingPeriodDays = options.trackingPeriod ?? DEFAULT_TRACKING_PERIOD_DAYS;
-  const excludeAccounts = new Set<string>();
-  for (const a of options.excludeAccount ?? []) {
-    if (/^\d{12}$/.test(a)) excludeAccounts.add(a);
-    else option('--exclude-account', `expected a 12-digit account id, found "${a}"`);
-  }
-  const excludeTags: { key: string; value: string }[] = [];
-  for (const t of options.excludeTag ?? []) {
-    const eq = t.indexOf('=');
-    if (eq <= 0) option('--exclude-tag', `expected key=value, found "${t}"`);
-    else excludeTags.push({ key: t.slice(0, eq), value: t.slice(eq + 1) });
-  }
-  const declared = [
-    ...new Set((options.dataEvents ?? []).filter((s) => s !== '').map((s) => s.toLowerCase())),
-  ].sort();
-
-  // Inputs, read together so that one run names every problem.
-  const cloudtrailPaths = options.cloudtrail ?? [];
-  const lastAccessedFiles = options.lastAccessed ?? [];
-  const activityFiles = options.activity ?? [];
-  const needsMapper = cloudtrailPaths.length > 0 || activityFiles.length > 0;
-  const [catalog, inventory, operationData, , lastAccessed, activityTexts] = await Promise.all([
-    guard(() => loadCatalog(options.catalog === undefined ? {} : { file: options.catalog })),
-    guard(() =>
-      readInventory({
-        authorizationDetails: options.authorizationDetails,
-        credentialReports: options.credentialReport ?? [],
-      }),
-    ),
-    needsMapper ? loadOperationData() : Promise.resolve(undefined),
-    cloudtrailPaths.length > 0 ? guard(() => listCloudTrailFiles(cloudtrailPaths)) : undefined,
-    guard(() => readLastAccessed(lastAccessedFiles)),
-    guard(() => readTexts(activityFiles)),
-  ]);
-  if (catalog !== undefined) {
-    for (const s of declared) {
-      if (!catalog.hasService(s)) {
-        option(
-          '--data-events',
-          `"${s}" is not a service prefix of the catalog (e.g. s3, lambda, dynamodb)`,
-        );
-      }
-    }
-  }
-  let activityRows = 0;
-  const activityCsv = new ActivityAccumulator();
-  if (catalog !== undefined && activityTexts !== undefined && activityTexts.length > 0) {
-    const mapper = createActionMapper(operationData!, catalog);
-    for (const { text, file } of activityTexts) {
-      const parsed = await guard(() => parseActivityCsv(text, file, mapper));
-      if (parsed !== undefined) {
-        activityCsv.merge(parsed.accumulator);
-        activityRows += parsed.rows;
-      }
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  const cat = catalog as ActionCatalog;
-  const inv = inventory as Inventory;
-  const readSeconds = (performance.now() - started) / 1000;
-
-  const inputWarnings: string[] = [];
-  const accumulator = new ActivityAccumulator();
-  let cloudtrail: InputStats['cloudtrail'];
-  const ctStarted = performance.now();
-  if (cloudtrailPaths.length > 0) {
-    const read = await readCloudTrail(cloudtrailPaths, {
-      catalog: cat,
-      operationData: operationData!,
-      dataEventServices: new Set(declared),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    accumulator.merge(read.accumulator);
-    const s = read.stats;
-    for (const f of s.skippedFiles) inputWarnings.push(`${f.file}: skipped: ${f.reason}`);
-    for (const issue of s.badRecords) inputWarnings.push(`${formatIssue(issue)} (record skipped)`);
-    const bad = s.ignoredEvents.malformed + s.ignoredEvents.noIdentity;
-    if (bad > s.badRecords.length) {
-      inputWarnings.push(`${bad - s.badRecords.length} more malformed CloudTrail records skipped`);
-    }
-    cloudtrail = {
-      paths: [...cloudtrailPaths],
-      files: s.files,
-      events: s.events,
-      bytes: s.bytes,
-      skippedFiles: s.skippedFiles,
-      ignoredEvents: s.ignoredEvents,
-      badRecords: bad,
-      dataEvents: Object.fromEntries([...s.dataEvents].sort(([a], [b]) => (a < b ? -1 : 1))),
-    };
-    const undeclared = [...s.dataEvents.keys()].filter((svc) => !declared.includes(svc)).sort();
-    if (undeclared.length > 0) {
-      inputWarnings.push(
-        `the logs contain data events of ${undeclared.join(', ')}, which --data-events does not declare: actions only data events show are not reported unused for ${undeclared.length === 1 ? 'it' : 'them'} (declare --data-events ${[...declared, ...undeclared].sort().join(',')} if the trail logs all of ${undeclared.length === 1 ? 'its' : 'their'} data events)`,
-      );
-    }
-  }
-  const ctSeconds = (performance.now() - ctStarted) / 1000;
-  for (const r of lastAccessed ?? []) {
-    accumulator.merge(r.accumulator);
-    for (const w of r.warnings) inputWarnings.push(formatIssue(w));
-  }
-  accumulator.merge(activityCsv);
-  accumulator.observe({ dataEventServices: declared });
-
-  const fStarted = performance.now();
-  const result = computeFindings(inv, accumulator.finish(), {
-    catalog: cat,
-    now,
-    trackingPeriodDays,
-    excludeAccounts,
-    excludeTags,
-  });
-  const findingsSeconds = (performance.now() - fStarted) / 1000;
-
-  let roles = 0;
-  let users = 0;
-  for (const p of inv.principals.values()) {
-    if (p.kind === 'role') roles++;
-    else users++;
-  }
-  const inputs: InputStats = {
-    authorizationDetails: {
-      files: [...options.authorizationDetails],
-      roles,
-      users,
-      groups: inv.groups.size,
-      managedPolicies: inv.policies.size,
-      accounts: [...inv.accounts].sort(),
-    },
-    credentialReports: { files: [...(options.credentialReport ?? [])] },
-    ...(cloudtrail ? { cloudtrail } : {}),
-    declaredDataEvents: declared,
-    lastAccessed: { files: [...lastAccessedFiles] },
-    activity: { files: [...activityFiles], rows: activityRows },
-  };
-  return {
-    result,
-    inventory: inv,
-    inputs,
-    inputWarnings,
-    seconds: { read: readSeconds, cloudtrail: ctSeconds, findings: findingsSeconds },
-  };
-}
-
-/** Reads every last-accessed report; throws one ValidationError with the issues of all. */
-function readLastAccessed(files: readonly string[]) {
-  return readEach(files, async (file) => parseLastAccessed(await readTextFile(file), file));
-}
-
-/** Reads every file's text; throws one ValidationError naming every file that cannot be read. */
-function readTexts(files: readonly string[]): Promise<{ text: string; file: string }[]> {
-  return readEach(files, async (file) => ({ text: await readTextFile(file), file }));
-}
-
-/**
- * The `json` output: the scan result in Access Analyzer's shapes
- * (`analyzedAt, trackingPeriodDays, catalogVersion, findings, notEvaluated`), then the warnings
- * and what was read. Deterministic for the same inputs and `--now` (no timings).
- */
-export function formatScanJson(outcome: ScanOutcome): string {
-  const r = outcome.result;
-  return `${JSON.stringify(
-    {
-      analyzedAt: r.analyzedAt,
-      trackingPeriodDays: r.trackingPeriodDays,
-      catalogVersion: r.catalogVersion,
-      findings: r.findings,
-      notEvaluated: r.notEvaluated,
-      warnings: r.warnings,
-      inputWarnings: outcome.inputWarnings,
-      inputs: outcome.inputs,
-    },
-    null,
-    2,
-  )}\n`;
-}
-
-/**
- * Records the scan in the findings database `file` (created when missing) and returns a one-line
- * note of what changed. The store is loaded only here, so a scan without `--db` never loads SQLite.
- */
-export async function recordScanInStore(outcome: ScanOutcome, file: string): Promise<string> {
-  const { openCliStore } = await import('../../store/cli.js');
-  const tags = new Map<string, ReadonlyMap<string, string>>();
-  for (const p of outcome.inventory.principals.values()) tags.set(p.arn, p.tags);
-  const store = openCliStore(file);
-  try {
-    const record = store.recordScan(outcome.result, {
-      accounts: outcome.inputs.authorizationDetails.accounts,
-      tags,
-    });
-    const s = record.stats;
-    return `recorded scan ${record.id} in ${file}: ${s.findings} findings (${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.resolved} resolved, ${s.reopened} reopened, ${s.archivedByRules} archived by rules)`;
-  } finally {
-    store.close();
-  }
-}
-
-const number = (n: number): string => n.toLocaleString('en-US');
-const megabytes = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
-
-/**
- * The one-line summary on stderr: what was read, how fast the logs were read, what was found.
- */
-export function summaryLine(outcome: ScanOutcome): string {
-  const i = outcome.inputs;
-  const a = i.authorizationDetails;
-  const parts = [
-    `scanned ${a.roles} roles and ${a.users} users (${a.accounts.length} account${a.accounts.length === 1 ? '' : 's'})`,
-  ];
-  const ct = i.cloudtrail;
-  if (ct) {
-    const secs = outcome.seconds.cloudtrail;
-    const rate = secs > 0 ? Math.round(ct.events / secs) : 0;
-    const skipped = ct.skippedFiles.length;
-    parts.push(
-      `CloudTrail ${number(ct.files)} files, ${megabytes(ct.bytes)}, ${number(ct.events)} events in ${secs.toFixed(1)} s (${number(rate)} events/s), ${skipped} file${skipped === 1 ? '' : 's'} skipped` +
-        (ct.badRecords > 0 ? `, ${number(ct.badRecords)} bad records` : ''),
-    );
-  }
-  const r = outcome.result;
-  parts.push(
-    `${r.findings.length} findings, ${r.notEvaluated.length} not evaluated, ${r.warnings.length} warnings`,
-  );
-  return parts.join(' · ');
-}
+const number = formatCount;
+const megabytes = formatMegabytes;
 
 /**
  * A progress bar drawn on `stderr` only when it is a terminal: items done/total (`unit`, default

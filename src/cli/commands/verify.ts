@@ -9,7 +9,7 @@ import { parseUnused, type UnusedSet } from '../../policy/unused.js';
 import { verifyRefinement } from '../../refine/proof.js';
 import type { Proof, StatementProof } from '../../refine/types.js';
 import { wrapList } from '../format/explain.js';
-import { groupDigits } from '../format/size.js';
+import { groupDigits } from '../../policy/size.js';
 import {
   CliError,
   EXIT_NOT_EXACT,

@@ -5,7 +5,8 @@ import { createCatalog, type ActionFacts } from '../../catalog/catalog.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { parseUnused } from '../../policy/unused.js';
 import { refinePolicy } from '../../refine/refine.js';
-import { diffSequences, formatDiff, type DiffOp } from './diff.js';
+import { diffSequences, type DiffOp } from '../../text/diff-sequences.js';
+import { formatDiff } from './diff.js';
 
 /** Length of a longest common subsequence (quadratic reference). */
 function lcsLength(a: readonly string[], b: readonly string[]): number {

@@ -4,7 +4,7 @@ import { parseUnused } from '../../policy/unused.js';
 import { refinePolicy } from '../../refine/refine.js';
 import type { TrieNode } from '../../refine/types.js';
 import { drawTrie, formatExplain, wrapList } from './explain.js';
-import { sizeReport } from './size.js';
+import { sizeReport } from '../../policy/size.js';
 
 const R: ActionFacts = { accessLevel: 'Read' };
 const W: ActionFacts = { accessLevel: 'Write' };

@@ -7,7 +7,7 @@
  */
 import { ACCESS_LEVELS, type AccessLevel } from '../../catalog/catalog.js';
 import type { Refinement, StatementChange, TrieNode } from '../../refine/types.js';
-import { formatSize, groupDigits, type SizeReport } from './size.js';
+import { formatSize, groupDigits, type SizeReport } from '../../policy/size.js';
 
 /** Default of {@link ExplainFormatOptions.maxTreeLines}. */
 export const DEFAULT_MAX_TREE_LINES = 200;

@@ -3,7 +3,7 @@ import { createCatalog } from '../../catalog/catalog.js';
 import { parseUnused } from '../../policy/unused.js';
 import { refinePolicy } from '../../refine/refine.js';
 import { formatJson, jsonReport } from './json.js';
-import { sizeReport } from './size.js';
+import { sizeReport } from '../../policy/size.js';
 
 const catalog = createCatalog({ s3: ['GetObject', 'GetObjectAcl', 'GetBucketAcl'] }, 'test@7');
 const policy = {

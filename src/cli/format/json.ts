@@ -3,7 +3,7 @@
  * of the recommended (or kept) policy, for scripts.
  */
 import type { Refinement } from '../../refine/types.js';
-import type { SizeReport } from './size.js';
+import type { SizeReport } from '../../policy/size.js';
 
 /** Options of {@link formatJson}. */
 export interface JsonFormatOptions {

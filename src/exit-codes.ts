@@ -1,0 +1,12 @@
+/**
+ * The exit statuses every command shares (a command documents the ones it uses in its `--help`).
+ */
+
+/** Exit status: success (for `verify`: the refined policy is exact). */
+export const EXIT_OK = 0;
+/** Exit status of `verify` when the refined policy is not exact. */
+export const EXIT_NOT_EXACT = 1;
+/** Exit status for bad input or bad usage: nothing was written to stdout or `--out`. */
+export const EXIT_BAD_INPUT = 2;
+/** Exit status for an internal error (a bug in iam-refine). */
+export const EXIT_INTERNAL = 3;

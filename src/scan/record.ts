@@ -1,0 +1,25 @@
+/**
+ * Recording a scan's outcome in the findings store.
+ */
+import type { ScanOutcome } from './run.js';
+
+/**
+ * Records the scan in the findings database `file` (created when missing) and returns a one-line
+ * note of what changed. The store is loaded only here, so a scan without `--db` never loads SQLite.
+ */
+export async function recordScanInStore(outcome: ScanOutcome, file: string): Promise<string> {
+  const { openCliStore } = await import('../store/cli.js');
+  const tags = new Map<string, ReadonlyMap<string, string>>();
+  for (const p of outcome.inventory.principals.values()) tags.set(p.arn, p.tags);
+  const store = openCliStore(file);
+  try {
+    const record = store.recordScan(outcome.result, {
+      accounts: outcome.inputs.authorizationDetails.accounts,
+      tags,
+    });
+    const s = record.stats;
+    return `recorded scan ${record.id} in ${file}: ${s.findings} findings (${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.resolved} resolved, ${s.reopened} reopened, ${s.archivedByRules} archived by rules)`;
+  } finally {
+    store.close();
+  }
+}
