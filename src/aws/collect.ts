@@ -16,7 +16,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GenerateCredentialReportCommand,
@@ -30,6 +30,7 @@ import {
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { IamRefineError, ValidationError, type Issue } from '../errors.js';
+import { onTerminationSignal } from '../io/signal-cleanup.js';
 import { AwsSession, type AwsConnection } from './clients.js';
 import { AwsCallError, awsCall, awsErrorCode, describeAwsError } from './errors.js';
 import { Manifest, removeStaleTemporaries } from './manifest.js';
@@ -176,9 +177,6 @@ export interface TempCollectOptions extends Omit<CollectOptions, 'out'> {
   removeOnSignal?: boolean;
 }
 
-/** The signals that remove a {@link TempCollectOptions.removeOnSignal} folder. */
-const REMOVE_ON_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
 /**
  * Collects into a new temporary folder (for `scan --live`). The caller scans
  * {@link TempCollection.files} and then calls {@link TempCollection.cleanup}; on failure the
@@ -228,16 +226,11 @@ export async function collectToTempDir(options: TempCollectOptions): Promise<Tem
 
 /**
  * Until the returned function is called, SIGINT, SIGTERM and SIGHUP remove the folder `dir()`
- * (synchronously: the process is about to end) and then raise the signal again without the
- * listeners, so the process ends as it would have (by the signal: 130 in a shell for Ctrl-C).
- * When the folder cannot be removed, a note on `progress` names it.
+ * (synchronously: the process is about to end; see {@link onTerminationSignal}, which then ends
+ * the process by the signal). When the folder cannot be removed, a note on `progress` names it.
  */
 function removeDirOnSignal(dir: () => string, progress: Progress | undefined): () => void {
-  const unlisten = () => {
-    for (const signal of REMOVE_ON_SIGNALS) process.off(signal, onSignal);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    // Listening until the folder is gone: a second Ctrl-C meanwhile does not stop the removal.
+  return onTerminationSignal(() => {
     try {
       if (dir() !== '') rmSync(dir(), { recursive: true, force: true, maxRetries: 2 });
     } catch (error) {
@@ -246,18 +239,7 @@ function removeDirOnSignal(dir: () => string, progress: Progress | undefined): (
         `iam-refine: interrupted; could not remove the temporary folder ${dir()} (${code}): it holds the collected IAM data, remove it`,
       );
     }
-    unlisten();
-    // Another listener of the signal (if any) decides what happens; otherwise end by the signal.
-    if (process.listenerCount(signal) > 0) return;
-    try {
-      process.kill(process.pid, signal);
-    } catch {
-      // Windows cannot raise every signal: exit with the shell's status for it instead.
-      process.exit(128 + (osConstants.signals[signal] ?? 0));
-    }
-  };
-  for (const signal of REMOVE_ON_SIGNALS) process.on(signal, onSignal);
-  return unlisten;
+  });
 }
 
 function validateOptions(options: CollectOptions): void {

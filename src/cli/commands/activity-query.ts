@@ -10,7 +10,8 @@ import {
   QUERY_ENGINES,
   type QueryEngine,
 } from '../../activity/queries.js';
-import { EXIT_OK, processIo, writeFileAtomic, type CommandContext } from '../io.js';
+import { OUTPUT_FILE_RULES, writeOutputFile } from '../../io/atomic-write.js';
+import { EXIT_OK, processIo, type CommandContext } from '../io.js';
 
 /** The options of `activity-query`, as parsed from the command line. */
 export interface ActivityQueryCliOptions {
@@ -62,13 +63,13 @@ export function activityQueryCommand(ctx?: CommandContext): Command {
     )
     .option('--since <iso-time>', 'only events at or after this time, e.g. 2026-01-01T00:00:00Z')
     .option('--out <file>', 'write the SQL to this file (atomically) instead of stdout')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', `${OUTPUT_FILE_RULES}\n${EXAMPLES}`)
     .action(async (options: ActivityQueryCliOptions) => {
       const sql = activityQuery(options.engine, {
         ...(options.table === undefined ? {} : { table: options.table }),
         ...(options.since === undefined ? {} : { since: options.since }),
       });
-      if (options.out !== undefined) await writeFileAtomic(options.out, sql);
+      if (options.out !== undefined) await writeOutputFile(options.out, sql);
       else (ctx?.io ?? processIo()).stdout.write(sql);
       if (ctx !== undefined) ctx.exitCode = EXIT_OK;
     });

@@ -6,7 +6,8 @@ import { Option, type Command } from 'commander';
 import { ACCESS_LEVELS } from '../../catalog/catalog.js';
 import { catalogInfo, exportCatalog, loadCatalog } from '../../catalog/load.js';
 import { groupDigits } from '../../policy/size.js';
-import { writeFileAtomic, type CliIo, type CommandContext } from '../io.js';
+import { OUTPUT_FILE_RULES, writeOutputFile } from '../../io/atomic-write.js';
+import { type CliIo, type CommandContext } from '../io.js';
 
 /** Options every `catalog` subcommand takes. */
 export interface CatalogOptions {
@@ -54,7 +55,10 @@ Examples:
     .description('write the catalog in the --catalog file format (to pin or replay a snapshot)')
     .option('--catalog <file>', CATALOG_OPTION)
     .option('--out <file>', 'write to this file (atomically) instead of stdout')
-    .addHelpText('after', '\nExample:\n  $ iam-refine catalog export --out catalog-2024-06.json')
+    .addHelpText(
+      'after',
+      `${OUTPUT_FILE_RULES}\n\nExample:\n  $ iam-refine catalog export --out catalog-2024-06.json`,
+    )
     .action(async (options: CatalogOptions & { out?: string }) => {
       ctx.exitCode = await runCatalogExport(options, ctx.io);
     });
@@ -112,7 +116,9 @@ export async function runCatalogExport(
   const catalog = await load(options);
   const text = `${JSON.stringify(exportCatalog(catalog), null, 2)}\n`;
   if (options.out !== undefined) {
-    await writeFileAtomic(options.out, text);
+    await writeOutputFile(options.out, text, {
+      inputs: options.catalog === undefined ? [] : [options.catalog],
+    });
     io.stderr.write(
       `catalog ${catalog.version}: ${groupDigits(catalog.actions.length)} actions written to ${options.out}\n`,
     );

@@ -5,6 +5,7 @@
 import { basename, extname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
+import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
 import { refinePolicy } from '../../refine/refine.js';
@@ -28,7 +29,6 @@ import {
   parseAll,
   readInputs,
   type InputText,
-  writeFileAtomic,
   type CliIo,
   type CommandContext,
 } from '../io.js';
@@ -127,7 +127,10 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       '--catalog <file>',
       'action catalog file ({"s3": ["GetObject", ...]}) instead of the bundled one',
     )
-    .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
+    .option(
+      '--out <file>',
+      'write the output to this file (atomically; see Output files below) instead of stdout',
+    )
     .option('--no-color', 'no colour in the diff format (also: NO_COLOR=1)')
     .option(
       '--max-tree-lines <n>',
@@ -136,7 +139,7 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       DEFAULT_MAX_TREE_LINES,
     )
     .option('--quiet', 'only warnings and errors on stderr')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', `${OUTPUT_FILE_RULES}\n${EXAMPLES}`)
     .action(async (options: RecommendOptions) => {
       ctx.exitCode = await runRecommend(options, ctx.io);
     });
@@ -163,6 +166,8 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   if (options.policy === '-' && options.unused === '-') {
     throw new CliError('only one of --policy and --unused may be - (stdin)');
   }
+  const inputs = [options.policy, options.unused, ...(options.catalog ? [options.catalog] : [])];
+  if (options.out !== undefined) await checkOutput(options.out, { inputs });
   const [policyIn, unusedIn] = (await readInputs([options.policy, options.unused], io)) as [
     InputText,
     InputText,
@@ -225,7 +230,7 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   }
 
   if (text !== '') {
-    if (toFile) await writeFileAtomic(options.out!, text);
+    if (toFile) await writeOutputFile(options.out!, text, { inputs });
     else io.stdout.write(text);
   }
   if (notes.length > 0) io.stderr.write(`${notes.join('\n')}\n`);

@@ -15,6 +15,7 @@ import {
 } from '../../aws/cli.js';
 import { DEFAULT_ORG_ROLE_NAME, collectToTempDir, type TempCollection } from '../../aws/collect.js';
 import { createProgress, type Progress } from '../../aws/progress.js';
+import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
 import { recordScanInStore } from '../../scan/record.js';
@@ -31,7 +32,6 @@ import {
   EXIT_OK,
   PROGRAM,
   processIo,
-  writeFileAtomic,
   type CliIo,
   type CommandContext,
   type TextSink,
@@ -112,6 +112,12 @@ Examples:
   $ iam-refine demo
 `;
 
+const DB_ORDER = `With --db: the output (stdout or --out) is written first, then the scan is recorded; a
+scan whose output could not be written is not recorded. If recording fails (database busy,
+deleted, not an iam-refine database), the status is 2, the output stays written and the message
+says so: run the scan again to record it.
+`;
+
 /** Commander parser for `--tracking-period`: a whole number of days from 1 to 365. */
 export function parseTrackingPeriod(value: string): number {
   const n = Number(value);
@@ -189,8 +195,14 @@ export function scanCommand(
     .addOption(
       new Option('--format <format>', 'output format').choices(SCAN_FORMATS).default('table'),
     )
-    .option('--out <file>', 'write the output to this file (atomically) instead of stdout')
-    .option('--db <file>', 'also record the scan in this findings database (SQLite)')
+    .option(
+      '--out <file>',
+      'write the output to this file (atomically; see Output files below) instead of stdout',
+    )
+    .option(
+      '--db <file>',
+      'also record the scan in this findings database (SQLite), after the output is written',
+    )
     .option(
       '--catalog <file>',
       'action catalog file ({"s3": ["GetObject", ...]}) instead of the bundled one',
@@ -215,7 +227,7 @@ export function scanCommand(
         'with --live --org: the role to assume in each member account',
       ).default(DEFAULT_ORG_ROLE_NAME),
     )
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', `${OUTPUT_FILE_RULES}\n\n${DB_ORDER}${EXAMPLES}`)
     .action(async (options: ScanCliOptions) => {
       ctx.exitCode = await runScan(options, ctx.io, deps);
     });
@@ -349,6 +361,14 @@ export async function runScan(
   deps: LiveDeps = {},
 ): Promise<number> {
   checkLiveUsage(options);
+  // Before any long work: the output and the database can be written, and neither is an input.
+  const inputs = scanInputFiles(options);
+  if (options.out !== undefined) {
+    await checkOutput(options.out, {
+      inputs: options.db === undefined ? inputs : [...inputs, options.db],
+    });
+  }
+  if (options.db !== undefined) await checkOutput(options.db, { label: '--db', inputs });
   let live: TempCollection | undefined;
   let scanOptions: ScanOptions;
   if (options.live === true) {
@@ -386,11 +406,23 @@ export async function runScan(
   const text =
     format === 'json' ? formatScanJson(outcome) : renderFindingsTable(outcome.result, { color });
 
-  let recorded: string | undefined;
-  if (options.db !== undefined) recorded = await recordScanInStore(outcome, options.db);
-
-  if (toFile) await writeFileAtomic(options.out!, text);
+  // The output first, then the record: a scan is recorded only once its output was written, so
+  // an exit status 2 never leaves a recorded scan behind (a re-run would record it twice).
+  if (toFile) await writeOutputFile(options.out!, text, { inputs });
   else io.stdout.write(text);
+
+  let recorded: string | undefined;
+  if (options.db !== undefined) {
+    try {
+      recorded = await recordScanInStore(outcome, options.db);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new CliError(
+        `the scan was not recorded in ${options.db} (${why}); its output was written${toFile ? ` to ${options.out}` : ''}`,
+        { cause: error },
+      );
+    }
+  }
 
   const notes = outcome.inputWarnings.map((w) => `${PROGRAM}: warning: ${w}`);
   if (!options.quiet) {
@@ -400,6 +432,18 @@ export async function runScan(
   }
   if (notes.length > 0) io.stderr.write(`${notes.join('\n')}\n`);
   return live !== undefined && live.failures.length > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
+/** Every file the scan reads (the output may not be one of them). */
+function scanInputFiles(options: ScanCliOptions): string[] {
+  return [
+    ...(options.authorizationDetails ?? []),
+    ...(options.credentialReport ?? []),
+    ...(options.cloudtrail ?? []),
+    ...(options.lastAccessed ?? []),
+    ...(options.activity ?? []),
+    ...(options.catalog === undefined ? [] : [options.catalog]),
+  ];
 }
 
 const number = formatCount;

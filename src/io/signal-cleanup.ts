@@ -1,0 +1,72 @@
+/**
+ * One registry of what must be removed when the process is ended by SIGINT, SIGTERM or SIGHUP:
+ * the temporary folder of `scan --live`, the temporary file of every atomic write. Files that hold
+ * an account's IAM data must not outlive an interrupted run.
+ *
+ * One listener per signal is installed while at least one cleanup is registered (none otherwise:
+ * a library caller's process gets no listeners it did not ask for). On a signal every registered
+ * cleanup runs, synchronously (the process is about to end), then the listeners are removed and
+ * the signal is raised again so that the process ends as it would have without them (130 in a
+ * shell for Ctrl-C) -- unless another listener of that signal (e.g. `serve`'s) decides instead.
+ */
+import { constants as osConstants } from 'node:os';
+
+/** The signals that run the registered cleanups. */
+export const CLEANUP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** A synchronous cleanup; it must not throw (errors are its own to report). */
+export type SignalCleanup = (signal: NodeJS.Signals) => void;
+
+const cleanups = new Set<{ run: SignalCleanup }>();
+
+function onSignal(signal: NodeJS.Signals): void {
+  // Still listening while the cleanups run: a second Ctrl-C meanwhile does not stop them.
+  for (const entry of [...cleanups]) {
+    cleanups.delete(entry);
+    try {
+      entry.run(signal);
+    } catch {
+      // A cleanup reports its own failures; the others still run.
+    }
+  }
+  uninstall();
+  // Another listener of the signal (if any) decides what happens; otherwise end by the signal.
+  if (process.listenerCount(signal) > 0) return;
+  try {
+    process.kill(process.pid, signal);
+  } catch {
+    // Windows cannot raise every signal: exit with the shell's status for it instead.
+    process.exit(128 + (osConstants.signals[signal] ?? 0));
+  }
+}
+
+function install(): void {
+  for (const signal of CLEANUP_SIGNALS) process.on(signal, onSignal);
+}
+
+function uninstall(): void {
+  for (const signal of CLEANUP_SIGNALS) process.off(signal, onSignal);
+}
+
+/**
+ * Runs `cleanup` if the process gets SIGINT, SIGTERM or SIGHUP before the returned function is
+ * called (call it once the thing to clean up is gone or kept on purpose). Registering and
+ * unregistering are synchronous, so a caller can create a file and register it in one step with
+ * no signal in between.
+ *
+ * @returns the function that unregisters `cleanup` (idempotent).
+ */
+export function onTerminationSignal(cleanup: SignalCleanup): () => void {
+  const entry = { run: cleanup };
+  if (cleanups.size === 0) install();
+  cleanups.add(entry);
+  return () => {
+    if (!cleanups.delete(entry)) return;
+    if (cleanups.size === 0) uninstall();
+  };
+}
+
+/** How many cleanups are registered now (for tests and diagnostics). */
+export function pendingSignalCleanups(): number {
+  return cleanups.size;
+}
