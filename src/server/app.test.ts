@@ -23,7 +23,18 @@ import { CONTENT_SECURITY_POLICY, cookieName } from './security.js';
 const PORT = 4567;
 const TOKEN = 'test-token-0123456789';
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-const COOKIE = `${cookieName(PORT)}=${TOKEN}`;
+/** The session cookie the token was exchanged for (the token itself is then void). */
+let COOKIE: string;
+const lines: string[] = [];
+
+/** Signs in with the token once and returns the session cookie (`name=value`). */
+async function signIn(dashboard: Hono): Promise<string> {
+  const res = await dashboard.request(`${ORIGIN}/?token=${TOKEN}`, {
+    headers: { host: `127.0.0.1:${PORT}` },
+  });
+  expect(res.status).toBe(303);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
 
 let catalog: ActionCatalog;
 let store: FindingsStore;
@@ -41,7 +52,9 @@ beforeAll(async () => {
     security: { token: TOKEN, port: PORT },
     version: '0.0.0-test',
     logError: (e) => errors.push(e),
+    logLine: (line) => lines.push(line),
   });
+  COOKIE = await signIn(app);
 });
 
 afterAll(() => {
@@ -116,17 +129,48 @@ describe('security', () => {
     expect(other.status).toBe(401);
   });
 
-  it('exchanges the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
-    const res = await app.request(`${ORIGIN}/findings?status=ACTIVE&token=${TOKEN}`, {
-      headers: { host: `localhost:${PORT}` },
+  it('exchanges the token once for a separate random session cookie; the token is then void', async () => {
+    const fresh = createApp({
+      store,
+      catalog,
+      security: { token: TOKEN, port: PORT },
+      version: '0.0.0-test',
+      logError: (e) => errors.push(e),
     });
+    const signInUrl = `${ORIGIN}/findings?status=ACTIVE&token=${TOKEN}`;
+    const res = await fresh.request(signInUrl, { headers: { host: `localhost:${PORT}` } });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/findings?status=ACTIVE');
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toContain(`${cookieName(PORT)}=${TOKEN}`);
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Strict/i);
-    expect(cookie).toMatch(/Path=\//);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    expect(setCookie).toMatch(/Path=\//);
+    const cookie = setCookie.split(';')[0]!;
+    const session = cookie.slice(`${cookieName(PORT)}=`.length);
+    expect(cookie.startsWith(`${cookieName(PORT)}=`)).toBe(true);
+    expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session).not.toBe(TOKEN);
+    const host = { host: `127.0.0.1:${PORT}` };
+    expect((await fresh.request(`${ORIGIN}/`, { headers: { ...host, cookie } })).status).toBe(200);
+
+    // A second use of the token (another browser, a copied URL): 401, and no cookie.
+    const again = await fresh.request(signInUrl, { headers: host });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('This sign-in URL was already used');
+    // The token as a cookie value was never a credential.
+    const tokenCookie = `${cookieName(PORT)}=${TOKEN}`;
+    expect(
+      (await fresh.request(`${ORIGIN}/`, { headers: { ...host, cookie: tokenCookie } })).status,
+    ).toBe(401);
+    // The signed-in browser reloading the sign-in URL is only redirected (no new session).
+    const reload = await fresh.request(signInUrl, { headers: { ...host, cookie } });
+    expect(reload.status).toBe(303);
+    expect(reload.headers.get('set-cookie')).toBeNull();
+    // A wrong token stays 401 for everyone.
+    expect(
+      (await fresh.request(`${ORIGIN}/?token=nope`, { headers: { ...host, cookie } })).status,
+    ).toBe(401);
   });
 
   it('answers 403 to a Host that is not the loopback address and port (DNS rebinding)', async () => {
@@ -265,8 +309,11 @@ describe('pages', () => {
     expect([...arns].sort()).toEqual(arns);
 
     const bad = await get('/findings?type=Nope&sort=drop%20table&page=-1');
-    expect(bad.status).toBe(200);
+    expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Ignored: unknown finding type, unknown sort column');
+    expect(lines.splice(0)).toEqual([
+      '400 GET /findings: unknown finding type, unknown sort column, bad page number',
+    ]);
   });
 
   it('shows a finding: details, diff, proof, removed actions, tries, CLI commands', async () => {
@@ -464,7 +511,7 @@ describe('escaping', () => {
       logError: (e) => errors.push(e),
     });
     const res = await page.request(`${ORIGIN}/findings/${finding.id}`, {
-      headers: { host: `127.0.0.1:${PORT}`, cookie: COOKIE },
+      headers: { host: `127.0.0.1:${PORT}`, cookie: await signIn(page) },
     });
     other.close();
     expect(res.status).toBe(200);

@@ -18,9 +18,10 @@ import { Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
-import { NotFoundError } from '../store/errors.js';
+import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
 import type { FindingsStore } from '../store/types.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
+import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
 import { explainRecommendation, type PolicyExplanation } from './explain.js';
 import { security, type SecurityConfig } from './security.js';
 import { loadAssets, type Assets } from './static.js';
@@ -53,6 +54,16 @@ export interface DashboardOptions {
   assets?: Assets;
   /** Where unexpected errors are reported (default: stderr). */
   logError?: (error: unknown) => void;
+  /**
+   * Where expected failures are reported, one line each (bad query parameters, database busy or
+   * gone; default: stderr). Never a stack trace.
+   */
+  logLine?: (line: string) => void;
+  /**
+   * How long a change waits (asynchronously, in short steps) for another process's write lock
+   * before answering 503 (default {@link DEFAULT_BUSY_RETRY_MS}).
+   */
+  busyRetryMs?: number;
 }
 
 /** Most trie-explanation sets kept in memory. */
@@ -61,7 +72,7 @@ const EXPLANATION_CACHE_SIZE = 64;
 const PREVIEW_ROWS = 20;
 
 /** Renders a page as a full HTML document. */
-async function render(c: Context, node: JSX.Element, status: 200 | 400 | 404 | 500 = 200) {
+async function render(c: Context, node: JSX.Element, status: 200 | 400 | 404 | 500 | 503 = 200) {
   return c.html(`<!DOCTYPE html>${String(await node)}`, status);
 }
 
@@ -76,6 +87,12 @@ export function createApp(options: DashboardOptions): Hono {
         `iam-refine serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
     });
+  const logLine =
+    options.logLine ??
+    ((line: string) => process.stderr.write(`iam-refine serve: ${oneLine(line)}\n`));
+  const busyRetryMs = options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS;
+  /** Runs a change, retrying while another process holds the write lock (no event-loop wait). */
+  const change = <T,>(fn: () => T): Promise<T> => whileBusy(fn, busyRetryMs);
   const frame: FrameInfo = {
     dbPath: options.dbLabel ?? store.path,
     catalogVersion: catalog.version,
@@ -116,6 +133,9 @@ export function createApp(options: DashboardOptions): Hono {
   app.get('/findings', (c) => {
     const list = parseListParams(new URL(c.req.url).searchParams);
     const page = store.listFindings(list.query);
+    if (list.ignored.length > 0) {
+      logLine(`400 GET /findings: ${list.ignored.join(', ')}`);
+    }
     // Cheap sources for the form's choices (no scan of the findings): the accounts the recorded
     // scans covered, and the catalog's services.
     const accounts = [...new Set(store.listScans().flatMap((s) => s.accounts))].sort();
@@ -129,6 +149,7 @@ export function createApp(options: DashboardOptions): Hono {
         services={services}
         frame={frame}
       />,
+      list.ignored.length > 0 ? 400 : 200,
     );
   });
 
@@ -181,11 +202,14 @@ export function createApp(options: DashboardOptions): Hono {
     });
   });
 
-  const changeStatus = (action: 'archive' | 'unarchive') => (c: Context) => {
+  const changeStatus = (action: 'archive' | 'unarchive') => async (c: Context) => {
     const id = c.req.param('id') ?? '';
     if (store.getFinding(id) === undefined) return notFound(c, 'No finding has this id.');
-    if (action === 'archive') store.archive([id], { actor: 'dashboard' });
-    else store.unarchive([id], { actor: 'dashboard' });
+    await change(() =>
+      action === 'archive'
+        ? store.archive([id], { actor: 'dashboard' })
+        : store.unarchive([id], { actor: 'dashboard' }),
+    );
     return c.redirect(`${findingHref(id)}?done=${action}d`, 303);
   };
   app.post('/findings/:id/archive', changeStatus('archive'));
@@ -238,9 +262,9 @@ export function createApp(options: DashboardOptions): Hono {
       return render(c, <RulesPage data={data} frame={frame} />, 400);
     }
     try {
-      const rule = store.createRule(form.name.trim(), filter.filter);
+      const rule = await change(() => store.createRule(form.name.trim(), filter.filter));
       if (body.then === 'apply') {
-        const result = store.applyRule(rule.name);
+        const result = await change(() => store.applyRule(rule.name));
         return c.redirect(
           `/rules?done=applied&rule=${encodeURIComponent(rule.name)}&n=${result.changed.length}`,
           303,
@@ -248,27 +272,27 @@ export function createApp(options: DashboardOptions): Hono {
       }
       return c.redirect(`/rules?done=created&rule=${encodeURIComponent(rule.name)}`, 303);
     } catch (error) {
-      if (!(error instanceof IamRefineError)) throw error;
+      if (!(error instanceof IamRefineError) || isDatabaseFault(error)) throw error;
       data.errors = problems(error);
       data.rules = store.listRules();
       return render(c, <RulesPage data={data} frame={frame} />, 400);
     }
   });
 
-  app.post('/rules/:name/apply', (c) => {
+  app.post('/rules/:name/apply', async (c) => {
     const name = c.req.param('name');
     if (store.getRule(name) === undefined) return notFound(c, 'No archive rule has this name.');
-    const result = store.applyRule(name);
+    const result = await change(() => store.applyRule(name));
     return c.redirect(
       `/rules?done=applied&rule=${encodeURIComponent(name)}&n=${result.changed.length}`,
       303,
     );
   });
 
-  app.post('/rules/:name/delete', (c) => {
+  app.post('/rules/:name/delete', async (c) => {
     const name = c.req.param('name');
     if (store.getRule(name) === undefined) return notFound(c, 'No archive rule has this name.');
-    store.deleteRule(name);
+    await change(() => store.deleteRule(name));
     return c.redirect('/rules?done=deleted', 303);
   });
 
@@ -276,6 +300,41 @@ export function createApp(options: DashboardOptions): Hono {
 
   app.onError((error, c) => {
     if (error instanceof NotFoundError) return notFound(c, error.message);
+    const where = `${c.req.method} ${c.req.path}`;
+    if (error instanceof ValidationError) {
+      // Bad query parameters (a cursor of another list, too many values): the request's fault.
+      logLine(`400 ${where}: ${error.issues.map((i) => formatIssue(i)).join('; ')}`);
+      return render(
+        c,
+        <Layout title="Bad request" frame={frame}>
+          <h1>Bad request</h1>
+          {error.issues.map((i) => (
+            <Notice kind="error">{formatIssue(i)}</Notice>
+          ))}
+          <p>
+            <a href="/findings">Back to the findings</a>
+          </p>
+        </Layout>,
+        400,
+      );
+    }
+    if (isDatabaseFault(error)) {
+      const busy = error instanceof DatabaseBusyError;
+      logLine(`503 ${where}: ${error.message}`);
+      if (busy) c.header('Retry-After', '1');
+      return render(
+        c,
+        <Layout title={busy ? 'Database busy' : 'Database gone'} frame={frame}>
+          <h1>{busy ? 'Database busy, try again' : 'Database file gone'}</h1>
+          <Notice kind={busy ? 'warn' : 'error'}>
+            {busy
+              ? 'Another process is writing the findings database (a scan being recorded?). Nothing was changed; try again in a moment.'
+              : `${error.message}. Nothing was changed.`}
+          </Notice>
+        </Layout>,
+        503,
+      );
+    }
     logError(error);
     return render(
       c,
@@ -304,6 +363,17 @@ export function createApp(options: DashboardOptions): Hono {
   }
 
   return app;
+}
+
+/** The database is busy, or its file was deleted or replaced: 503, not the request's fault. */
+function isDatabaseFault(error: unknown): error is DatabaseBusyError | DatabaseGoneError {
+  return error instanceof DatabaseBusyError || error instanceof DatabaseGoneError;
+}
+
+/** Makes a message one line (control characters shown as spaces). */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }
 
 /** The form with nothing filled in. */

@@ -125,9 +125,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(page.url()).toBe(`${server.origin}/`);
       const cookies = await context.cookies(server.origin);
       expect(cookies).toHaveLength(1);
-      expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', value: server.token });
-      // Without the cookie (a plain request), the server refuses.
+      expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+      // A separate random session id, not the token.
+      expect(cookies[0]!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(cookies[0]!.value).not.toBe(server.token);
+      // Without the cookie (a plain request), the server refuses; the token is void once used.
       expect((await fetch(`${server.origin}/`)).status).toBe(401);
+      expect((await fetch(server.url, { redirect: 'manual' })).status).toBe(401);
     });
 
     it('shows the overview with counts, the services chart and the trend', async () => {

@@ -4,10 +4,14 @@
  * 1. **Host check** (DNS rebinding): the `Host` header must be `127.0.0.1:PORT` or
  *    `localhost:PORT`, else 403. A page on another site that rebinds its name to 127.0.0.1 sends its
  *    own name as Host, so it never gets an answer.
- * 2. **Token**: `serve` prints `http://127.0.0.1:PORT/?token=T` once. A request carrying `?token=T`
- *    gets an HttpOnly, SameSite=Strict cookie and a redirect to the same URL without the token;
- *    after that the cookie is the credential. No valid token or cookie → 401. (Static assets are
- *    public: they hold nothing secret, and the 401 page uses the stylesheet.)
+ * 2. **Token, used once**: `serve` prints `http://127.0.0.1:PORT/?token=T` once. The first request
+ *    carrying `?token=T` gets a new random session id in an HttpOnly, SameSite=Strict cookie and a
+ *    redirect to the same URL without the token; the token is then void: another use gets 401
+ *    (unless it comes with the session cookie: a reload of the sign-in URL in the signed-in
+ *    browser is just redirected). The token never becomes the cookie, so a token seen in a shell
+ *    history or a screen share signs nobody in once it has been used. No valid token or session
+ *    cookie → 401. (Static assets are public: they hold nothing secret, and the 401 page uses the
+ *    stylesheet.)
  * 3. **Origin check**: state-changing requests are POST only (other methods → 405) and must come
  *    from this origin: `Origin` (or, without it, `Referer`) must be `http://127.0.0.1:PORT` or
  *    `http://localhost:PORT`, else 403. Together with SameSite=Strict this stops cross-site form
@@ -42,14 +46,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-/** A new random access token: 32 bytes, URL-safe base64. */
+/** A new random secret (sign-in token, session id): 32 bytes, URL-safe base64. */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
 /** What the middleware needs to know; `port` is read per request (it is known after listening). */
 export interface SecurityConfig {
-  /** The access token printed in the URL. */
+  /** The one-time sign-in token printed in the URL. */
   token: string;
   /** The port the server listens on. */
   port: number;
@@ -106,6 +110,8 @@ function refusal(c: Context, status: 401 | 403 | 405, title: string, text: strin
 
 /** The middleware implementing checks 1–4 (see the module comment). */
 export function security(config: SecurityConfig): MiddlewareHandler {
+  /** The session id the token was exchanged for (undefined until the token is used). */
+  let session: string | undefined;
   return async (c, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     const { port, token } = config;
@@ -132,6 +138,9 @@ export function security(config: SecurityConfig): MiddlewareHandler {
       return;
     }
 
+    const cookie = getCookie(c, cookieName(port));
+    const signedIn = cookie !== undefined && session !== undefined && sameSecret(cookie, session);
+
     const url = new URL(c.req.url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
@@ -143,18 +152,28 @@ export function security(config: SecurityConfig): MiddlewareHandler {
           'The token in this URL is not valid. Open the URL that iam-refine serve printed.',
         );
       }
-      setCookie(c, cookieName(port), token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-      });
+      if (session === undefined) {
+        // The first use: a new session, and the token is void from now on.
+        session = newToken();
+        setCookie(c, cookieName(port), session, {
+          httpOnly: true,
+          sameSite: 'Strict',
+          path: '/',
+        });
+      } else if (!signedIn) {
+        return refusal(
+          c,
+          401,
+          'Not signed in',
+          'This sign-in URL was already used: it signs in one browser, once. Restart iam-refine serve for a new one.',
+        );
+      }
       url.searchParams.delete('token');
       const query = url.searchParams.toString();
       return c.redirect(`${url.pathname}${query === '' ? '' : `?${query}`}`, 303);
     }
 
-    const cookie = getCookie(c, cookieName(port));
-    if (cookie === undefined || !sameSecret(cookie, token)) {
+    if (!signedIn) {
       return refusal(
         c,
         401,

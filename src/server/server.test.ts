@@ -68,7 +68,10 @@ describe('startDashboard', () => {
       expect(signIn.status).toBe(303);
       expect(signIn.headers.location).toBe('/');
       const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
-      expect(cookie).toBe(`${cookieName(running.port)}=${running.token}`);
+      expect(cookie.startsWith(`${cookieName(running.port)}=`)).toBe(true);
+      expect(cookie).not.toBe(`${cookieName(running.port)}=${running.token}`);
+      // The token is void once used.
+      expect((await rawGet(running.port, `/?token=${running.token}`, { host })).status).toBe(401);
       expect((await rawGet(running.port, '/', { host, cookie })).status).toBe(200);
       expect(
         (await rawGet(running.port, '/findings', { host: `localhost:${running.port}`, cookie }))

@@ -1,6 +1,6 @@
 /**
- * Starts the dashboard on 127.0.0.1 (never another interface) with a fresh random token, and
- * returns the URL to open once (`http://127.0.0.1:PORT/?token=...`).
+ * Starts the dashboard on 127.0.0.1 (never another interface) with a fresh random one-time token,
+ * and returns the URL to open once (`http://127.0.0.1:PORT/?token=...`).
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -26,6 +26,10 @@ export interface StartOptions {
   token?: string;
   /** Where unexpected errors are reported (default: stderr). */
   logError?: (error: unknown) => void;
+  /** Where expected failures are reported, one line each (default: stderr). */
+  logLine?: (line: string) => void;
+  /** How long a change waits for another process's write lock, in ms (default 1 s). */
+  busyRetryMs?: number;
 }
 
 /** A running dashboard. */
@@ -55,6 +59,8 @@ export async function startDashboard(options: StartOptions): Promise<RunningDash
     security: config,
     version: options.version,
     ...(options.logError ? { logError: options.logError } : {}),
+    ...(options.logLine ? { logLine: options.logLine } : {}),
+    ...(options.busyRetryMs !== undefined ? { busyRetryMs: options.busyRetryMs } : {}),
     ...(options.dbLabel !== undefined ? { dbLabel: options.dbLabel } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

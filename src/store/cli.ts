@@ -40,12 +40,13 @@ export function systemClock(): Date {
  *
  * @param options.mustExist fail when the file does not exist (commands that only read or change
  *   recorded findings), instead of creating an empty database (`scan --db`, `rules add`).
+ * @param options.busyTimeoutMs how long to wait for another process's write lock (default 10 s).
  * @throws CliError (exit 2, one line) when the file is missing and must exist; IamRefineError when
  *   it is not an iam-refine database or cannot be opened.
  */
 export function openCliStore(
   file: string | undefined,
-  options: { mustExist?: boolean; clock?: () => Date } = {},
+  options: { mustExist?: boolean; clock?: () => Date; busyTimeoutMs?: number } = {},
 ): FindingsStore {
   const path = file ?? DEFAULT_DB_FILE;
   if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
@@ -53,5 +54,8 @@ export function openCliStore(
       `database ${path} does not exist (record a scan first: iam-refine scan ... --db ${path})`,
     );
   }
-  return openStore(path, { clock: options.clock ?? systemClock });
+  return openStore(path, {
+    clock: options.clock ?? systemClock,
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
 }

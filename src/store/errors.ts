@@ -21,3 +21,42 @@ export class NotFoundError extends IamRefineError {
     this.keys = keys;
   }
 }
+
+/**
+ * The database is locked by another writer (another process recording a scan, or holding a
+ * write transaction) for longer than the store waits. Nothing was changed; trying again later
+ * may succeed. The CLI exits 2 with the message; the dashboard answers 503 with `Retry-After`.
+ */
+export class DatabaseBusyError extends IamRefineError {
+  override name = 'DatabaseBusyError';
+  /** The database file. */
+  readonly file: string;
+  constructor(file: string, options?: { cause?: unknown }) {
+    super(
+      `database ${file} is busy (another process is writing it); try again in a moment`,
+      options,
+    );
+    this.file = file;
+  }
+}
+
+/**
+ * The database file was deleted, or replaced by another file, while it was open: what the open
+ * connection would read or write is no longer what the path names, so nothing is done. The CLI
+ * exits 2 with the message; the dashboard answers 503.
+ */
+export class DatabaseGoneError extends IamRefineError {
+  override name = 'DatabaseGoneError';
+  /** The database file. */
+  readonly file: string;
+  /** Whether the path is gone or names another file now. */
+  readonly how: 'deleted' | 'replaced';
+  constructor(file: string, how: 'deleted' | 'replaced', options?: { cause?: unknown }) {
+    super(
+      `database ${file} was ${how === 'deleted' ? 'deleted' : 'replaced by another file'} while it was open; nothing was read or changed (restart with the database you mean)`,
+      options,
+    );
+    this.file = file;
+    this.how = how;
+  }
+}

@@ -17,7 +17,7 @@ import {
   type FindingType,
   type ScanResult,
 } from '../findings/types.js';
-import { NotFoundError } from './errors.js';
+import { DatabaseBusyError, NotFoundError } from './errors.js';
 import {
   compileCriteria,
   parseFilterCriteria,
@@ -33,6 +33,7 @@ import {
   queryIssue,
   type SummaryRow,
 } from './query.js';
+import { fileIdentity, guardStore } from './guard.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
 import {
   FINDING_STATUSES,
@@ -114,18 +115,30 @@ export function openStore(path: string, options: OpenStoreOptions): FindingsStor
     throw new IamRefineError(`cannot open database ${path} (${messageOf(cause)})`, { cause });
   }
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${busyTimeout(options.busyTimeoutMs)}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -65536');
     const clock = options.clock;
     migrate(db, () => clock().toISOString());
-    return new SqliteFindingsStore(db, path, clock);
+    const identity = path === ':memory:' || path === '' ? undefined : fileIdentity(path);
+    return guardStore(new SqliteFindingsStore(db, path, clock), path, identity);
   } catch (cause) {
     db.close();
     if (cause instanceof IamRefineError) throw cause;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+      throw new DatabaseBusyError(path, { cause });
+    }
     throw new IamRefineError(`cannot open database ${path} (${messageOf(cause)})`, { cause });
   }
+}
+
+/** A whole number of ms from 0 to 60 s, else the default (never text into the pragma). */
+function busyTimeout(ms: number | undefined): number {
+  return ms !== undefined && Number.isSafeInteger(ms) && ms >= 0 && ms <= 60_000
+    ? ms
+    : BUSY_TIMEOUT_MS;
 }
 
 function messageOf(error: unknown): string {

@@ -468,4 +468,10 @@ export interface OpenStoreOptions {
   clock: () => Date;
   /** Fail instead of creating the database file when it does not exist (default false). */
   fileMustExist?: boolean;
+  /**
+   * How long a call waits for another process's write lock before it fails with
+   * `DatabaseBusyError`, in ms (default `BUSY_TIMEOUT_MS`, 10 s; the dashboard uses 0 and retries
+   * without blocking its event loop).
+   */
+  busyTimeoutMs?: number;
 }

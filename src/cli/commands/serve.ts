@@ -34,9 +34,15 @@ export interface ServeRuntime {
 
 const EXAMPLES = `
 Security: the server listens on 127.0.0.1 only and answers only to the Host names 127.0.0.1 and
-localhost on its port; the URL printed once carries a random token that the browser exchanges for
-an HttpOnly, SameSite=Strict cookie; changes (archive, rules) are POST requests checked for this
-origin; pages carry a strict Content-Security-Policy.
+localhost on its port; the URL printed once carries a random one-time token that the first browser
+to open it exchanges for a separate random session id in an HttpOnly, SameSite=Strict cookie (the
+token is then void: another use gets 401; restart serve for a new URL); changes (archive, rules)
+are POST requests checked for this origin; pages carry a strict Content-Security-Policy.
+
+Faults: while another process holds the database's write lock (a scan being recorded), a change
+waits up to 1 s without blocking other requests, then answers 503 "database busy, try again"; a
+database file deleted or replaced while serving gives 503 naming it; bad query parameters (an
+unknown sort, a cursor of another list) give 400. Each is one line on stderr, no stack trace.
 
 Exit status: 0 stopped with Ctrl+C, 2 bad usage, a missing database or a port in use.
 
@@ -144,7 +150,8 @@ export async function runServe(
   io: CliIo,
   runtime: ServeRuntime = {},
 ): Promise<number> {
-  const store = openCliStore(options.db, { mustExist: true });
+  // No busy wait in SQLite (it would stop every request): the dashboard retries asynchronously.
+  const store = openCliStore(options.db, { mustExist: true, busyTimeoutMs: 0 });
   try {
     const catalog = await loadCatalog(
       options.catalog === undefined ? {} : { file: options.catalog },
