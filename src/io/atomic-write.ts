@@ -149,6 +149,8 @@ export async function checkOutput(
     }
   }
   const folder = dirname(finalPath);
+  // Messages name the folder as the user wrote it, unless a link took the output elsewhere.
+  const shown = via === '' ? dirname(file) : folder;
   let folderInfo: Stats;
   try {
     folderInfo = await stat(folder);
@@ -156,16 +158,16 @@ export async function checkOutput(
     const code = errnoOf(error);
     return fail(
       code === 'ENOENT' || code === 'ENOTDIR'
-        ? `the folder ${folder} does not exist`
-        : `the folder ${folder} cannot be used (${code ?? String(error)})`,
+        ? `the folder ${shown} does not exist`
+        : `the folder ${shown} cannot be used (${code ?? String(error)})`,
       error,
     );
   }
-  if (!folderInfo.isDirectory()) fail(`${folder} is not a folder`);
+  if (!folderInfo.isDirectory()) fail(`${shown} is not a folder`);
   try {
     await access(folder, constants.W_OK | constants.X_OK);
   } catch (error) {
-    fail(`the folder ${folder} is not writable (${errnoOf(error) ?? String(error)})`, error);
+    fail(`the folder ${shown} is not writable (${errnoOf(error) ?? String(error)})`, error);
   }
   return { path: file, finalPath, mode: 'replace' };
 }
