@@ -17,6 +17,7 @@ import { DEMO_FILES, generateDemo, type DemoGenerated } from '../../demo/generat
 import { verifyDemoScan } from '../../demo/verify.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import type { Inventory } from '../../inventory/types.js';
+import { checkOutput } from '../../io/atomic-write.js';
 import type { PolicyRecommendation } from '../../findings/types.js';
 import type { PolicyJson } from '../../demo/types.js';
 import { EXIT_OK, PROGRAM, processIo, type CliIo, type CommandContext } from '../io.js';
@@ -126,6 +127,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     if (!options.quiet) io.stderr.write(`${line}\n`);
   };
 
+  // An explicit --db is checked before the long generation (the default one is in the folder).
+  if (options.db !== undefined) await checkOutput(options.db, { label: '--db' });
   await prepareDemoDir(dir, {
     ...(options.force ? { force: true } : {}),
     marker: `${JSON.stringify({ generator: 'iam-refine demo', seed, events })}\n`,

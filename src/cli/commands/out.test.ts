@@ -171,3 +171,15 @@ describe('recommend, catalog export, activity-query --out', () => {
     expect((await lstat(join(tmp(), 'link.sql'))).isSymbolicLink()).toBe(true);
   });
 });
+
+describe('demo --db', () => {
+  it('a --db in a missing folder fails before the generation, creating nothing', async () => {
+    const db = join(tmp(), 'missing', 'x.db');
+    const r = await runCli(['demo', '--dir', join(tmp(), 'demo'), '--db', db, '--events', '1000']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `iam-refine: cannot write --db ${db}: the folder ${join(tmp(), 'missing')} does not exist\n`,
+    );
+    expect(existsSync(join(tmp(), 'demo'))).toBe(false);
+  });
+});
