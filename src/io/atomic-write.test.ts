@@ -29,6 +29,8 @@ import { CliError } from '../errors.js';
 import { checkOutput, writeFileAtomic, writeOutputFile } from './atomic-write.js';
 import { pendingSignalCleanups } from './signal-cleanup.js';
 
+const here = fileURLToPath(new URL('.', import.meta.url));
+
 let dir: string;
 beforeEach(async () => {
   dir = await realpath(await mkdtemp(join(tmpdir(), 'iam-refine-out-test-')));
@@ -177,6 +179,49 @@ describe('writeOutputFile', () => {
   });
 });
 
+describe('/dev/stdout as the output', () => {
+  it.skipIf(process.platform !== 'linux')(
+    'on a pipe: written directly into the pipe (a /proc magic link, not a file to rename)',
+    async () => {
+      // Through a shell pipe: Node's own stdio 'pipe' is a socket pair, which /dev/stdout cannot
+      // open (refused as a socket).
+      const command = `"$0" --import "$1" "$2" /dev/stdout 'into the pipe
+' | cat`;
+      const child = spawn(
+        'sh',
+        [
+          '-c',
+          command,
+          process.execPath,
+          join(here, '../../test/fake-aws/ts-register.mjs'),
+          join(here, '../../test/io/write-output-child.ts'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise((done) => child.on('close', done));
+      expect({ code, out, err }).toEqual({ code: 0, out: 'into the pipe\n', err: '' });
+    },
+    20_000,
+  );
+});
+
+describe('temporary files of a process that is gone', () => {
+  it("are removed by the next write of the same file; a live process's and other files are kept", async () => {
+    const out = join(dir, 'findings.json');
+    // A pid that runs no process: the largest pid the kernel can give, plus one.
+    const dead = `.findings.json.4194305.0123abcd.tmp`;
+    const live = `.findings.json.${process.ppid}.89abcdef.tmp`;
+    const others = ['.other.json.4194305.0123abcd.tmp', '.findings.json.x.0123abcd.tmp'];
+    for (const name of [dead, live, ...others]) await writeFile(join(dir, name), 'data');
+    await writeOutputFile(out, 'new');
+    expect((await readdir(dir)).sort()).toEqual([live, ...others, 'findings.json'].sort());
+  });
+});
+
 describe('writeFileAtomic', () => {
   it('removes its temporary file when the rename fails, and leaves the target untouched', async () => {
     // A non-empty directory where the file should go: the temporary file is written, the rename
@@ -195,6 +240,10 @@ describe('writeFileAtomic', () => {
       (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => process.listenerCount(s));
     const before = listeners();
     const writing = writeFileAtomic(join(dir, 'a.json'), 'x'.repeat(1_000_000));
+    // Registered once the temporary file is about to be created (after the dead ones are gone).
+    for (let i = 0; i < 10_000 && pendingSignalCleanups() === 0; i++) {
+      await new Promise((r) => setImmediate(r));
+    }
     expect(pendingSignalCleanups()).toBe(1);
     expect(listeners()).toEqual(before.map((n) => n + 1));
     await writing;
@@ -231,8 +280,6 @@ describe('followed links (differential: against realpath)', () => {
     );
   });
 });
-
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 describe.skipIf(process.platform === 'win32')('an interrupted write', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(

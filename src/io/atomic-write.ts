@@ -9,11 +9,14 @@
  * 1. Symbolic links are followed (up to 40) to the final path F (which may not exist yet).
  * 2. F an existing directory, socket or block device: refused.
  * 3. F the same file (device and inode) as an input (also through links): refused.
- * 4. F a FIFO or a character device: opened and written directly (no atomicity to offer).
+ * 4. F a FIFO or a character device: opened and written directly (no atomicity to offer). This
+ *    is checked first with the kernel following the links, so `/dev/stdout` on a pipe (a `/proc`
+ *    link to `pipe:[N]`, no path) works.
  * 5. Otherwise (a regular file, or none yet): written to a temporary file `.NAME.PID.RANDOM.tmp`
  *    in F's folder (registered for removal on a signal), given the mode of the file it replaces,
  *    then renamed over F. A hard-linked F is replaced by a new file: its other names keep the old
- *    content.
+ *    content. Temporary files of F left by a process that is gone (SIGKILL, a crash) are removed
+ *    first.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -22,7 +25,9 @@ import {
   chmod,
   constants,
   lstat,
+  readdir,
   readlink,
+  realpath,
   rename,
   rm,
   stat,
@@ -114,17 +119,22 @@ export async function checkOutput(
     );
   };
   if (file === '') fail('the file name is empty');
-  const finalPath = await followLinks(file, fail);
-  const via = finalPath === resolve(file) ? '' : ` (the target of the link, ${finalPath})`;
+  // What the kernel opens (following every link, also /proc's: /dev/stdout when it is a pipe).
   let info: Stats | undefined;
   try {
-    info = await lstatOrUndefined(finalPath);
+    info = await stat(file);
   } catch (error) {
-    fail(errnoOf(error) ?? String(error), error);
+    const code = errnoOf(error);
+    if (code === 'ELOOP') fail(`more than ${MAX_LINKS} symbolic links`, error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') fail(code ?? String(error), error);
   }
+  const shownTarget = async () => {
+    const real = await realpath(file).catch(() => undefined);
+    return real === undefined || real === resolve(file) ? '' : ` (the target of the link, ${real})`;
+  };
   if (info !== undefined) {
     const kind = kindOf(info);
-    if (kind !== undefined) fail(`it is ${kind}${via}`);
+    if (kind !== undefined) fail(`it is ${kind}${await shownTarget()}`);
     for (const input of options.inputs ?? []) {
       if (input === '-' || input === '') continue;
       let other: Stats;
@@ -141,11 +151,21 @@ export async function checkOutput(
     }
     if (info.isFIFO() || info.isCharacterDevice()) {
       try {
-        await access(finalPath, constants.W_OK);
+        await access(file, constants.W_OK);
       } catch (error) {
         fail(`it is not writable (${errnoOf(error) ?? String(error)})`, error);
       }
-      return { path: file, finalPath, mode: 'direct' };
+      const real = await realpath(file).catch(() => file);
+      return { path: file, finalPath: real, mode: 'direct' };
+    }
+  }
+  // A regular file, or none yet: the link chain is followed here, to rename in the final folder.
+  const finalPath = await followLinks(file, fail);
+  const via = finalPath === resolve(file) ? '' : ` (the target of the link, ${finalPath})`;
+  if (info !== undefined) {
+    const there = await lstatOrUndefined(finalPath).catch(() => undefined);
+    if (there === undefined || there.dev !== info.dev || there.ino !== info.ino) {
+      fail(`its symbolic links cannot be followed to a file${via}`);
     }
   }
   const folder = dirname(finalPath);
@@ -244,7 +264,46 @@ export function temporaryFor(file: string): {
   };
 }
 
+/** Whether a process with this id runs now (a process of another user counts as running). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoOf(error) === 'EPERM';
+  }
+}
+
+/**
+ * The temporary files of earlier writes of `file` whose process is gone (killed with SIGKILL, or
+ * the machine stopped: no signal handler ran): `.NAME.PID.HEX.tmp` next to it, PID not running.
+ * Removed before a new write, so such leftovers (the account's IAM data) do not pile up.
+ */
+export async function removeDeadTemporaries(file: string): Promise<string[]> {
+  const folder = dirname(file);
+  const prefix = `.${basename(file)}.`;
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const dead: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const [pidText, hex, ...rest] = name.slice(prefix.length, -'.tmp'.length).split('.');
+    if (rest.length > 0 || pidText === undefined || hex === undefined) continue;
+    const pid = Number(pidText);
+    if (!/^[0-9]{1,10}$/.test(pidText) || !/^[0-9a-f]{8}$/.test(hex)) continue;
+    if (pid === process.pid || processRuns(pid)) continue;
+    dead.push(join(folder, name));
+  }
+  await Promise.all(dead.map((path) => rm(path, { force: true }).catch(() => undefined)));
+  return dead;
+}
+
 async function replaceFile(file: string, text: string, named: string): Promise<void> {
+  await removeDeadTemporaries(file);
   const temp = temporaryFor(file);
   try {
     await writeFile(temp.path, text, { encoding: 'utf8', flag: 'wx' });
@@ -267,4 +326,4 @@ with the old file's mode); a symbolic link stays a link and its target is replac
 character device (/dev/stdout) is written directly. Refused with exit status 2, nothing written:
 a missing or read-only folder, a directory, a socket or block device, and any input file of the
 run (also through a link or a hard link). On an error, Ctrl-C, SIGTERM or SIGHUP no temporary
-file is left behind.`;
+file is left behind (and those of a killed earlier run are removed by the next write).`;
