@@ -213,6 +213,8 @@ export async function writeOutputFile(
     }
     return;
   }
+  // Only for user-named outputs: a folder written file by file (collect's) has its own sweep.
+  await removeDeadTemporaries(target.finalPath);
   await replaceFile(target.finalPath, text, file);
 }
 
@@ -303,7 +305,6 @@ export async function removeDeadTemporaries(file: string): Promise<string[]> {
 }
 
 async function replaceFile(file: string, text: string, named: string): Promise<void> {
-  await removeDeadTemporaries(file);
   const temp = temporaryFor(file);
   try {
     await writeFile(temp.path, text, { encoding: 'utf8', flag: 'wx' });
