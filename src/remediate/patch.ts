@@ -1,0 +1,127 @@
+/**
+ * Turns a refinement of a policy document into text edits of the source the document is written
+ * in: per changed statement, its action list is rewritten (entries removed, wildcards replaced in
+ * place, NotAction entries added at the end), dropped statements are removed, and nothing else is
+ * touched. The planned list of each statement is checked against the refined document before any
+ * edit is returned.
+ */
+import type { Refinement } from '../refine/types.js';
+import { describe, isDeployTime, sourceStatements } from './document.js';
+import { indentAt, renderString, rewriteList, type ListOp } from './rewrite-list.js';
+import type { Edit, SNode, SStr } from './types.js';
+
+/** The action list of a refined statement, as a list. */
+function refinedActions(statement: unknown, key: 'Action' | 'NotAction'): string[] | undefined {
+  if (typeof statement !== 'object' || statement === null) return undefined;
+  const v = (statement as Record<string, unknown>)[key];
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return undefined;
+}
+
+/** The refined statements, in order. */
+function refinedStatements(policy: Record<string, unknown> | null): unknown[] {
+  const s = policy?.Statement;
+  return Array.isArray(s) ? s : s === undefined ? [] : [s];
+}
+
+/**
+ * The edits of `text` that make the document `doc` (written in `text`) say what `refinement`
+ * recommends, or why that cannot be done safely.
+ */
+export function planEdits(text: string, doc: SNode, refinement: Refinement): Edit[] | string {
+  if (refinement.recommendedAction !== 'CREATE_POLICY' || refinement.policy === null) {
+    return refinement.recommendedAction === 'DETACH_POLICY'
+      ? 'nothing the policy allows is used: the recommendation is to remove the policy, which is left to you'
+      : 'nothing to change';
+  }
+  const read = sourceStatements(doc);
+  if (typeof read === 'string') return read;
+  const { list, statements } = read;
+  if (statements.length !== refinement.statements.length) {
+    return `the source has ${statements.length} statements, the refinement ${refinement.statements.length}`;
+  }
+  const refined = refinedStatements(refinement.policy);
+  const edits: Edit[] = [];
+  const statementOps: ListOp[] = [];
+  let j = 0;
+  for (const [i, st] of statements.entries()) {
+    const change = refinement.statements[i]!;
+    if (change.outcome === 'dropped') {
+      if (!list) return 'the only statement would be removed';
+      statementOps.push({ kind: 'drop' });
+      continue;
+    }
+    statementOps.push({ kind: 'keep' });
+    const target = refinedActions(refined[j++], change.actionKey);
+    if (change.outcome === 'unchanged') continue;
+    if (!target) return `statement ${i}: the refined statement has no ${change.actionKey} list`;
+    if (st.actionKey !== change.actionKey) return `statement ${i}: ${st.actionKey} in the source, ${change.actionKey} in the policy`;
+    // What happens to each source entry: the first unused change with the same text.
+    const pending = [...change.entries];
+    const opFor = (value: string): ListOp => {
+      const k = pending.findIndex((c) => c.entry === value);
+      if (k < 0) return { kind: 'keep' };
+      const c = pending.splice(k, 1)[0]!;
+      return c.kind === 'removed' ? { kind: 'drop' } : { kind: 'replace', entries: c.replacement };
+    };
+    const append = change.added.filter((a) => a.replaces === null).map((a) => a.entry);
+    const node = st.actions;
+    let planned: string[];
+    if (node.kind === 'seq') {
+      const bad = node.items.find((item) => item.kind !== 'str' || isDeployTime(item));
+      if (bad) return `statement ${i}: the ${st.actionKey} list has ${describe(bad)} (actions built from variables or expressions)`;
+      const items = node.items as SStr[];
+      const ops = items.map((item) => opFor(item.value));
+      planned = [];
+      ops.forEach((op, k) => {
+        if (op.kind === 'keep') planned.push(items[k]!.value);
+        else if (op.kind === 'replace') planned.push(...op.entries);
+      });
+      planned.push(...append);
+      if (!sameList(planned, target)) return `statement ${i}: internal: the planned list differs from the refined one`;
+      const like = items[0]!;
+      try {
+        edits.push(...rewriteList(text, node, ops, append, (v) => renderString(v, like)));
+      } catch (error) {
+        return `statement ${i}: ${(error as Error).message}`;
+      }
+    } else if (node.kind === 'str' && !node.template) {
+      const op = opFor(node.value);
+      planned = op.kind === 'keep' ? [node.value] : op.kind === 'replace' ? [...op.entries] : [];
+      planned.push(...append);
+      if (!sameList(planned, target)) return `statement ${i}: internal: the planned list differs from the refined one`;
+      edits.push(scalarEdit(text, node, planned));
+    } else {
+      return `statement ${i}: ${st.actionKey} is ${describe(node)} (actions built from variables or expressions)`;
+    }
+  }
+  if (list && statementOps.some((op) => op.kind === 'drop')) {
+    try {
+      edits.push(...rewriteList(text, list, statementOps, [], (v) => v));
+    } catch (error) {
+      return `statements: ${(error as Error).message}`;
+    }
+  }
+  return edits;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Replaces a single-string action by `entries`: a string again when one, else a list. */
+function scalarEdit(text: string, node: SStr, entries: readonly string[]): Edit {
+  if (entries.length === 1) return { ...node.span, text: renderString(entries[0]!, node) };
+  const indent = indentAt(text, node.span.start);
+  const unit = indent.includes('\t') ? '\t' : '  ';
+  if (node.lang === 'yaml' && node.afterColon !== undefined) {
+    return {
+      start: node.afterColon,
+      end: node.span.end,
+      text: entries.map((e) => `\n${indent}${unit}- ${renderString(e, node)}`).join(''),
+    };
+  }
+  const lines = entries.map((e) => `${indent}${unit}${renderString(e, node)}`);
+  return { ...node.span, text: `[\n${lines.join(',\n')}\n${indent}]` };
+}

@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import type { Finding } from '../findings/types.js';
+import { locateCloudFormation } from './cloudformation.js';
+import { matchDocument } from './document.js';
+import { remediate, type RemediateResult } from './remediate.js';
+import { locateTerraform } from './terraform.js';
+import { testFinding } from './test-helpers.js';
+
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate');
+const ACCOUNT = '123456789012';
+
+let catalog: ActionCatalog;
+let work: string;
+
+/** The documents AWS has for the fixtures' policies (interpolations resolved as deployed). */
+function fixtureFindings(): Finding[] {
+  const bucket = 'arn:aws:s3:::orders-artifacts';
+  const deploy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Artifacts',
+        Effect: 'Allow',
+        Action: ['s3:Get*', 's3:PutObject', 's3:ListBucket'],
+        Resource: [bucket, `${bucket}/*`],
+      },
+      {
+        Sid: 'Functions',
+        Effect: 'Allow',
+        Action: ['lambda:UpdateFunctionCode', 'lambda:GetFunction', 'lambda:PublishVersion'],
+        Resource: '*',
+      },
+    ],
+  };
+  const queue = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
+        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders`,
+      },
+      { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+    ],
+  };
+  // As the AWS provider writes a policy document: sorted sets, one-element lists as strings.
+  const data = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Table',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteTable', 'dynamodb:BatchWriteItem'],
+        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`,
+      },
+      {
+        Sid: 'Streams',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetRecords', 'dynamodb:DescribeStream'],
+        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders/stream/*`,
+      },
+      {
+        Sid: 'Logs',
+        Effect: 'Allow',
+        Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+      },
+    ],
+  };
+  const ci = JSON.parse(readFileSync(join(FIXTURES, 'terraform/policies/ci.json'), 'utf8')) as Record<string, unknown>;
+  const billing = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Invoices',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl'],
+        Resource: 'arn:aws:s3:::billing-prod/*',
+      },
+      {
+        Sid: 'Queue',
+        Effect: 'Allow',
+        Action: 'sqs:*',
+        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-queue`,
+      },
+    ],
+  };
+  const secrets = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'],
+        Resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:billing/*`,
+      },
+      { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: '*' },
+    ],
+  };
+  const audit = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['cloudtrail:LookupEvents', 'cloudtrail:GetTrail', 'cloudtrail:DeleteTrail'],
+        Resource: '*',
+      },
+      { Effect: 'Allow', Action: ['iam:CreateUser', 'iam:DeleteUser'], Resource: `arn:aws:iam::${ACCOUNT}:user/*` },
+    ],
+  };
+  return [
+    testFinding(
+      'deployer',
+      `arn:aws:iam::${ACCOUNT}:role/orders-deployer`,
+      ['s3:GetBucketAcl', 's3:GetBucketPolicy', 'lambda:PublishVersion'],
+      [{ name: 'orders-deploy', id: `arn:aws:iam::${ACCOUNT}:policy/orders-deploy`, type: 'CUSTOMER_MANAGED', document: deploy }],
+      catalog,
+    ),
+    testFinding(
+      'app',
+      `arn:aws:iam::${ACCOUNT}:role/orders-app`,
+      ['sqs:PurgeQueue', 'kms:*', 'dynamodb:DeleteTable', 'dynamodb:DescribeStream', 'dynamodb:GetRecords'],
+      [
+        { name: 'orders-queue', type: 'INLINE', document: queue },
+        { name: 'orders-data', type: 'INLINE', document: data },
+      ],
+      catalog,
+    ),
+    testFinding(
+      'ci',
+      `arn:aws:iam::${ACCOUNT}:user/ci-bot`,
+      ['ecr:DeleteRepository'],
+      [{ name: 'ci-publish', type: 'INLINE', document: ci }],
+      catalog,
+    ),
+    testFinding(
+      'billing',
+      `arn:aws:iam::${ACCOUNT}:role/billing-worker`,
+      [
+        's3:DeleteObject',
+        's3:PutObjectAcl',
+        'sqs:PurgeQueue',
+        'sqs:DeleteQueue',
+        'sqs:CreateQueue',
+        'secretsmanager:PutSecretValue',
+        'ses:SendRawEmail',
+      ],
+      [
+        { name: 'billing-workers', id: `arn:aws:iam::${ACCOUNT}:policy/billing-workers`, type: 'CUSTOMER_MANAGED', document: billing },
+        { name: 'billing-secrets', type: 'INLINE', document: secrets },
+      ],
+      catalog,
+    ),
+    testFinding(
+      'audit',
+      `arn:aws:iam::${ACCOUNT}:role/auditor`,
+      ['cloudtrail:DeleteTrail', 'iam:*'],
+      [{ name: 'audit-reader', id: `arn:aws:iam::${ACCOUNT}:policy/audit-reader`, type: 'CUSTOMER_MANAGED', document: audit }],
+      catalog,
+    ),
+  ];
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+let result: RemediateResult;
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  work = mkdtempSync(join(tmpdir(), 'iam-refine-remediate-'));
+  cpSync(FIXTURES, work, { recursive: true });
+  result = await remediate({
+    dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
+    findings: fixtureFindings(),
+    catalog,
+  });
+}, 60_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('remediate on fixtures in the shapes real repositories use', () => {
+  it('patches every policy whose source can be rewritten, and says why for the others', () => {
+    expect(result.notPatched).toEqual([]);
+    expect(result.patches.map((p) => `${p.source.file} ${p.source.address} ${p.source.form}`)).toEqual([
+      'audit.json Resources.AuditPolicy template',
+      'iam.tf aws_iam_policy.deploy heredoc',
+      'iam.tf aws_iam_role.app.inline_policy[0] jsonencode',
+      'iam.tf aws_iam_role_policy.app_data policy document',
+      'policies/ci.json aws_iam_user_policy.ci file',
+      'service.yaml Resources.BillingPolicy template',
+      'service.yaml Resources.BillingRole.Policies[0] template',
+    ]);
+    const lines = result.unsupported.map((u) => `${u.file.slice(work.length + 1)}:${u.line}: ${u.what}: ${u.reason}`);
+    expect(lines).toEqual([
+      'cloudformation/service.yaml:65: Resources.BillingRole.Policies[1] statement 0: Action is built from the intrinsic function !If; it is left alone',
+      'terraform/iam.tf:123: aws_iam_policy.reports: the document is rendered by templatefile() with variables; the template is left alone',
+      'terraform/iam.tf:127: aws_iam_role_policy.per_env: the resource uses for_each: one source stands for several policies',
+      'terraform/iam.tf:139: aws_iam_policy.extra statement 0: Action is built from a reference; it is left alone',
+    ]);
+  });
+
+  it('gives a diff that git apply accepts, with exactly the patched texts', () => {
+    for (const dir of ['terraform', 'cloudformation']) {
+      const repo = join(work, `repo-${dir}`);
+      cpSync(join(FIXTURES, dir), repo, { recursive: true });
+      git(repo, 'init', '-q');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '-m', 'before');
+      const diff = result.files
+        .filter((f) => f.dir === join(work, dir))
+        .map((f) => result.diff.slice(result.diff.indexOf(`diff --git a/${f.file} `)))
+        .map((d) => d.slice(0, d.indexOf('diff --git', 1) > 0 ? d.indexOf('diff --git', 1) : undefined))
+        .join('');
+      writeFileSync(join(repo, '..', `${dir}.patch`), diff);
+      git(repo, 'apply', '--check', join(repo, '..', `${dir}.patch`));
+      git(repo, 'apply', join(repo, '..', `${dir}.patch`));
+      for (const f of result.files.filter((x) => x.dir === join(work, dir))) {
+        expect(readFileSync(join(repo, f.file), 'utf8')).toBe(f.after);
+      }
+    }
+  });
+
+  it('the patched sources parse again and say exactly the recommended documents', async () => {
+    const findings = fixtureFindings();
+    const recommended = new Map(findings.flatMap((f) => (f.policies ?? []).map((p) => [p.policyName, p.policy] as const)));
+    const tf = result.files.filter((f) => f.file.endsWith('.tf')).map((f) => ({ path: join(f.dir, f.file), text: f.after }));
+    const located = await locateTerraform(tf);
+    const cfn = result.files
+      .filter((f) => !f.file.endsWith('.tf') && !f.file.startsWith('policies/'))
+      .flatMap((f) => locateCloudFormation(join(f.dir, f.file), f.after).sources);
+    for (const p of result.patches) {
+      const source = [...located.sources, ...cfn].find((s) => s.address === p.source.address);
+      expect(source, p.source.address).toBeDefined();
+      if (p.source.form === 'file') {
+        const ci = result.files.find((f) => f.file === 'policies/ci.json')!;
+        expect(JSON.parse(ci.after)).toEqual(recommended.get('ci-publish'));
+        continue;
+      }
+      expect(p.proof.exact).toBe(true);
+      // Deploy-time expressions bind to the scanned values; the rest must be the refined document.
+      expect(matchDocument(source!.document, recommended.get(p.policyName), new Map()), p.policyName).toBe(true);
+    }
+  });
+});
+
+describe('the fixtures diff (every line reviewed)', () => {
+  it('is exactly the expected patch', () => {
+    const expected = readFileSync(join(FIXTURES, 'expected.patch'), 'utf8');
+    const relative = result.files.map((f) => f.dir.slice(work.length + 1));
+    expect(relative).toEqual(['cloudformation', 'cloudformation', 'terraform', 'terraform']);
+    expect(result.diff).toBe(expected);
+  });
+});

@@ -1,0 +1,553 @@
+/**
+ * Remediation as code: for each policy an UnusedPermission finding recommends refining, find the
+ * Terraform or CloudFormation source that writes it, rewrite its action lists in place, prove the
+ * patched source (parse it again, read the document back, run the exactness proof against the
+ * scanned original and the unused permissions) and return the patch as a unified diff. A patch
+ * that fails any check is never returned; what cannot be patched is returned with the reason.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { IamRefineError } from '../errors.js';
+import type { Finding, PolicyRecommendation } from '../findings/types.js';
+import { parseIamArn } from '../inventory/arn.js';
+import { parseUnused, type UnusedSet } from '../policy/unused.js';
+import { verifyRefinement } from '../refine/proof.js';
+import { refinePolicy } from '../refine/refine.js';
+import type { Proof } from '../refine/types.js';
+import { locateCloudFormation } from './cloudformation.js';
+import type { Deployed } from './deployed.js';
+import {
+  canonicalDocument,
+  describe,
+  isDeployTime,
+  matchDocument,
+  resolveDocument,
+  sourceStatements,
+  type Bindings,
+} from './document.js';
+import { planEdits } from './patch.js';
+import { applyEdits, lineOf } from './rewrite-list.js';
+import { locateTerraform } from './terraform.js';
+import type { Edit, PolicySource, Unsupported } from './types.js';
+import { unifiedDiff } from './unified-diff.js';
+
+/** Which IAM quota a policy's size counts against. */
+export type QuotaKind = 'managed' | 'role-inline' | 'user-inline' | 'group-inline';
+
+/** A policy's size against its quota. */
+export interface SizeAgainstQuota {
+  /** Characters without whitespace. */
+  characters: number;
+  quota: number;
+  /** The quota's wording, e.g. `managed policy quota`. */
+  label: string;
+}
+
+/** Options of {@link remediate}. */
+export interface RemediateOptions {
+  /** The directories with the sources (searched recursively). */
+  dirs: readonly string[];
+  /** The findings (only UnusedPermission findings with policies matter). */
+  findings: readonly Finding[];
+  catalog: ActionCatalog;
+  /** Deployment records (`--terraform-state`, `--cfn-resources`). */
+  deployed?: Deployed;
+  /** Measures a policy against its quota (the CLI passes IAM's sizes). */
+  measure?: (policy: unknown, kind: QuotaKind) => SizeAgainstQuota;
+  /** At most this many files are read (default 20,000). */
+  maxFiles?: number;
+  /** Larger files are skipped and reported (default 5 MB). */
+  maxFileBytes?: number;
+}
+
+/** One policy's patch. */
+export interface PolicyPatch {
+  /** The findings it remediates (several when principals share the policy and its refinement). */
+  findingIds: string[];
+  /** Their principals. */
+  principals: string[];
+  policyId: string;
+  policyName: string;
+  policyType: PolicyRecommendation['policyType'];
+  source: {
+    tool: PolicySource['tool'];
+    /** Directory given with `--iac` that holds the file. */
+    dir: string;
+    /** The patched file, relative to `dir` (as in the diff). */
+    file: string;
+    /** The file and 1-based line the resource is declared at, relative to `dir`. */
+    declaredIn: string;
+    line: number;
+    address: string;
+    form: string;
+  };
+  recommendedAction: 'CREATE_POLICY';
+  removedByAccessLevel: PolicyRecommendation['removedByAccessLevel'];
+  removedServices: string[];
+  /** The proof run on the document read back from the patched source. */
+  proof: Pick<Proof, 'exact' | 'catalogActions' | 'statementsChecked' | 'patternsChecked'>;
+  /** Size before and after, against the quota (when measured). */
+  size?: { before: SizeAgainstQuota; after: SizeAgainstQuota };
+  /** The refined document (as the patched source deploys it). */
+  policy: Record<string, unknown>;
+  /** This policy's change alone, as a unified diff. */
+  diff: string;
+}
+
+/** A policy of a finding that is not patched, and why. */
+export interface NotPatched {
+  findingId: string;
+  resource: string;
+  policyId: string;
+  policyName: string;
+  reason: string;
+  /** The source it concerns, when one was found. */
+  source?: { file: string; line: number; address: string };
+}
+
+/** What {@link remediate} returns. */
+export interface RemediateResult {
+  patches: PolicyPatch[];
+  notPatched: NotPatched[];
+  /** Constructs of the sources that cannot be rewritten safely (file, line, why). */
+  unsupported: Unsupported[];
+  /** Every patched file, after all its patches: the combined unified diff. */
+  diff: string;
+  /** The files the diff changes (relative to their dir) and their texts. */
+  files: { dir: string; file: string; before: string; after: string }[];
+  /** What was read. */
+  read: { terraformFiles: number; templates: number; policySources: number };
+}
+
+const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', '.terraform', 'cdk.out']);
+const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template'];
+
+/** The files of `dir`, recursively (hidden folders and dependency folders skipped). */
+async function walk(
+  dir: string,
+  out: { path: string; dir: string }[],
+  unsupported: Unsupported[],
+  root: string,
+  max: number,
+): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (out.length >= max) {
+      throw new IamRefineError(`more than ${max} files under ${root}: give the folders that hold the IAM sources`);
+    }
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (SKIPPED_DIRS.has(e.name) || e.name.startsWith('.')) continue;
+      await walk(path, out, unsupported, root, max);
+    } else if (e.isFile()) {
+      if (e.name === 'cdk.json') {
+        unsupported.push({
+          file: path,
+          line: 1,
+          what: 'CDK app',
+          reason: 'CDK sources are code that generates templates; they are not rewritten (the synthesized templates under cdk.out are generated files)',
+        });
+      }
+      out.push({ path, dir: root });
+    }
+  }
+}
+
+/** The statements of a source whose actions cannot be rewritten (reported even when unused). */
+function unrewritable(source: PolicySource, text: string): Unsupported[] {
+  const read = sourceStatements(source.document);
+  const at = (what: string, reason: string): Unsupported => ({ file: source.file, line: source.line, what, reason });
+  if (typeof read === 'string') return [at(source.address, read)];
+  const out: Unsupported[] = [];
+  read.statements.forEach((st, i) => {
+    const node = st.actions;
+    const bad = node.kind === 'seq' ? node.items.find((item) => item.kind !== 'str' || isDeployTime(item)) : node.kind === 'str' && !node.template ? undefined : node;
+    if (bad) {
+      out.push({
+        file: source.file,
+        line: lineOf(text, bad.span.start),
+        what: `${source.address} statement ${i}`,
+        reason: `${st.actionKey} is built from ${describe(bad)}; it is left alone`,
+      });
+    }
+  });
+  return out;
+}
+
+/** The principal's kind and name from its ARN. */
+function principalOf(arn: string): { kind: string; name: string } | undefined {
+  const p = parseIamArn(arn);
+  return p ? { kind: p.resourceType, name: p.name } : undefined;
+}
+
+/** Why `source` cannot be the policy `p` of `finding` by the names known (undefined: it can). */
+function nameMismatch(source: PolicySource, finding: Finding, p: PolicyRecommendation, deployed: Deployed | undefined): string | undefined {
+  const managed = p.policyType === 'CUSTOMER_MANAGED' || p.policyType === 'GROUP_MANAGED';
+  if (source.managed !== managed) return 'kind';
+  const d = deployed?.get(source.stateKey) ?? undefined;
+  const dp = source.principalKey ? (deployed?.get(source.principalKey) ?? undefined) : undefined;
+  const policyName = source.policyName ?? d?.name;
+  if (policyName !== undefined && policyName !== p.policyName) return 'name';
+  if (managed) {
+    if (d?.arn !== undefined && d.arn !== p.policyId) return 'arn';
+    return undefined;
+  }
+  const principal = p.groupArn ? principalOf(p.groupArn) : principalOf(finding.resource);
+  const sourcePrincipal = source.principal?.name ?? dp?.principalName ?? d?.principalName;
+  if (source.principal && principal && source.principal.kind !== principal.kind) return 'principal kind';
+  if (sourcePrincipal !== undefined && principal && sourcePrincipal !== principal.name) return 'principal';
+  return undefined;
+}
+
+/** The unused set a policy was refined with. */
+function unusedFor(finding: Finding, p: PolicyRecommendation): UnusedSet {
+  if (p.labels?.some((l) => l.code === 'GROUP_POLICY')) {
+    // Refined with the group's set: what the refinement removed is that set, as far as it matters.
+    const entries: string[] = [];
+    for (const list of Object.values(p.removedByAccessLevel)) {
+      for (const a of list ?? []) if (!a.includes('*') && !a.includes('?') && a.includes(':')) entries.push(a);
+    }
+    for (const s of p.removedServices ?? []) entries.push(`${s}:*`);
+    return parseUnused(entries, { source: `finding ${finding.id}` });
+  }
+  return parseUnused({ findingDetails: finding.findingDetails }, { source: `finding ${finding.id}` });
+}
+
+function quotaKind(p: PolicyRecommendation, finding: Finding): QuotaKind {
+  if (p.policyType === 'CUSTOMER_MANAGED' || p.policyType === 'GROUP_MANAGED' || p.policyType === 'AWS_MANAGED') return 'managed';
+  if (p.policyType === 'GROUP_INLINE') return 'group-inline';
+  return finding.resourceType === 'AWS::IAM::User' ? 'user-inline' : 'role-inline';
+}
+
+/** A planned, proven patch of one source. */
+interface Planned {
+  source: PolicySource;
+  edits: Edit[];
+  bindings: Bindings;
+  unused: UnusedSet;
+  original: Record<string, unknown>;
+  policy: Record<string, unknown>;
+  proof: Proof;
+  finding: Finding;
+  rec: PolicyRecommendation;
+  findingIds: string[];
+  principals: string[];
+}
+
+/** Reads the patched source back and proves it; returns the proof or why it fails. */
+async function proveSource(
+  source: PolicySource,
+  patched: string,
+  shift: ((offset: number) => number) | undefined,
+  bindings: Bindings,
+  original: Record<string, unknown>,
+  policy: Record<string, unknown>,
+  unused: UnusedSet,
+  catalog: ActionCatalog,
+): Promise<Proof | string> {
+  const tree = await source.reread(patched, shift);
+  if (typeof tree === 'string') return tree;
+  let doc: unknown;
+  try {
+    doc = resolveDocument(tree, bindings);
+  } catch (error) {
+    return `the patched document cannot be read back: ${(error as Error).message}`;
+  }
+  let proof: Proof;
+  try {
+    proof = verifyRefinement(canonicalDocument(original) as object, canonicalDocument(doc) as object, unused, { catalog });
+  } catch (error) {
+    return `the patched document is not a valid policy: ${(error as Error).message}`;
+  }
+  if (!proof.exact) return 'the patched document fails the exactness proof';
+  if (!matchDocument(tree, policy, new Map(bindings))) return 'the patched document is not the recommended one';
+  return proof;
+}
+
+/** Maps offsets of a text to offsets after `edits`. */
+function shifter(edits: readonly Edit[]): (offset: number) => number {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  return (offset) => {
+    let d = 0;
+    for (const e of sorted) {
+      if (e.end <= offset && !(e.start === e.end && e.start === offset)) d += e.text.length - (e.end - e.start);
+      else break;
+    }
+    return offset + d;
+  };
+}
+
+/**
+ * Finds the sources of the recommended policies in `options.dirs`, patches them and proves every
+ * patch.
+ *
+ * @throws IamRefineError when a directory cannot be read or holds too many files.
+ */
+export async function remediate(options: RemediateOptions): Promise<RemediateResult> {
+  const maxFiles = options.maxFiles ?? 20_000;
+  const maxBytes = options.maxFileBytes ?? 5 * 1024 * 1024;
+  const unsupported: Unsupported[] = [];
+  const files: { path: string; dir: string }[] = [];
+  for (const dir of options.dirs) {
+    const s = await stat(dir).catch((cause: unknown) => {
+      throw new IamRefineError(`--iac ${dir}: not a readable directory`, { cause });
+    });
+    if (!s.isDirectory()) throw new IamRefineError(`--iac ${dir}: not a directory`);
+    await walk(dir, files, unsupported, dir, maxFiles);
+  }
+  const texts = new Map<string, string>();
+  const dirOf = new Map<string, string>();
+  const tf: { path: string; text: string }[] = [];
+  const templates: { path: string; text: string }[] = [];
+  for (const f of files) {
+    const lower = f.path.toLowerCase();
+    const isTf = lower.endsWith('.tf');
+    const isTemplate = TEMPLATE_EXTENSIONS.some((e) => lower.endsWith(e));
+    if (!isTf && !isTemplate) continue;
+    const size = (await stat(f.path)).size;
+    if (size > maxBytes) {
+      unsupported.push({ file: f.path, line: 1, what: 'file', reason: `larger than ${maxBytes} bytes; not read` });
+      continue;
+    }
+    const text = await readFile(f.path, 'utf8');
+    texts.set(f.path, text);
+    dirOf.set(f.path, f.dir);
+    (isTf ? tf : templates).push({ path: f.path, text });
+  }
+  const located = await locateTerraform(tf);
+  unsupported.push(...located.unsupported);
+  const sources = [...located.sources];
+  let templateCount = 0;
+  for (const t of templates) {
+    const cfn = locateCloudFormation(t.path, t.text);
+    if (cfn.template) templateCount++;
+    sources.push(...cfn.sources);
+    unsupported.push(...cfn.unsupported);
+  }
+  // Texts of files referenced by file() that are outside the walked ones.
+  for (const s of sources) {
+    if (!texts.has(s.file)) {
+      texts.set(s.file, await readFile(s.file, 'utf8'));
+      dirOf.set(s.file, dirOf.get(s.declaredIn) ?? options.dirs[0]!);
+    }
+    unsupported.push(...unrewritable(s, texts.get(s.file)!));
+  }
+
+  const notPatched: NotPatched[] = [];
+  const planned = new Map<PolicySource, Planned>();
+  const conflicts = new Set<PolicySource>();
+  for (const finding of options.findings) {
+    if (finding.findingType !== 'UnusedPermission') continue;
+    for (const rec of finding.policies ?? []) {
+      if (rec.recommendedAction === 'NONE' || rec.error) continue;
+      const skip = (reason: string, source?: PolicySource) =>
+        notPatched.push({
+          findingId: finding.id,
+          resource: finding.resource,
+          policyId: rec.policyId,
+          policyName: rec.policyName,
+          reason,
+          ...(source ? { source: { file: source.file, line: source.line, address: source.address } } : {}),
+        });
+      if (rec.policyType === 'AWS_MANAGED') {
+        skip('an AWS managed policy is not written in your sources (replace it with a customer managed policy first)');
+        continue;
+      }
+      if (!rec.originalPolicy) {
+        skip('the finding does not carry the scanned policy document');
+        continue;
+      }
+      const byName = sources.filter((s) => nameMismatch(s, finding, rec, options.deployed) === undefined);
+      const matches: { source: PolicySource; bindings: Bindings }[] = [];
+      for (const s of byName) {
+        const bindings: Bindings = new Map();
+        if (matchDocument(s.document, rec.originalPolicy, bindings)) matches.push({ source: s, bindings });
+      }
+      if (matches.length === 0) {
+        skip(
+          byName.length > 0 && byName.length < sources.length
+            ? `no source has the scanned document (${byName.length} with matching names differ: changed since the scan, or not applied)`
+            : 'no source in the given directories has the scanned document',
+        );
+        continue;
+      }
+      if (matches.length > 1) {
+        skip(
+          `${matches.length} sources have the scanned document (${matches.map((m) => `${m.source.file}:${m.source.line}`).join(', ')}); give --terraform-state or --cfn-resources to tell them apart`,
+        );
+        continue;
+      }
+      const { source, bindings } = matches[0]!;
+      if (rec.recommendedAction === 'DETACH_POLICY') {
+        skip('nothing the policy allows is used: the recommendation is to remove it (left to you)', source);
+        continue;
+      }
+      let unused: UnusedSet;
+      try {
+        unused = unusedFor(finding, rec);
+      } catch (error) {
+        skip(`the finding's unused permissions cannot be read: ${(error as Error).message}`, source);
+        continue;
+      }
+      const previous = planned.get(source);
+      if (previous) {
+        // A policy shared by several principals: one patch only if the refinement is the same.
+        if (JSON.stringify(previous.policy) === JSON.stringify(rec.policy)) {
+          previous.findingIds.push(finding.id);
+          previous.principals.push(finding.resource);
+        } else {
+          conflicts.add(source);
+          skip(`the policy is shared with ${previous.principals.join(', ')}, whose unused permissions differ: patch it by hand or select one finding with --finding`, source);
+        }
+        continue;
+      }
+      if (conflicts.has(source)) {
+        skip('the policy is shared by principals whose unused permissions differ', source);
+        continue;
+      }
+      let original: Record<string, unknown>;
+      try {
+        original = resolveDocument(source.document, bindings) as Record<string, unknown>;
+      } catch (error) {
+        skip((error as Error).message, source);
+        continue;
+      }
+      let refinement;
+      try {
+        refinement = refinePolicy(original, unused, { catalog: options.catalog, source: source.address });
+      } catch (error) {
+        skip(`refining the source's document failed: ${(error as Error).message}`, source);
+        continue;
+      }
+      const text = texts.get(source.file)!;
+      const edits = planEdits(text, source.document, refinement);
+      if (typeof edits === 'string') {
+        skip(edits, source);
+        continue;
+      }
+      const policy = refinement.policy!;
+      let patched: string;
+      try {
+        patched = applyEdits(text, edits);
+      } catch (error) {
+        skip((error as Error).message, source);
+        continue;
+      }
+      const proof = await proveSource(source, patched, undefined, bindings, rec.originalPolicy, policy, unused, options.catalog);
+      if (typeof proof === 'string') {
+        skip(`the patch was not written: ${proof}`, source);
+        continue;
+      }
+      planned.set(source, {
+        source,
+        edits,
+        bindings,
+        unused,
+        original: rec.originalPolicy,
+        policy,
+        proof,
+        finding,
+        rec,
+        findingIds: [finding.id],
+        principals: [finding.resource],
+      });
+    }
+  }
+  for (const c of conflicts) planned.delete(c);
+
+  // Combine per file, then prove every source again in the combined text.
+  const byFile = new Map<string, Planned[]>();
+  for (const p of planned.values()) {
+    const list = byFile.get(p.source.file) ?? [];
+    list.push(p);
+    byFile.set(p.source.file, list);
+  }
+  const patches: PolicyPatch[] = [];
+  const outFiles: RemediateResult['files'] = [];
+  let diff = '';
+  for (const file of [...byFile.keys()].sort()) {
+    const list = byFile.get(file)!;
+    const dir = dirOf.get(file)!;
+    const rel = relative(dir, file).split(sep).join('/');
+    const text = texts.get(file)!;
+    const reject = (p: Planned, reason: string) =>
+      notPatched.push({
+        findingId: p.finding.id,
+        resource: p.finding.resource,
+        policyId: p.rec.policyId,
+        policyName: p.rec.policyName,
+        reason,
+        source: { file: p.source.file, line: p.source.line, address: p.source.address },
+      });
+    if (rel.startsWith('..')) {
+      for (const p of list) reject(p, `${file} is outside the directory ${dir}; not patched`);
+      continue;
+    }
+    const all = list.flatMap((p) => p.edits);
+    let combined: string;
+    try {
+      combined = applyEdits(text, all);
+    } catch {
+      for (const p of list) reject(p, 'patches of this file overlap');
+      continue;
+    }
+    const shift = shifter(all);
+    let ok = true;
+    for (const p of list) {
+      const proof = await proveSource(p.source, combined, shift, p.bindings, p.original, p.policy, p.unused, options.catalog);
+      if (typeof proof === 'string') {
+        ok = false;
+        reject(p, `the combined patch of ${rel} was not written: ${proof}`);
+      }
+    }
+    if (!ok) continue;
+    const fileDiff = unifiedDiff(rel, text, all);
+    diff += fileDiff;
+    outFiles.push({ dir, file: rel, before: text, after: combined });
+    for (const p of list) {
+      const kind = quotaKind(p.rec, p.finding);
+      patches.push({
+        findingIds: p.findingIds,
+        principals: p.principals,
+        policyId: p.rec.policyId,
+        policyName: p.rec.policyName,
+        policyType: p.rec.policyType,
+        source: {
+          tool: p.source.tool,
+          dir,
+          file: rel,
+          declaredIn: relative(dir, p.source.declaredIn).split(sep).join('/'),
+          line: p.source.line,
+          address: p.source.address,
+          form: p.source.form,
+        },
+        recommendedAction: 'CREATE_POLICY',
+        removedByAccessLevel: p.rec.removedByAccessLevel,
+        removedServices: p.rec.removedServices ?? [],
+        proof: {
+          exact: p.proof.exact,
+          catalogActions: p.proof.catalogActions,
+          statementsChecked: p.proof.statementsChecked,
+          patternsChecked: p.proof.patternsChecked,
+        },
+        ...(options.measure
+          ? { size: { before: options.measure(p.original, kind), after: options.measure(p.policy, kind) } }
+          : {}),
+        policy: p.policy,
+        diff: unifiedDiff(rel, text, p.edits),
+      });
+    }
+  }
+  patches.sort((a, b) => (a.source.file + a.source.address < b.source.file + b.source.address ? -1 : 1));
+  unsupported.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return {
+    patches,
+    notPatched,
+    unsupported,
+    diff,
+    files: outFiles,
+    read: { terraformFiles: tf.length, templates: templateCount, policySources: sources.length },
+  };
+}
