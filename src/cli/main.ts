@@ -103,6 +103,10 @@ const COMMANDS: readonly (readonly [string, CommandLoader])[] = [
       add(p, (await import('./commands/activity-query.js')).activityQueryCommand(ctx)),
   ],
   ['catalog', async (p, ctx) => (await import('./commands/catalog.js')).registerCatalog(p, ctx)],
+  [
+    'remediate',
+    async (p, ctx) => add(p, (await import('./commands/remediate.js')).remediateCommand(ctx)),
+  ],
 ];
 
 /** The command `argv` runs: its first word that is not an option, if it names a command. */

@@ -13,17 +13,33 @@ import { parseTree } from './yaml-tree.js';
 /** Resource types with one document in `Properties.PolicyDocument`. */
 const DOCUMENT_RESOURCES: ReadonlyMap<
   string,
-  { managed: boolean; nameKey: string; principal?: { kind: 'role' | 'user' | 'group'; key: string } }
+  {
+    managed: boolean;
+    nameKey: string;
+    principal?: { kind: 'role' | 'user' | 'group'; key: string };
+  }
 > = new Map([
   ['AWS::IAM::ManagedPolicy', { managed: true, nameKey: 'ManagedPolicyName' }],
   ['AWS::IAM::Policy', { managed: false, nameKey: 'PolicyName' }],
-  ['AWS::IAM::RolePolicy', { managed: false, nameKey: 'PolicyName', principal: { kind: 'role', key: 'RoleName' } }],
-  ['AWS::IAM::UserPolicy', { managed: false, nameKey: 'PolicyName', principal: { kind: 'user', key: 'UserName' } }],
-  ['AWS::IAM::GroupPolicy', { managed: false, nameKey: 'PolicyName', principal: { kind: 'group', key: 'GroupName' } }],
+  [
+    'AWS::IAM::RolePolicy',
+    { managed: false, nameKey: 'PolicyName', principal: { kind: 'role', key: 'RoleName' } },
+  ],
+  [
+    'AWS::IAM::UserPolicy',
+    { managed: false, nameKey: 'PolicyName', principal: { kind: 'user', key: 'UserName' } },
+  ],
+  [
+    'AWS::IAM::GroupPolicy',
+    { managed: false, nameKey: 'PolicyName', principal: { kind: 'group', key: 'GroupName' } },
+  ],
 ]);
 
 /** Principal types with inline `Policies`. */
-const PRINCIPAL_RESOURCES: ReadonlyMap<string, { kind: 'role' | 'user' | 'group'; nameKey: string }> = new Map([
+const PRINCIPAL_RESOURCES: ReadonlyMap<
+  string,
+  { kind: 'role' | 'user' | 'group'; nameKey: string }
+> = new Map([
   ['AWS::IAM::Role', { kind: 'role', nameKey: 'RoleName' }],
   ['AWS::IAM::User', { kind: 'user', nameKey: 'UserName' }],
   ['AWS::IAM::Group', { kind: 'group', nameKey: 'GroupName' }],
@@ -83,7 +99,14 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
       return {
         template: true,
         sources: [],
-        unsupported: [{ file: path, line: parsed.line, what: 'template', reason: `the template does not parse (${parsed.error})` }],
+        unsupported: [
+          {
+            file: path,
+            line: parsed.line,
+            what: 'template',
+            reason: `the template does not parse (${parsed.error})`,
+          },
+        ],
       };
     }
     return none;
@@ -91,7 +114,9 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
   const root = parsed.root;
   const resources = root.kind === 'map' ? entry(root, 'Resources') : undefined;
   if (resources?.kind !== 'map') return none;
-  const typed = resources.entries.filter((e) => e.value.kind === 'map' && str(entry(e.value, 'Type')) !== undefined);
+  const typed = resources.entries.filter(
+    (e) => e.value.kind === 'map' && str(entry(e.value, 'Type')) !== undefined,
+  );
   if (typed.length === 0) return none;
   const sources: PolicySource[] = [];
   const unsupported: Unsupported[] = [];
@@ -155,7 +180,9 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
         const lists = (['Roles', 'Users', 'Groups'] as const)
           .map((k) => [k, entry(props, k)] as const)
           .filter(([, v]) => v !== undefined);
-        const all = lists.flatMap(([k, v]) => (v!.kind === 'seq' ? v!.items : [v!]).map((i) => [k, i] as const));
+        const all = lists.flatMap(([k, v]) =>
+          (v!.kind === 'seq' ? v!.items : [v!]).map((i) => [k, i] as const),
+        );
         if (all.length === 1) {
           const [k, node] = all[0]!;
           const kind = k === 'Roles' ? 'role' : k === 'Users' ? 'user' : 'group';
@@ -177,7 +204,11 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
     const policies = entry(props, 'Policies');
     if (!policies) continue;
     if (policies.kind !== 'seq') {
-      say(policies, `Resources.${logicalId}.Policies`, `Policies is ${policies.kind === 'opaque' ? policies.what : 'not a list'}`);
+      say(
+        policies,
+        `Resources.${logicalId}.Policies`,
+        `Policies is ${policies.kind === 'opaque' ? policies.what : 'not a list'}`,
+      );
       continue;
     }
     const name = str(entry(props, principalType.nameKey));

@@ -40,18 +40,32 @@ const PRINCIPAL_ATTR: ReadonlyMap<string, string> = new Map([
  *
  * @throws ValidationError when the text is not that output.
  */
-export function readTerraformState(value: unknown, source: string, into: Deployed = new Map()): Deployed {
+export function readTerraformState(
+  value: unknown,
+  source: string,
+  into: Deployed = new Map(),
+): Deployed {
   const root = isRecord(value) && isRecord(value.values) ? value.values.root_module : undefined;
   if (!isRecord(root)) {
     throw new ValidationError([
-      issue(source, '$.values.root_module', 'expected the output of `terraform show -json` (an object with values.root_module)'),
+      issue(
+        source,
+        '$.values.root_module',
+        'expected the output of `terraform show -json` (an object with values.root_module)',
+      ),
     ]);
   }
   const walk = (module: Record<string, unknown>, depth: number) => {
     if (depth > 100) return;
     const resources = Array.isArray(module.resources) ? module.resources : [];
     for (const r of resources) {
-      if (!isRecord(r) || r.mode !== 'managed' || typeof r.type !== 'string' || typeof r.name !== 'string') continue;
+      if (
+        !isRecord(r) ||
+        r.mode !== 'managed' ||
+        typeof r.type !== 'string' ||
+        typeof r.name !== 'string'
+      )
+        continue;
       const values = isRecord(r.values) ? r.values : {};
       const names: DeployedNames = {};
       if (typeof values.arn === 'string') names.arn = values.arn;
@@ -59,7 +73,8 @@ export function readTerraformState(value: unknown, source: string, into: Deploye
       const attr = PRINCIPAL_ATTR.get(r.type);
       if (attr && typeof values[attr] === 'string') names.principalName = values[attr];
       // A role-policy's `role` may be written as the role's id, which is its name.
-      if (r.type === 'aws_iam_role' && typeof values.name === 'string') names.principalName = values.name;
+      if (r.type === 'aws_iam_role' && typeof values.name === 'string')
+        names.principalName = values.name;
       put(into, `${r.type}.${r.name}`, names);
     }
     const children = Array.isArray(module.child_modules) ? module.child_modules : [];
@@ -75,21 +90,39 @@ export function readTerraformState(value: unknown, source: string, into: Deploye
  *
  * @throws ValidationError when the text is not that output.
  */
-export function readStackResources(value: unknown, source: string, into: Deployed = new Map()): Deployed {
+export function readStackResources(
+  value: unknown,
+  source: string,
+  into: Deployed = new Map(),
+): Deployed {
   const list = isRecord(value) ? value.StackResourceSummaries : undefined;
   if (!Array.isArray(list)) {
     throw new ValidationError([
-      issue(source, '$.StackResourceSummaries', 'expected the output of `aws cloudformation list-stack-resources` (an object with StackResourceSummaries)'),
+      issue(
+        source,
+        '$.StackResourceSummaries',
+        'expected the output of `aws cloudformation list-stack-resources` (an object with StackResourceSummaries)',
+      ),
     ]);
   }
   list.forEach((r: unknown, i) => {
-    if (!isRecord(r) || typeof r.LogicalResourceId !== 'string' || typeof r.PhysicalResourceId !== 'string') {
+    if (
+      !isRecord(r) ||
+      typeof r.LogicalResourceId !== 'string' ||
+      typeof r.PhysicalResourceId !== 'string'
+    ) {
       throw new ValidationError([
-        issue(source, `$.StackResourceSummaries[${i}]`, 'expected LogicalResourceId and PhysicalResourceId strings'),
+        issue(
+          source,
+          `$.StackResourceSummaries[${i}]`,
+          'expected LogicalResourceId and PhysicalResourceId strings',
+        ),
       ]);
     }
     const physical = r.PhysicalResourceId;
-    const names: DeployedNames = physical.startsWith('arn:') ? { arn: physical } : { name: physical, principalName: physical };
+    const names: DeployedNames = physical.startsWith('arn:')
+      ? { arn: physical }
+      : { name: physical, principalName: physical };
     put(into, r.LogicalResourceId, names);
   });
   return into;

@@ -62,7 +62,11 @@ function bind(node: SNode, value: unknown, bindings: Bindings): boolean {
     const last = text.lastIndexOf('}');
     const head = first < 0 ? text : text.slice(0, first);
     const tail = last < 0 ? '' : text.slice(last + 1);
-    if (!value.startsWith(head) || !value.endsWith(tail) || value.length < head.length + tail.length) {
+    if (
+      !value.startsWith(head) ||
+      !value.endsWith(tail) ||
+      value.length < head.length + tail.length
+    ) {
       return false;
     }
   }
@@ -74,7 +78,8 @@ function bind(node: SNode, value: unknown, bindings: Bindings): boolean {
 }
 
 function scalarEquals(node: SNode, value: unknown): boolean {
-  if (node.kind === 'str') return typeof value === 'string' ? node.value === value : String(value) === node.value;
+  if (node.kind === 'str')
+    return typeof value === 'string' ? node.value === value : String(value) === node.value;
   if (node.kind === 'lit') {
     if (typeof value === 'string') return String(node.value) === value;
     return node.value === value;
@@ -121,7 +126,8 @@ function matchStatements(node: SNode, value: unknown, b: Bindings): boolean {
 /** Literal entries are matched as a multiset; deploy-time entries then take the rest in order. */
 function matchUnordered(items: readonly SNode[], values: readonly unknown[], b: Bindings): boolean {
   // An opaque node standing for the whole list.
-  if (items.length === 1 && items[0]!.kind === 'opaque') return bind(items[0]!, values.length === 1 ? values[0] : values, b);
+  if (items.length === 1 && items[0]!.kind === 'opaque')
+    return bind(items[0]!, values.length === 1 ? values[0] : values, b);
   if (items.length !== values.length) return false;
   const left = [...values];
   const rest: SNode[] = [];
@@ -152,7 +158,8 @@ export function resolveDocument(node: SNode, bindings: Bindings): unknown {
       if (node.kind === 'str' && !node.template) return node.value;
       const text = node.kind === 'opaque' ? node.text : node.value;
       const bound = bindings.get(text);
-      if (bound === undefined) throw new IamRefineError(`no value known for ${JSON.stringify(text)}`);
+      if (bound === undefined)
+        throw new IamRefineError(`no value known for ${JSON.stringify(text)}`);
       return JSON.parse(bound) as unknown;
     }
     case 'lit':

@@ -56,7 +56,8 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
     const target = refinedActions(refined[j++], change.actionKey);
     if (change.outcome === 'unchanged') continue;
     if (!target) return `statement ${i}: the refined statement has no ${change.actionKey} list`;
-    if (st.actionKey !== change.actionKey) return `statement ${i}: ${st.actionKey} in the source, ${change.actionKey} in the policy`;
+    if (st.actionKey !== change.actionKey)
+      return `statement ${i}: ${st.actionKey} in the source, ${change.actionKey} in the policy`;
     // What happens to each source entry: the first unused change with the same text.
     const pending = [...change.entries];
     const opFor = (value: string): ListOp => {
@@ -70,7 +71,8 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
     let planned: string[];
     if (node.kind === 'seq') {
       const bad = node.items.find((item) => item.kind !== 'str' || isDeployTime(item));
-      if (bad) return `statement ${i}: the ${st.actionKey} list has ${describe(bad)} (actions built from variables or expressions)`;
+      if (bad)
+        return `statement ${i}: the ${st.actionKey} list has ${describe(bad)} (actions built from variables or expressions)`;
       const items = node.items as SStr[];
       const ops = items.map((item) => opFor(item.value));
       planned = [];
@@ -79,7 +81,8 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
         else if (op.kind === 'replace') planned.push(...op.entries);
       });
       planned.push(...append);
-      if (!sameList(planned, target)) return `statement ${i}: internal: the planned list differs from the refined one`;
+      if (!sameList(planned, target))
+        return `statement ${i}: internal: the planned list differs from the refined one`;
       const like = items[0]!;
       try {
         edits.push(...rewriteList(text, node, ops, append, (v) => renderString(v, like)));
@@ -90,7 +93,8 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       const op = opFor(node.value);
       planned = op.kind === 'keep' ? [node.value] : op.kind === 'replace' ? [...op.entries] : [];
       planned.push(...append);
-      if (!sameList(planned, target)) return `statement ${i}: internal: the planned list differs from the refined one`;
+      if (!sameList(planned, target))
+        return `statement ${i}: internal: the planned list differs from the refined one`;
       edits.push(scalarEdit(text, node, planned));
     } else {
       return `statement ${i}: ${st.actionKey} is ${describe(node)} (actions built from variables or expressions)`;

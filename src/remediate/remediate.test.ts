@@ -56,7 +56,12 @@ function fixtureFindings(): Finding[] {
       {
         Sid: 'Table',
         Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteTable', 'dynamodb:BatchWriteItem'],
+        Action: [
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:DeleteTable',
+          'dynamodb:BatchWriteItem',
+        ],
         Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`,
       },
       {
@@ -74,7 +79,9 @@ function fixtureFindings(): Finding[] {
       },
     ],
   };
-  const ci = JSON.parse(readFileSync(join(FIXTURES, 'terraform/policies/ci.json'), 'utf8')) as Record<string, unknown>;
+  const ci = JSON.parse(
+    readFileSync(join(FIXTURES, 'terraform/policies/ci.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const billing = {
     Version: '2012-10-17',
     Statement: [
@@ -97,7 +104,11 @@ function fixtureFindings(): Finding[] {
     Statement: [
       {
         Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'],
+        Action: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:PutSecretValue',
+        ],
         Resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:billing/*`,
       },
       { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: '*' },
@@ -111,7 +122,11 @@ function fixtureFindings(): Finding[] {
         Action: ['cloudtrail:LookupEvents', 'cloudtrail:GetTrail', 'cloudtrail:DeleteTrail'],
         Resource: '*',
       },
-      { Effect: 'Allow', Action: ['iam:CreateUser', 'iam:DeleteUser'], Resource: `arn:aws:iam::${ACCOUNT}:user/*` },
+      {
+        Effect: 'Allow',
+        Action: ['iam:CreateUser', 'iam:DeleteUser'],
+        Resource: `arn:aws:iam::${ACCOUNT}:user/*`,
+      },
     ],
   };
   return [
@@ -119,13 +134,26 @@ function fixtureFindings(): Finding[] {
       'deployer',
       `arn:aws:iam::${ACCOUNT}:role/orders-deployer`,
       ['s3:GetBucketAcl', 's3:GetBucketPolicy', 'lambda:PublishVersion'],
-      [{ name: 'orders-deploy', id: `arn:aws:iam::${ACCOUNT}:policy/orders-deploy`, type: 'CUSTOMER_MANAGED', document: deploy }],
+      [
+        {
+          name: 'orders-deploy',
+          id: `arn:aws:iam::${ACCOUNT}:policy/orders-deploy`,
+          type: 'CUSTOMER_MANAGED',
+          document: deploy,
+        },
+      ],
       catalog,
     ),
     testFinding(
       'app',
       `arn:aws:iam::${ACCOUNT}:role/orders-app`,
-      ['sqs:PurgeQueue', 'kms:*', 'dynamodb:DeleteTable', 'dynamodb:DescribeStream', 'dynamodb:GetRecords'],
+      [
+        'sqs:PurgeQueue',
+        'kms:*',
+        'dynamodb:DeleteTable',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+      ],
       [
         { name: 'orders-queue', type: 'INLINE', document: queue },
         { name: 'orders-data', type: 'INLINE', document: data },
@@ -152,7 +180,12 @@ function fixtureFindings(): Finding[] {
         'ses:SendRawEmail',
       ],
       [
-        { name: 'billing-workers', id: `arn:aws:iam::${ACCOUNT}:policy/billing-workers`, type: 'CUSTOMER_MANAGED', document: billing },
+        {
+          name: 'billing-workers',
+          id: `arn:aws:iam::${ACCOUNT}:policy/billing-workers`,
+          type: 'CUSTOMER_MANAGED',
+          document: billing,
+        },
         { name: 'billing-secrets', type: 'INLINE', document: secrets },
       ],
       catalog,
@@ -161,7 +194,14 @@ function fixtureFindings(): Finding[] {
       'audit',
       `arn:aws:iam::${ACCOUNT}:role/auditor`,
       ['cloudtrail:DeleteTrail', 'iam:*'],
-      [{ name: 'audit-reader', id: `arn:aws:iam::${ACCOUNT}:policy/audit-reader`, type: 'CUSTOMER_MANAGED', document: audit }],
+      [
+        {
+          name: 'audit-reader',
+          id: `arn:aws:iam::${ACCOUNT}:policy/audit-reader`,
+          type: 'CUSTOMER_MANAGED',
+          document: audit,
+        },
+      ],
       catalog,
     ),
   ];
@@ -194,7 +234,9 @@ afterAll(() => {
 describe('remediate on fixtures in the shapes real repositories use', () => {
   it('patches every policy whose source can be rewritten, and says why for the others', () => {
     expect(result.notPatched).toEqual([]);
-    expect(result.patches.map((p) => `${p.source.file} ${p.source.address} ${p.source.form}`)).toEqual([
+    expect(
+      result.patches.map((p) => `${p.source.file} ${p.source.address} ${p.source.form}`),
+    ).toEqual([
       'audit.json Resources.AuditPolicy template',
       'iam.tf aws_iam_policy.deploy heredoc',
       'iam.tf aws_iam_role.app.inline_policy[0] jsonencode',
@@ -203,7 +245,9 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
       'service.yaml Resources.BillingPolicy template',
       'service.yaml Resources.BillingRole.Policies[0] template',
     ]);
-    const lines = result.unsupported.map((u) => `${u.file.slice(work.length + 1)}:${u.line}: ${u.what}: ${u.reason}`);
+    const lines = result.unsupported.map(
+      (u) => `${u.file.slice(work.length + 1)}:${u.line}: ${u.what}: ${u.reason}`,
+    );
     expect(lines).toEqual([
       'cloudformation/service.yaml:65: Resources.BillingRole.Policies[1] statement 0: Action is built from the intrinsic function !If; it is left alone',
       'terraform/iam.tf:123: aws_iam_policy.reports: the document is rendered by templatefile() with variables; the template is left alone',
@@ -222,7 +266,9 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
       const diff = result.files
         .filter((f) => f.dir === join(work, dir))
         .map((f) => result.diff.slice(result.diff.indexOf(`diff --git a/${f.file} `)))
-        .map((d) => d.slice(0, d.indexOf('diff --git', 1) > 0 ? d.indexOf('diff --git', 1) : undefined))
+        .map((d) =>
+          d.slice(0, d.indexOf('diff --git', 1) > 0 ? d.indexOf('diff --git', 1) : undefined),
+        )
         .join('');
       writeFileSync(join(repo, '..', `${dir}.patch`), diff);
       git(repo, 'apply', '--check', join(repo, '..', `${dir}.patch`));
@@ -235,8 +281,12 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
 
   it('the patched sources parse again and say exactly the recommended documents', async () => {
     const findings = fixtureFindings();
-    const recommended = new Map(findings.flatMap((f) => (f.policies ?? []).map((p) => [p.policyName, p.policy] as const)));
-    const tf = result.files.filter((f) => f.file.endsWith('.tf')).map((f) => ({ path: join(f.dir, f.file), text: f.after }));
+    const recommended = new Map(
+      findings.flatMap((f) => (f.policies ?? []).map((p) => [p.policyName, p.policy] as const)),
+    );
+    const tf = result.files
+      .filter((f) => f.file.endsWith('.tf'))
+      .map((f) => ({ path: join(f.dir, f.file), text: f.after }));
     const located = await locateTerraform(tf);
     const cfn = result.files
       .filter((f) => !f.file.endsWith('.tf') && !f.file.startsWith('policies/'))
@@ -251,7 +301,10 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
       }
       expect(p.proof.exact).toBe(true);
       // Deploy-time expressions bind to the scanned values; the rest must be the refined document.
-      expect(matchDocument(source!.document, recommended.get(p.policyName), new Map()), p.policyName).toBe(true);
+      expect(
+        matchDocument(source!.document, recommended.get(p.policyName), new Map()),
+        p.policyName,
+      ).toBe(true);
     }
   });
 });

@@ -120,7 +120,12 @@ export interface RemediateResult {
   read: { terraformFiles: number; templates: number; policySources: number };
 }
 
-const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', '.terraform', 'cdk.out']);
+const SKIPPED_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.git',
+  '.terraform',
+  'cdk.out',
+]);
 const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template'];
 
 /** The files of `dir`, recursively (hidden folders and dependency folders skipped). */
@@ -135,7 +140,9 @@ async function walk(
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (out.length >= max) {
-      throw new IamRefineError(`more than ${max} files under ${root}: give the folders that hold the IAM sources`);
+      throw new IamRefineError(
+        `more than ${max} files under ${root}: give the folders that hold the IAM sources`,
+      );
     }
     const path = join(dir, e.name);
     if (e.isDirectory()) {
@@ -147,7 +154,8 @@ async function walk(
           file: path,
           line: 1,
           what: 'CDK app',
-          reason: 'CDK sources are code that generates templates; they are not rewritten (the synthesized templates under cdk.out are generated files)',
+          reason:
+            'CDK sources are code that generates templates; they are not rewritten (the synthesized templates under cdk.out are generated files)',
         });
       }
       out.push({ path, dir: root });
@@ -158,12 +166,22 @@ async function walk(
 /** The statements of a source whose actions cannot be rewritten (reported even when unused). */
 function unrewritable(source: PolicySource, text: string): Unsupported[] {
   const read = sourceStatements(source.document);
-  const at = (what: string, reason: string): Unsupported => ({ file: source.file, line: source.line, what, reason });
+  const at = (what: string, reason: string): Unsupported => ({
+    file: source.file,
+    line: source.line,
+    what,
+    reason,
+  });
   if (typeof read === 'string') return [at(source.address, read)];
   const out: Unsupported[] = [];
   read.statements.forEach((st, i) => {
     const node = st.actions;
-    const bad = node.kind === 'seq' ? node.items.find((item) => item.kind !== 'str' || isDeployTime(item)) : node.kind === 'str' && !node.template ? undefined : node;
+    const bad =
+      node.kind === 'seq'
+        ? node.items.find((item) => item.kind !== 'str' || isDeployTime(item))
+        : node.kind === 'str' && !node.template
+          ? undefined
+          : node;
     if (bad) {
       out.push({
         file: source.file,
@@ -183,7 +201,12 @@ function principalOf(arn: string): { kind: string; name: string } | undefined {
 }
 
 /** Why `source` cannot be the policy `p` of `finding` by the names known (undefined: it can). */
-function nameMismatch(source: PolicySource, finding: Finding, p: PolicyRecommendation, deployed: Deployed | undefined): string | undefined {
+function nameMismatch(
+  source: PolicySource,
+  finding: Finding,
+  p: PolicyRecommendation,
+  deployed: Deployed | undefined,
+): string | undefined {
   const managed = p.policyType === 'CUSTOMER_MANAGED' || p.policyType === 'GROUP_MANAGED';
   if (source.managed !== managed) return 'kind';
   const d = deployed?.get(source.stateKey) ?? undefined;
@@ -196,8 +219,10 @@ function nameMismatch(source: PolicySource, finding: Finding, p: PolicyRecommend
   }
   const principal = p.groupArn ? principalOf(p.groupArn) : principalOf(finding.resource);
   const sourcePrincipal = source.principal?.name ?? dp?.principalName ?? d?.principalName;
-  if (source.principal && principal && source.principal.kind !== principal.kind) return 'principal kind';
-  if (sourcePrincipal !== undefined && principal && sourcePrincipal !== principal.name) return 'principal';
+  if (source.principal && principal && source.principal.kind !== principal.kind)
+    return 'principal kind';
+  if (sourcePrincipal !== undefined && principal && sourcePrincipal !== principal.name)
+    return 'principal';
   return undefined;
 }
 
@@ -207,16 +232,25 @@ function unusedFor(finding: Finding, p: PolicyRecommendation): UnusedSet {
     // Refined with the group's set: what the refinement removed is that set, as far as it matters.
     const entries: string[] = [];
     for (const list of Object.values(p.removedByAccessLevel)) {
-      for (const a of list ?? []) if (!a.includes('*') && !a.includes('?') && a.includes(':')) entries.push(a);
+      for (const a of list ?? [])
+        if (!a.includes('*') && !a.includes('?') && a.includes(':')) entries.push(a);
     }
     for (const s of p.removedServices ?? []) entries.push(`${s}:*`);
     return parseUnused(entries, { source: `finding ${finding.id}` });
   }
-  return parseUnused({ findingDetails: finding.findingDetails }, { source: `finding ${finding.id}` });
+  return parseUnused(
+    { findingDetails: finding.findingDetails },
+    { source: `finding ${finding.id}` },
+  );
 }
 
 function quotaKind(p: PolicyRecommendation, finding: Finding): QuotaKind {
-  if (p.policyType === 'CUSTOMER_MANAGED' || p.policyType === 'GROUP_MANAGED' || p.policyType === 'AWS_MANAGED') return 'managed';
+  if (
+    p.policyType === 'CUSTOMER_MANAGED' ||
+    p.policyType === 'GROUP_MANAGED' ||
+    p.policyType === 'AWS_MANAGED'
+  )
+    return 'managed';
   if (p.policyType === 'GROUP_INLINE') return 'group-inline';
   return finding.resourceType === 'AWS::IAM::User' ? 'user-inline' : 'role-inline';
 }
@@ -257,12 +291,18 @@ async function proveSource(
   }
   let proof: Proof;
   try {
-    proof = verifyRefinement(canonicalDocument(original) as object, canonicalDocument(doc) as object, unused, { catalog });
+    proof = verifyRefinement(
+      canonicalDocument(original) as object,
+      canonicalDocument(doc) as object,
+      unused,
+      { catalog },
+    );
   } catch (error) {
     return `the patched document is not a valid policy: ${(error as Error).message}`;
   }
   if (!proof.exact) return 'the patched document fails the exactness proof';
-  if (!matchDocument(tree, policy, new Map(bindings))) return 'the patched document is not the recommended one';
+  if (!matchDocument(tree, policy, new Map(bindings)))
+    return 'the patched document is not the recommended one';
   return proof;
 }
 
@@ -272,7 +312,8 @@ function shifter(edits: readonly Edit[]): (offset: number) => number {
   return (offset) => {
     let d = 0;
     for (const e of sorted) {
-      if (e.end <= offset && !(e.start === e.end && e.start === offset)) d += e.text.length - (e.end - e.start);
+      if (e.end <= offset && !(e.start === e.end && e.start === offset))
+        d += e.text.length - (e.end - e.start);
       else break;
     }
     return offset + d;
@@ -308,7 +349,12 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     if (!isTf && !isTemplate) continue;
     const size = (await stat(f.path)).size;
     if (size > maxBytes) {
-      unsupported.push({ file: f.path, line: 1, what: 'file', reason: `larger than ${maxBytes} bytes; not read` });
+      unsupported.push({
+        file: f.path,
+        line: 1,
+        what: 'file',
+        reason: `larger than ${maxBytes} bytes; not read`,
+      });
       continue;
     }
     const text = await readFile(f.path, 'utf8');
@@ -349,21 +395,28 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           policyId: rec.policyId,
           policyName: rec.policyName,
           reason,
-          ...(source ? { source: { file: source.file, line: source.line, address: source.address } } : {}),
+          ...(source
+            ? { source: { file: source.file, line: source.line, address: source.address } }
+            : {}),
         });
       if (rec.policyType === 'AWS_MANAGED') {
-        skip('an AWS managed policy is not written in your sources (replace it with a customer managed policy first)');
+        skip(
+          'an AWS managed policy is not written in your sources (replace it with a customer managed policy first)',
+        );
         continue;
       }
       if (!rec.originalPolicy) {
         skip('the finding does not carry the scanned policy document');
         continue;
       }
-      const byName = sources.filter((s) => nameMismatch(s, finding, rec, options.deployed) === undefined);
+      const byName = sources.filter(
+        (s) => nameMismatch(s, finding, rec, options.deployed) === undefined,
+      );
       const matches: { source: PolicySource; bindings: Bindings }[] = [];
       for (const s of byName) {
         const bindings: Bindings = new Map();
-        if (matchDocument(s.document, rec.originalPolicy, bindings)) matches.push({ source: s, bindings });
+        if (matchDocument(s.document, rec.originalPolicy, bindings))
+          matches.push({ source: s, bindings });
       }
       if (matches.length === 0) {
         skip(
@@ -381,14 +434,20 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       }
       const { source, bindings } = matches[0]!;
       if (rec.recommendedAction === 'DETACH_POLICY') {
-        skip('nothing the policy allows is used: the recommendation is to remove it (left to you)', source);
+        skip(
+          'nothing the policy allows is used: the recommendation is to remove it (left to you)',
+          source,
+        );
         continue;
       }
       let unused: UnusedSet;
       try {
         unused = unusedFor(finding, rec);
       } catch (error) {
-        skip(`the finding's unused permissions cannot be read: ${(error as Error).message}`, source);
+        skip(
+          `the finding's unused permissions cannot be read: ${(error as Error).message}`,
+          source,
+        );
         continue;
       }
       const previous = planned.get(source);
@@ -399,7 +458,10 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           previous.principals.push(finding.resource);
         } else {
           conflicts.add(source);
-          skip(`the policy is shared with ${previous.principals.join(', ')}, whose unused permissions differ: patch it by hand or select one finding with --finding`, source);
+          skip(
+            `the policy is shared with ${previous.principals.join(', ')}, whose unused permissions differ: patch it by hand or select one finding with --finding`,
+            source,
+          );
         }
         continue;
       }
@@ -416,7 +478,10 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       }
       let refinement;
       try {
-        refinement = refinePolicy(original, unused, { catalog: options.catalog, source: source.address });
+        refinement = refinePolicy(original, unused, {
+          catalog: options.catalog,
+          source: source.address,
+        });
       } catch (error) {
         skip(`refining the source's document failed: ${(error as Error).message}`, source);
         continue;
@@ -435,7 +500,16 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         skip((error as Error).message, source);
         continue;
       }
-      const proof = await proveSource(source, patched, undefined, bindings, rec.originalPolicy, policy, unused, options.catalog);
+      const proof = await proveSource(
+        source,
+        patched,
+        undefined,
+        bindings,
+        rec.originalPolicy,
+        policy,
+        unused,
+        options.catalog,
+      );
       if (typeof proof === 'string') {
         skip(`the patch was not written: ${proof}`, source);
         continue;
@@ -496,7 +570,16 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     const shift = shifter(all);
     let ok = true;
     for (const p of list) {
-      const proof = await proveSource(p.source, combined, shift, p.bindings, p.original, p.policy, p.unused, options.catalog);
+      const proof = await proveSource(
+        p.source,
+        combined,
+        shift,
+        p.bindings,
+        p.original,
+        p.policy,
+        p.unused,
+        options.catalog,
+      );
       if (typeof proof === 'string') {
         ok = false;
         reject(p, `the combined patch of ${rel} was not written: ${proof}`);
@@ -533,14 +616,21 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           patternsChecked: p.proof.patternsChecked,
         },
         ...(options.measure
-          ? { size: { before: options.measure(p.original, kind), after: options.measure(p.policy, kind) } }
+          ? {
+              size: {
+                before: options.measure(p.original, kind),
+                after: options.measure(p.policy, kind),
+              },
+            }
           : {}),
         policy: p.policy,
         diff: unifiedDiff(rel, text, p.edits),
       });
     }
   }
-  patches.sort((a, b) => (a.source.file + a.source.address < b.source.file + b.source.address ? -1 : 1));
+  patches.sort((a, b) =>
+    a.source.file + a.source.address < b.source.file + b.source.address ? -1 : 1,
+  );
   unsupported.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return {
     patches,

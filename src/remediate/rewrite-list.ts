@@ -52,7 +52,10 @@ function isBlank(s: string): boolean {
 const HAS_COMMAS: ReadonlySet<Layout> = new Set(['json', 'hcl', 'yaml-flow']);
 
 /** Where the text after an entry on its line has a comma, and whether the rest is a comment. */
-function afterEntry(text: string, end: number): { comma: number; rest: 'empty' | 'comment' | 'other' } {
+function afterEntry(
+  text: string,
+  end: number,
+): { comma: number; rest: 'empty' | 'comment' | 'other' } {
   const stop = lineEnd(text, end);
   let i = end;
   while (i < stop && (text[i] === ' ' || text[i] === '\t')) i++;
@@ -108,7 +111,8 @@ export function rewriteList(
   ops = ops.map((op) => (op.kind === 'replace' && op.entries.length === 0 ? { kind: 'drop' } : op));
   // The final list: per position, whether a comma must follow.
   let outputs = 0;
-  for (const op of ops) outputs += op.kind === 'keep' ? 1 : op.kind === 'drop' ? 0 : op.entries.length;
+  for (const op of ops)
+    outputs += op.kind === 'keep' ? 1 : op.kind === 'drop' ? 0 : op.entries.length;
   outputs += append.length;
   if (outputs === 0) throw new IamRefineError('internal: a list would become empty');
   const commas = HAS_COMMAS.has(seq.layout);
@@ -158,8 +162,10 @@ function multiLine(
     lastEnd = item.span.end;
     if (op.kind === 'keep') {
       const want = commaAfter(position++);
-      if (after.comma >= 0 && !want) edits.push({ start: after.comma, end: after.comma + 1, text: '' });
-      if (after.comma < 0 && want) edits.push({ start: item.span.end, end: item.span.end, text: ',' });
+      if (after.comma >= 0 && !want)
+        edits.push({ start: after.comma, end: after.comma + 1, text: '' });
+      if (after.comma < 0 && want)
+        edits.push({ start: item.span.end, end: item.span.end, text: ',' });
       return;
     }
     const parts = op.entries.map((e) => `${render(e)}${commaAfter(position++) ? ',' : ''}`);
@@ -170,9 +176,12 @@ function multiLine(
     });
   });
   if (append.length > 0) {
-    if (lastEnd < 0) throw new IamRefineError('internal: entries appended to a list with none left');
+    if (lastEnd < 0)
+      throw new IamRefineError('internal: entries appended to a list with none left');
     const at = lineEnd(text, lastEnd);
-    const lines = append.map((e) => `${lastPrefix}${render(e)}${commaAfter(position++) ? ',' : ''}\n`);
+    const lines = append.map(
+      (e) => `${lastPrefix}${render(e)}${commaAfter(position++) ? ',' : ''}\n`,
+    );
     const nl = at === text.length && !text.endsWith('\n') ? '\n' : '';
     edits.push({ start: at, end: at, text: nl + lines.join('') });
   }

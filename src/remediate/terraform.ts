@@ -36,13 +36,15 @@ export function terraformParser(): Promise<Parser> {
 }
 
 /** The resource types whose `policy` attribute is a policy document. */
-const POLICY_RESOURCES: ReadonlyMap<string, { managed: boolean; principal?: 'role' | 'user' | 'group' }> =
-  new Map([
-    ['aws_iam_policy', { managed: true }],
-    ['aws_iam_role_policy', { managed: false, principal: 'role' }],
-    ['aws_iam_user_policy', { managed: false, principal: 'user' }],
-    ['aws_iam_group_policy', { managed: false, principal: 'group' }],
-  ]);
+const POLICY_RESOURCES: ReadonlyMap<
+  string,
+  { managed: boolean; principal?: 'role' | 'user' | 'group' }
+> = new Map([
+  ['aws_iam_policy', { managed: true }],
+  ['aws_iam_role_policy', { managed: false, principal: 'role' }],
+  ['aws_iam_user_policy', { managed: false, principal: 'user' }],
+  ['aws_iam_group_policy', { managed: false, principal: 'group' }],
+]);
 
 /** The private-use character a heredoc's interpolations are replaced with before parsing. */
 const PLACEHOLDER = '\uE000';
@@ -79,7 +81,9 @@ function bodyOf(b: Node): Node | undefined {
 }
 
 function blocksIn(body: Node | undefined, type?: string): Node[] {
-  return kids(body).filter((c) => c.type === 'block' && (type === undefined || blockType(c) === type));
+  return kids(body).filter(
+    (c) => c.type === 'block' && (type === undefined || blockType(c) === type),
+  );
 }
 
 function attribute(body: Node | undefined, name: string): Node | undefined {
@@ -92,7 +96,11 @@ function inner(expr: Node): Node {
   const named = kids(expr).filter((c) => c.type !== 'comment');
   if (expr.type === 'expression' && named.length === 1) {
     const only = named[0]!;
-    if (only.type === 'literal_value' || only.type === 'collection_value' || only.type === 'template_expr') {
+    if (
+      only.type === 'literal_value' ||
+      only.type === 'collection_value' ||
+      only.type === 'template_expr'
+    ) {
       const k = kids(only);
       return k.length === 1 ? k[0]! : only;
     }
@@ -127,7 +135,8 @@ function unescape(s: string): string {
     case '\\\\':
       return '\\';
     default:
-      if (s.startsWith('\\u') || s.startsWith('\\U')) return String.fromCodePoint(Number.parseInt(s.slice(2), 16));
+      if (s.startsWith('\\u') || s.startsWith('\\U'))
+        return String.fromCodePoint(Number.parseInt(s.slice(2), 16));
       return s;
   }
 }
@@ -197,21 +206,35 @@ function hclTree(expr: Node, text: string): SNode {
     case 'conditional':
       return opaque('a conditional expression');
     default:
-      return opaque(n.type === 'expression' || n.type === 'variable_expr' ? 'a reference' : `an expression (${n.type})`);
+      return opaque(
+        n.type === 'expression' || n.type === 'variable_expr'
+          ? 'a reference'
+          : `an expression (${n.type})`,
+      );
   }
 }
 
 /** The source tree of a `data "aws_iam_policy_document"` block, or why it cannot be read. */
 function policyDocumentTree(block: Node, text: string): SNode | string {
   const body = bodyOf(block);
-  for (const name of ['source_policy_documents', 'override_policy_documents', 'source_json', 'override_json']) {
+  for (const name of [
+    'source_policy_documents',
+    'override_policy_documents',
+    'source_json',
+    'override_json',
+  ]) {
     if (attribute(body, name)) return `it merges other documents (${name})`;
   }
   if (blocksIn(body, 'dynamic').length > 0) return 'it has dynamic blocks';
   const span = { start: block.startIndex, end: block.endIndex };
   const entries: SEntry[] = [];
   const version = attribute(body, 'version');
-  entries.push({ key: 'Version', value: version ? hclTree(version, text) : { kind: 'str', span, value: '2012-10-17', template: false, lang: 'hcl', quote: '"' } });
+  entries.push({
+    key: 'Version',
+    value: version
+      ? hclTree(version, text)
+      : { kind: 'str', span, value: '2012-10-17', template: false, lang: 'hcl', quote: '"' },
+  });
   const id = attribute(body, 'policy_id');
   if (id) entries.push({ key: 'Id', value: hclTree(id, text) });
   const statements = blocksIn(body, 'statement');
@@ -221,9 +244,15 @@ function policyDocumentTree(block: Node, text: string): SNode | string {
     const sspan = { start: st.startIndex, end: st.endIndex };
     const se: SEntry[] = [];
     const sid = attribute(sb, 'sid');
-    if (sid && stringLitValue(inner(sid)) !== '') se.push({ key: 'Sid', value: hclTree(sid, text) });
+    if (sid && stringLitValue(inner(sid)) !== '')
+      se.push({ key: 'Sid', value: hclTree(sid, text) });
     const effect = attribute(sb, 'effect');
-    se.push({ key: 'Effect', value: effect ? hclTree(effect, text) : { kind: 'str', span: sspan, value: 'Allow', template: false, lang: 'hcl', quote: '"' } });
+    se.push({
+      key: 'Effect',
+      value: effect
+        ? hclTree(effect, text)
+        : { kind: 'str', span: sspan, value: 'Allow', template: false, lang: 'hcl', quote: '"' },
+    });
     for (const [attr, key] of [
       ['actions', 'Action'],
       ['not_actions', 'NotAction'],
@@ -256,7 +285,8 @@ function policyDocumentTree(block: Node, text: string): SNode | string {
         const test = literalAttr(cb, 'test');
         const variable = literalAttr(cb, 'variable');
         const values = attribute(cb, 'values');
-        if (test === undefined || variable === undefined || !values) return 'a condition block is not literal';
+        if (test === undefined || variable === undefined || !values)
+          return 'a condition block is not literal';
         const list = byTest.get(test) ?? [];
         list.push({ key: variable, value: hclTree(values, text) });
         byTest.set(test, list);
@@ -266,7 +296,10 @@ function policyDocumentTree(block: Node, text: string): SNode | string {
         value: {
           kind: 'map',
           span: sspan,
-          entries: [...byTest].map(([key, e]) => ({ key, value: { kind: 'map', span: sspan, entries: e } satisfies SMap })),
+          entries: [...byTest].map(([key, e]) => ({
+            key,
+            value: { kind: 'map', span: sspan, entries: e } satisfies SMap,
+          })),
         },
       });
     }
@@ -285,15 +318,30 @@ function heredocTree(heredoc: Node, text: string): SNode | string {
   if (ids.length < 2) return 'the heredoc is not closed';
   const bodyStart = lineEnd(text, ids[0]!.endIndex);
   const bodyEnd = lineStart(text, ids[ids.length - 1]!.startIndex);
-  if (k.some((c) => c.type === 'template_directive' || c.type.startsWith('template_if') || c.type.startsWith('template_for'))) {
+  if (
+    k.some(
+      (c) =>
+        c.type === 'template_directive' ||
+        c.type.startsWith('template_if') ||
+        c.type.startsWith('template_for'),
+    )
+  ) {
     return 'the heredoc has template directives (%{ ... })';
   }
   let body = text.slice(bodyStart, bodyEnd);
   for (const c of k.filter((c) => c.type === 'template_interpolation')) {
     const s = c.startIndex - bodyStart;
-    body = body.slice(0, s) + PLACEHOLDER.repeat(c.endIndex - c.startIndex) + body.slice(c.endIndex - bodyStart);
+    body =
+      body.slice(0, s) +
+      PLACEHOLDER.repeat(c.endIndex - c.startIndex) +
+      body.slice(c.endIndex - bodyStart);
   }
-  const parsed = parseTree(body, { lang: 'json', base: bodyStart, placeholder: PLACEHOLDER, fileText: text });
+  const parsed = parseTree(body, {
+    lang: 'json',
+    base: bodyStart,
+    placeholder: PLACEHOLDER,
+    fileText: text,
+  });
   if (!parsed.ok) return `the heredoc is not JSON (${parsed.error})`;
   return parsed.root;
 }
@@ -336,9 +384,13 @@ export async function locateTerraform(
   // Policy documents by directory (a module) and name.
   const dataDocs = new Map<string, { file: TfFile; block: Node }>();
   for (const f of parsed) {
-    for (const b of blocksIn(kids(f.root).find((c) => c.type === 'body'), 'data')) {
+    for (const b of blocksIn(
+      kids(f.root).find((c) => c.type === 'body'),
+      'data',
+    )) {
       const [type, name] = blockLabels(b);
-      if (type === 'aws_iam_policy_document' && name) dataDocs.set(`${dirname(f.path)}\0${name}`, { file: f, block: b });
+      if (type === 'aws_iam_policy_document' && name)
+        dataDocs.set(`${dirname(f.path)}\0${name}`, { file: f, block: b });
     }
   }
   const say = (file: string, node: Node, what: string, reason: string) =>
@@ -347,25 +399,54 @@ export async function locateTerraform(
   const docRef = (f: TfFile, expr: Node, what: string): DocRef | undefined => {
     const n = inner(expr);
     if (n.type === 'heredoc_template') {
-      return { file: f.path, form: 'heredoc', read: (text, shift) => readAgain(parser, f.path, text, shift ? shift(n.startIndex) : n.startIndex, (m, t) => heredocTree(m, t), 'heredoc_template') };
+      return {
+        file: f.path,
+        form: 'heredoc',
+        read: (text, shift) =>
+          readAgain(
+            parser,
+            f.path,
+            text,
+            shift ? shift(n.startIndex) : n.startIndex,
+            (m, t) => heredocTree(m, t),
+            'heredoc_template',
+          ),
+      };
     }
     if (n.type === 'function_call') {
       const fn = kids(n)[0]?.text;
-      const args = kids(kids(n).find((c) => c.type === 'function_arguments')).filter((c) => c.type === 'expression');
+      const args = kids(kids(n).find((c) => c.type === 'function_arguments')).filter(
+        (c) => c.type === 'expression',
+      );
       if (fn === 'jsonencode' && args.length === 1) {
         return {
           file: f.path,
           form: 'jsonencode',
-          read: (text, shift) => readAgain(parser, f.path, text, shift ? shift(n.startIndex) : n.startIndex, (m, t) => {
-            const a = kids(kids(m).find((c) => c.type === 'function_arguments')).find((c) => c.type === 'expression');
-            return a ? hclTree(a, t) : 'jsonencode() has no argument';
-          }, 'function_call'),
+          read: (text, shift) =>
+            readAgain(
+              parser,
+              f.path,
+              text,
+              shift ? shift(n.startIndex) : n.startIndex,
+              (m, t) => {
+                const a = kids(kids(m).find((c) => c.type === 'function_arguments')).find(
+                  (c) => c.type === 'expression',
+                );
+                return a ? hclTree(a, t) : 'jsonencode() has no argument';
+              },
+              'function_call',
+            ),
         };
       }
       if (fn === 'file' && args.length === 1) {
         const target = filePath(args[0]!, f.path);
         if (typeof target !== 'string' || target === '') {
-          say(f.path, n, what, 'file() with a path that is not a literal (or ${path.module}/...) cannot be followed');
+          say(
+            f.path,
+            n,
+            what,
+            'file() with a path that is not a literal (or ${path.module}/...) cannot be followed',
+          );
           return undefined;
         }
         return {
@@ -378,14 +459,24 @@ export async function locateTerraform(
         };
       }
       if (fn === 'templatefile') {
-        say(f.path, n, what, 'the document is rendered by templatefile() with variables; the template is left alone');
+        say(
+          f.path,
+          n,
+          what,
+          'the document is rendered by templatefile() with variables; the template is left alone',
+        );
         return undefined;
       }
       say(f.path, n, what, `the document is computed by ${fn ?? 'a function'}()`);
       return undefined;
     }
     const parts = n.text.split('.');
-    if (parts.length === 4 && parts[0] === 'data' && parts[1] === 'aws_iam_policy_document' && parts[3] === 'json') {
+    if (
+      parts.length === 4 &&
+      parts[0] === 'data' &&
+      parts[1] === 'aws_iam_policy_document' &&
+      parts[3] === 'json'
+    ) {
       const d = dataDocs.get(`${dirname(f.path)}\0${parts[2]}`);
       if (!d) {
         say(f.path, n, what, `${n.text} is not declared in this module's files`);
@@ -394,10 +485,23 @@ export async function locateTerraform(
       return {
         file: d.file.path,
         form: 'policy document',
-        read: (text, shift) => readAgain(parser, d.file.path, text, shift ? shift(d.block.startIndex) : d.block.startIndex, (m, t) => policyDocumentTree(m, t), 'block'),
+        read: (text, shift) =>
+          readAgain(
+            parser,
+            d.file.path,
+            text,
+            shift ? shift(d.block.startIndex) : d.block.startIndex,
+            (m, t) => policyDocumentTree(m, t),
+            'block',
+          ),
       };
     }
-    say(f.path, n, what, `the document comes from ${n.text.length > 60 ? 'an expression' : n.text} (a variable, local or other expression)`);
+    say(
+      f.path,
+      n,
+      what,
+      `the document comes from ${n.text.length > 60 ? 'an expression' : n.text} (a variable, local or other expression)`,
+    );
     return undefined;
   };
 
@@ -411,7 +515,8 @@ export async function locateTerraform(
   ) => {
     const ref = docRef(f, expr, address);
     if (!ref) return;
-    const docText = ref.file === f.path ? f.text : await readFile(ref.file, 'utf8').catch(() => undefined);
+    const docText =
+      ref.file === f.path ? f.text : await readFile(ref.file, 'utf8').catch(() => undefined);
     if (docText === undefined) {
       say(f.path, expr, address, `${ref.file} cannot be read`);
       return;
@@ -453,9 +558,18 @@ export async function locateTerraform(
       const address = `${type}.${name}`;
       const kind = POLICY_RESOURCES.get(type);
       if (!kind && type !== 'aws_iam_role') continue;
-      const iterated = attribute(rb, 'for_each') ? 'for_each' : attribute(rb, 'count') ? 'count' : undefined;
+      const iterated = attribute(rb, 'for_each')
+        ? 'for_each'
+        : attribute(rb, 'count')
+          ? 'count'
+          : undefined;
       if (iterated && (kind || blocksIn(rb, 'inline_policy').length > 0)) {
-        say(f.path, r, address, `the resource uses ${iterated}: one source stands for several policies`);
+        say(
+          f.path,
+          r,
+          address,
+          `the resource uses ${iterated}: one source stands for several policies`,
+        );
         continue;
       }
       if (kind) {
@@ -468,7 +582,10 @@ export async function locateTerraform(
           const pn = pe ? inner(pe) : undefined;
           const literal = pn ? stringLitValue(pn) : undefined;
           const refParts = pn?.text.split('.') ?? [];
-          const viaRef = refParts.length === 3 && refParts[0] === `aws_iam_${kind.principal}` ? roleNames.get(refParts[1]!) : undefined;
+          const viaRef =
+            refParts.length === 3 && refParts[0] === `aws_iam_${kind.principal}`
+              ? roleNames.get(refParts[1]!)
+              : undefined;
           const pname = literal ?? (kind.principal === 'role' ? viaRef : undefined);
           if (pname !== undefined) principal = { kind: kind.principal, name: pname };
           else if (refParts.length === 3 && refParts[0] === `aws_iam_${kind.principal}`) {
@@ -512,8 +629,15 @@ function filePath(arg: Node, tfFile: string): string | null {
   if (literal !== undefined) return join(dirname(tfFile), literal);
   if (n.type !== 'quoted_template') return null;
   // Only "${path.module}/..." is followed.
-  const parts = kids(n).filter((c) => c.type !== 'quoted_template_start' && c.type !== 'quoted_template_end');
-  if (parts.length !== 2 || parts[0]!.type !== 'template_interpolation' || parts[1]!.type !== 'template_literal') return null;
+  const parts = kids(n).filter(
+    (c) => c.type !== 'quoted_template_start' && c.type !== 'quoted_template_end',
+  );
+  if (
+    parts.length !== 2 ||
+    parts[0]!.type !== 'template_interpolation' ||
+    parts[1]!.type !== 'template_literal'
+  )
+    return null;
   const ref = kids(parts[0]).find((c) => c.type === 'expression')?.text;
   if (ref !== 'path.module') return null;
   return join(dirname(tfFile), parts[1]!.text);

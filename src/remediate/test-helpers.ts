@@ -4,7 +4,12 @@
  * need no account export.
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
-import type { Finding, PolicyRecommendation, PolicyType, UnusedPermissionDetails } from '../findings/types.js';
+import type {
+  Finding,
+  PolicyRecommendation,
+  PolicyType,
+  UnusedPermissionDetails,
+} from '../findings/types.js';
 import { actionsByAccessLevel } from '../refine/access-levels.js';
 import { refinePolicy } from '../refine/refine.js';
 
@@ -40,10 +45,16 @@ export function testFinding(
     }
   }
   const details: UnusedPermissionDetails[] = [...byService].map(([serviceNamespace, actions]) =>
-    actions === 'all' ? { serviceNamespace } : { serviceNamespace, actions: actions.map((action) => ({ action })) },
+    actions === 'all'
+      ? { serviceNamespace }
+      : { serviceNamespace, actions: actions.map((action) => ({ action })) },
   );
   const recs: PolicyRecommendation[] = policies.map((p) => {
-    const r = refinePolicy(p.document, { findingDetails: details.map((d) => ({ unusedPermissionDetails: d })) }, { catalog });
+    const r = refinePolicy(
+      p.document,
+      { findingDetails: details.map((d) => ({ unusedPermissionDetails: d })) },
+      { catalog },
+    );
     return {
       policyId: p.id ?? p.name,
       policyName: p.name,

@@ -82,7 +82,11 @@ function changesOf(text: string, edits: readonly Edit[]): { lines: string[]; cha
       added = added.slice(1);
       oldStart++;
     }
-    while (removed.length > 0 && added.length > 0 && removed[removed.length - 1] === added[added.length - 1]) {
+    while (
+      removed.length > 0 &&
+      added.length > 0 &&
+      removed[removed.length - 1] === added[added.length - 1]
+    ) {
       removed = removed.slice(0, -1);
       added = added.slice(0, -1);
     }
@@ -92,7 +96,9 @@ function changesOf(text: string, edits: readonly Edit[]): { lines: string[]; cha
 }
 
 function out(prefix: string, line: string): string {
-  return line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`;
+  return line.endsWith('\n')
+    ? `${prefix}${line}`
+    : `${prefix}${line}\n\\ No newline at end of file\n`;
 }
 
 /**
@@ -107,7 +113,8 @@ export function unifiedDiff(path: string, text: string, edits: readonly Edit[]):
   for (const c of changes) {
     const last = hunks[hunks.length - 1];
     const prev = last?.[last.length - 1];
-    if (last && prev && c.oldStart - (prev.oldStart + prev.removed.length) <= 2 * CONTEXT_LINES) last.push(c);
+    if (last && prev && c.oldStart - (prev.oldStart + prev.removed.length) <= 2 * CONTEXT_LINES)
+      last.push(c);
     else hunks.push([c]);
   }
   let text0 = `diff --git a/${path} b/${path}\n--- a/${path}\n+++ b/${path}\n`;
@@ -116,7 +123,10 @@ export function unifiedDiff(path: string, text: string, edits: readonly Edit[]):
     const first = h[0]!;
     const lastChange = h[h.length - 1]!;
     const start = Math.max(0, first.oldStart - CONTEXT_LINES);
-    const end = Math.min(lines.length, lastChange.oldStart + lastChange.removed.length + CONTEXT_LINES);
+    const end = Math.min(
+      lines.length,
+      lastChange.oldStart + lastChange.removed.length + CONTEXT_LINES,
+    );
     let body = '';
     let oldCount = 0;
     let newCount = 0;

@@ -20,7 +20,8 @@ import {
 import type { SNode, SourceLang, Span } from './types.js';
 
 /** A parsed text: its tree, or the parser's first error. */
-export type ParsedTree = { ok: true; root: SNode; doc: Document } | { ok: false; error: string; line: number };
+export type ParsedTree =
+  { ok: true; root: SNode; doc: Document } | { ok: false; error: string; line: number };
 
 /** Options of {@link parseTree}. */
 export interface ParseTreeOptions {
@@ -47,7 +48,11 @@ export function parseTree(text: string, options: ParseTreeOptions): ParsedTree {
   });
   const error = doc.errors[0];
   if (error) {
-    return { ok: false, error: error.message.split('\n')[0] ?? error.message, line: error.linePos?.[0].line ?? 1 };
+    return {
+      ok: false,
+      error: error.message.split('\n')[0] ?? error.message,
+      line: error.linePos?.[0].line ?? 1,
+    };
   }
   if (doc.contents === null) return { ok: false, error: 'the file is empty', line: 1 };
   const base = options.base ?? 0;
@@ -117,7 +122,8 @@ export function parseTree(text: string, options: ParseTreeOptions): ParsedTree {
       if (pairs.length === 1) {
         const k = pairs[0]!.key;
         const key = isScalar(k) ? String(k.value) : '';
-        if (key === 'Ref' || key.startsWith('Fn::')) return opaque(node, `the intrinsic function ${key}`);
+        if (key === 'Ref' || key.startsWith('Fn::'))
+          return opaque(node, `the intrinsic function ${key}`);
       }
       const entries = pairs.map((p) => {
         const k = p.key as YamlNode | null;
@@ -129,7 +135,11 @@ export function parseTree(text: string, options: ParseTreeOptions): ParsedTree {
         }
         const value: SNode =
           p.value === null
-            ? { kind: 'lit', span: { start: (k?.range?.[1] ?? 0) + base, end: (k?.range?.[1] ?? 0) + base }, value: null }
+            ? {
+                kind: 'lit',
+                span: { start: (k?.range?.[1] ?? 0) + base, end: (k?.range?.[1] ?? 0) + base },
+                value: null,
+              }
             : convert(p.value, parent);
         return { key, value };
       });
