@@ -10,6 +10,9 @@ import type { NotPatched, PolicyPatch } from './remediate.js';
 /** At most this many actions are listed per access level (the rest are counted). */
 export const MAX_LISTED_ACTIONS = 40;
 
+/** At most this many services unused as a whole are named. */
+export const MAX_LISTED_SERVICES = 20;
+
 /** A Markdown code span of any text (backticks inside are made harmless). */
 export function code(text: string): string {
   const safe = text.replaceAll('`', 'ˋ').replaceAll('\n', ' ');
@@ -62,13 +65,22 @@ export function prBody(
   );
 
   out.push('### Unused permissions', '');
-  out.push('By service:', '');
-  for (const d of [...details].sort((a, b) =>
-    a.serviceNamespace.localeCompare(b.serviceNamespace),
-  )) {
+  const used = [...details]
+    .filter((d) => d.actions !== undefined)
+    .sort((a, b) => a.serviceNamespace.localeCompare(b.serviceNamespace));
+  if (used.length > 0) {
     out.push(
-      `- ${code(d.serviceNamespace)}: ${d.actions === undefined ? 'the whole service (not used at all)' : plural(d.actions.length, 'action')}`,
+      `Unused actions of services in use, by service: ${used.map((d) => `${code(d.serviceNamespace)} (${d.actions!.length})`).join(', ')}.`,
     );
+  }
+  if (wholeServices.length > 0) {
+    const sorted = [...wholeServices].sort();
+    const shown = sorted.slice(0, MAX_LISTED_SERVICES).map(code).join(', ');
+    const more =
+      sorted.length > MAX_LISTED_SERVICES
+        ? `, and ${sorted.length - MAX_LISTED_SERVICES} more`
+        : '';
+    out.push(`Services not used at all: ${shown}${more}.`);
   }
   out.push('');
   const byLevel = new Map<string, Set<string>>();
@@ -101,7 +113,6 @@ export function prBody(
   }
 
   out.push('### What changes', '');
-  if (mine.length === 0) out.push('Nothing in this repository: see below.', '');
   for (const p of mine) {
     const where = `${code(`${p.source.file}`)} (${code(p.source.address)}, declared at ${code(`${p.source.declaredIn}:${p.source.line}`)}, ${p.source.form})`;
     out.push(

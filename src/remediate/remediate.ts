@@ -399,7 +399,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
             ? { source: { file: source.file, line: source.line, address: source.address } }
             : {}),
         });
-      if (rec.policyType === 'AWS_MANAGED') {
+      if (rec.policyType === 'AWS_MANAGED' || rec.policyId.includes(':iam::aws:policy/')) {
         skip(
           'an AWS managed policy is not written in your sources (replace it with a customer managed policy first)',
         );
@@ -529,7 +529,22 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       });
     }
   }
-  for (const c of conflicts) planned.delete(c);
+  for (const c of conflicts) {
+    const p = planned.get(c);
+    planned.delete(c);
+    if (!p) continue;
+    p.findingIds.forEach((findingId, i) =>
+      notPatched.push({
+        findingId,
+        resource: p.principals[i]!,
+        policyId: p.rec.policyId,
+        policyName: p.rec.policyName,
+        reason:
+          'the policy is shared by principals whose unused permissions differ: patch it by hand or select one finding with --finding',
+        source: { file: c.file, line: c.line, address: c.address },
+      }),
+    );
+  }
 
   // Combine per file, then prove every source again in the combined text.
   const byFile = new Map<string, Planned[]>();

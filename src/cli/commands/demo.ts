@@ -14,6 +14,7 @@ import {
   prepareDemoDir,
 } from '../../demo/dir.js';
 import { DEMO_FILES, generateDemo, type DemoGenerated } from '../../demo/generate.js';
+import { writeDemoIac } from '../../demo/iac.js';
 import { verifyDemoScan } from '../../demo/verify.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import type { Inventory } from '../../inventory/types.js';
@@ -227,6 +228,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     io.stderr.write(`${PROGRAM}: warning: the findings were not recorded in ${db}: ${dbError}\n`);
   }
   if (recorded !== undefined) say(recorded);
+  const iac = await writeDemoIac(dir);
 
   const color = io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
   const e = generated.expectations;
@@ -242,6 +244,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     out.push(
       `  # browse the findings, their policy diffs and proofs`,
       `  ${PROGRAM} serve --db ${q(db)}`,
+      '',
+      `  # patch the account's Terraform and CloudFormation sources (proved, ready for a pull request)`,
+      `  ${PROGRAM} remediate --iac ${q(iac.terraform)} --iac ${q(iac.cloudformation)} \\`,
+      `      --db ${q(db)} --out least-privilege.patch --pr-body least-privilege.md`,
       '',
     );
   }

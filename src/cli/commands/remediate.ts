@@ -211,11 +211,7 @@ export async function runRemediate(options: RemediateCliOptions, io: CliIo): Pro
     },
   });
   const body = findings
-    .filter(
-      (f) =>
-        result.patches.some((p) => p.findingIds.includes(f.id)) ||
-        result.notPatched.some((n) => n.findingId === f.id),
-    )
+    .filter((f) => result.patches.some((p) => p.findingIds.includes(f.id)))
     .map((f) =>
       prBody(f, result.patches, result.notPatched, {
         catalogVersion: catalog.version,
@@ -228,10 +224,12 @@ export async function runRemediate(options: RemediateCliOptions, io: CliIo): Pro
 
   for (const u of result.unsupported)
     io.stderr.write(`${PROGRAM}: ${u.file}:${u.line}: ${u.what}: not rewritten: ${u.reason}\n`);
+  // Policies whose source was found but could not be patched, one line each; the policies with no
+  // source in the directories are counted (--format json lists them).
   for (const n of result.notPatched) {
-    const at = n.source ? `${n.source.file}:${n.source.line}: ` : '';
+    if (!n.source) continue;
     io.stderr.write(
-      `${PROGRAM}: ${at}finding ${n.findingId} policy ${n.policyName}: not patched: ${n.reason}\n`,
+      `${PROGRAM}: ${n.source.file}:${n.source.line}: ${n.source.address}: finding ${n.findingId} policy ${n.policyName}: not patched: ${n.reason}\n`,
     );
   }
   if (options.format === 'json') {
@@ -250,7 +248,7 @@ export async function runRemediate(options: RemediateCliOptions, io: CliIo): Pro
 function summary(result: RemediateResult, findings: number, options: RemediateCliOptions): string {
   const lines = [
     `read ${result.read.terraformFiles} Terraform file(s) and ${result.read.templates} CloudFormation template(s): ${result.read.policySources} policy source(s)`,
-    `${findings} UnusedPermission finding(s): ${result.patches.length} policy patch(es) in ${result.files.length} file(s), proved; ${result.notPatched.length} policy(ies) not patched; ${result.unsupported.length} construct(s) not rewritable`,
+    `${findings} UnusedPermission finding(s): ${result.patches.length} policy patch(es) in ${result.files.length} file(s), proved; ${result.unsupported.length} construct(s) not rewritable`,
   ];
   for (const p of result.patches) {
     const size = p.size
@@ -258,6 +256,16 @@ function summary(result: RemediateResult, findings: number, options: RemediateCl
       : '';
     lines.push(
       `  ${p.source.file}: ${p.source.address} (${p.policyName}, ${p.source.form})${size}, proof EXACT`,
+    );
+  }
+  const found = result.notPatched.filter((n) => n.source).length;
+  const awsManaged = result.notPatched.filter(
+    (n) => !n.source && n.policyId.includes(':iam::aws:policy/'),
+  ).length;
+  const absent = result.notPatched.length - found - awsManaged;
+  if (result.notPatched.length > 0) {
+    lines.push(
+      `not patched: ${found} policy(ies) found in the sources (listed above), ${absent} with no source in the given directories, ${awsManaged} AWS managed (--format json lists them all)`,
     );
   }
   if (options.out !== undefined) lines.push(`wrote ${options.out}`);
