@@ -5,207 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
-import type { Finding } from '../findings/types.js';
 import { locateCloudFormation } from './cloudformation.js';
 import { matchDocument } from './document.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { testFinding } from './test-helpers.js';
-
-const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate');
-const ACCOUNT = '123456789012';
+import { FIXTURES, fixtureFindings } from './test-helpers.js';
 
 let catalog: ActionCatalog;
 let work: string;
-
-/** The documents AWS has for the fixtures' policies (interpolations resolved as deployed). */
-function fixtureFindings(): Finding[] {
-  const bucket = 'arn:aws:s3:::orders-artifacts';
-  const deploy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'Artifacts',
-        Effect: 'Allow',
-        Action: ['s3:Get*', 's3:PutObject', 's3:ListBucket'],
-        Resource: [bucket, `${bucket}/*`],
-      },
-      {
-        Sid: 'Functions',
-        Effect: 'Allow',
-        Action: ['lambda:UpdateFunctionCode', 'lambda:GetFunction', 'lambda:PublishVersion'],
-        Resource: '*',
-      },
-    ],
-  };
-  const queue = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
-        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders`,
-      },
-      { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
-    ],
-  };
-  // As the AWS provider writes a policy document: sorted sets, one-element lists as strings.
-  const data = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'Table',
-        Effect: 'Allow',
-        Action: [
-          'dynamodb:PutItem',
-          'dynamodb:GetItem',
-          'dynamodb:DeleteTable',
-          'dynamodb:BatchWriteItem',
-        ],
-        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`,
-      },
-      {
-        Sid: 'Streams',
-        Effect: 'Allow',
-        Action: ['dynamodb:GetRecords', 'dynamodb:DescribeStream'],
-        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders/stream/*`,
-      },
-      {
-        Sid: 'Logs',
-        Effect: 'Allow',
-        Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
-      },
-    ],
-  };
-  const ci = JSON.parse(
-    readFileSync(join(FIXTURES, 'terraform/policies/ci.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  const billing = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'Invoices',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl'],
-        Resource: 'arn:aws:s3:::billing-prod/*',
-      },
-      {
-        Sid: 'Queue',
-        Effect: 'Allow',
-        Action: 'sqs:*',
-        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-queue`,
-      },
-    ],
-  };
-  const secrets = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: [
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:PutSecretValue',
-        ],
-        Resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:billing/*`,
-      },
-      { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: '*' },
-    ],
-  };
-  const audit = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: ['cloudtrail:LookupEvents', 'cloudtrail:GetTrail', 'cloudtrail:DeleteTrail'],
-        Resource: '*',
-      },
-      {
-        Effect: 'Allow',
-        Action: ['iam:CreateUser', 'iam:DeleteUser'],
-        Resource: `arn:aws:iam::${ACCOUNT}:user/*`,
-      },
-    ],
-  };
-  return [
-    testFinding(
-      'deployer',
-      `arn:aws:iam::${ACCOUNT}:role/orders-deployer`,
-      ['s3:GetBucketAcl', 's3:GetBucketPolicy', 'lambda:PublishVersion'],
-      [
-        {
-          name: 'orders-deploy',
-          id: `arn:aws:iam::${ACCOUNT}:policy/orders-deploy`,
-          type: 'CUSTOMER_MANAGED',
-          document: deploy,
-        },
-      ],
-      catalog,
-    ),
-    testFinding(
-      'app',
-      `arn:aws:iam::${ACCOUNT}:role/orders-app`,
-      [
-        'sqs:PurgeQueue',
-        'kms:*',
-        'dynamodb:DeleteTable',
-        'dynamodb:DescribeStream',
-        'dynamodb:GetRecords',
-      ],
-      [
-        { name: 'orders-queue', type: 'INLINE', document: queue },
-        { name: 'orders-data', type: 'INLINE', document: data },
-      ],
-      catalog,
-    ),
-    testFinding(
-      'ci',
-      `arn:aws:iam::${ACCOUNT}:user/ci-bot`,
-      ['ecr:DeleteRepository'],
-      [{ name: 'ci-publish', type: 'INLINE', document: ci }],
-      catalog,
-    ),
-    testFinding(
-      'billing',
-      `arn:aws:iam::${ACCOUNT}:role/billing-worker`,
-      [
-        's3:DeleteObject',
-        's3:PutObjectAcl',
-        'sqs:PurgeQueue',
-        'sqs:DeleteQueue',
-        'sqs:CreateQueue',
-        'secretsmanager:PutSecretValue',
-        'ses:SendRawEmail',
-      ],
-      [
-        {
-          name: 'billing-workers',
-          id: `arn:aws:iam::${ACCOUNT}:policy/billing-workers`,
-          type: 'CUSTOMER_MANAGED',
-          document: billing,
-        },
-        { name: 'billing-secrets', type: 'INLINE', document: secrets },
-      ],
-      catalog,
-    ),
-    testFinding(
-      'audit',
-      `arn:aws:iam::${ACCOUNT}:role/auditor`,
-      ['cloudtrail:DeleteTrail', 'iam:*'],
-      [
-        {
-          name: 'audit-reader',
-          id: `arn:aws:iam::${ACCOUNT}:policy/audit-reader`,
-          type: 'CUSTOMER_MANAGED',
-          document: audit,
-        },
-      ],
-      catalog,
-    ),
-  ];
-}
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
@@ -222,7 +29,7 @@ beforeAll(async () => {
   cpSync(FIXTURES, work, { recursive: true });
   result = await remediate({
     dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
-    findings: fixtureFindings(),
+    findings: fixtureFindings(catalog),
     catalog,
   });
 }, 60_000);
@@ -280,7 +87,7 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
   });
 
   it('the patched sources parse again and say exactly the recommended documents', async () => {
-    const findings = fixtureFindings();
+    const findings = fixtureFindings(catalog);
     const recommended = new Map(
       findings.flatMap((f) => (f.policies ?? []).map((p) => [p.policyName, p.policy] as const)),
     );

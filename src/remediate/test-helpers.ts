@@ -12,6 +12,12 @@ import type {
 } from '../findings/types.js';
 import { actionsByAccessLevel } from '../refine/access-levels.js';
 import { refinePolicy } from '../refine/refine.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The remediation fixtures (sources in the shapes real repositories use). */
+export const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate');
+const ACCOUNT = '123456789012';
 
 /** One policy of a test finding. */
 export interface TestPolicy {
@@ -61,11 +67,17 @@ export function testFinding(
       policyType: p.type,
       recommendedAction: r.recommendedAction,
       policy: r.policy,
+      // As a scan reports them: services unused as a whole are named, not enumerated.
       removedByAccessLevel: actionsByAccessLevel(
         catalog,
-        r.removed.actions.map((a) => a.index),
+        r.removed.actions.filter((a) => byService.get(a.service) !== 'all').map((a) => a.index),
         [...r.removed.other],
       ),
+      removedServices: [
+        ...new Set(
+          r.removed.actions.filter((a) => byService.get(a.service) === 'all').map((a) => a.service),
+        ),
+      ].sort(),
       proof: {
         exact: r.proof.exact,
         catalogActions: r.proof.catalogActions,
@@ -89,4 +101,193 @@ export function testFinding(
     findingDetails: details.map((d) => ({ unusedPermissionDetails: d })),
     policies: recs,
   };
+}
+
+/** The documents AWS has for the fixtures' policies (interpolations resolved as deployed). */
+export function fixtureFindings(catalog: ActionCatalog): Finding[] {
+  const bucket = 'arn:aws:s3:::orders-artifacts';
+  const deploy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Artifacts',
+        Effect: 'Allow',
+        Action: ['s3:Get*', 's3:PutObject', 's3:ListBucket'],
+        Resource: [bucket, `${bucket}/*`],
+      },
+      {
+        Sid: 'Functions',
+        Effect: 'Allow',
+        Action: ['lambda:UpdateFunctionCode', 'lambda:GetFunction', 'lambda:PublishVersion'],
+        Resource: '*',
+      },
+    ],
+  };
+  const queue = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
+        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders`,
+      },
+      { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+    ],
+  };
+  // As the AWS provider writes a policy document: sorted sets, one-element lists as strings.
+  const data = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Table',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:DeleteTable',
+          'dynamodb:BatchWriteItem',
+        ],
+        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`,
+      },
+      {
+        Sid: 'Streams',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetRecords', 'dynamodb:DescribeStream'],
+        Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders/stream/*`,
+      },
+      {
+        Sid: 'Logs',
+        Effect: 'Allow',
+        Action: ['logs:PutLogEvents', 'logs:CreateLogStream'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+      },
+    ],
+  };
+  const ci = JSON.parse(
+    readFileSync(join(FIXTURES, 'terraform/policies/ci.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  const billing = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Invoices',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl'],
+        Resource: 'arn:aws:s3:::billing-prod/*',
+      },
+      {
+        Sid: 'Queue',
+        Effect: 'Allow',
+        Action: 'sqs:*',
+        Resource: `arn:aws:sqs:eu-west-1:${ACCOUNT}:billing-queue`,
+      },
+    ],
+  };
+  const secrets = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:PutSecretValue',
+        ],
+        Resource: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:billing/*`,
+      },
+      { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: '*' },
+    ],
+  };
+  const audit = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['cloudtrail:LookupEvents', 'cloudtrail:GetTrail', 'cloudtrail:DeleteTrail'],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iam:CreateUser', 'iam:DeleteUser'],
+        Resource: `arn:aws:iam::${ACCOUNT}:user/*`,
+      },
+    ],
+  };
+  return [
+    testFinding(
+      'deployer',
+      `arn:aws:iam::${ACCOUNT}:role/orders-deployer`,
+      ['s3:GetBucketAcl', 's3:GetBucketPolicy', 'lambda:PublishVersion'],
+      [
+        {
+          name: 'orders-deploy',
+          id: `arn:aws:iam::${ACCOUNT}:policy/orders-deploy`,
+          type: 'CUSTOMER_MANAGED',
+          document: deploy,
+        },
+      ],
+      catalog,
+    ),
+    testFinding(
+      'app',
+      `arn:aws:iam::${ACCOUNT}:role/orders-app`,
+      [
+        'sqs:PurgeQueue',
+        'kms:*',
+        'dynamodb:DeleteTable',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+      ],
+      [
+        { name: 'orders-queue', type: 'INLINE', document: queue },
+        { name: 'orders-data', type: 'INLINE', document: data },
+      ],
+      catalog,
+    ),
+    testFinding(
+      'ci',
+      `arn:aws:iam::${ACCOUNT}:user/ci-bot`,
+      ['ecr:DeleteRepository'],
+      [{ name: 'ci-publish', type: 'INLINE', document: ci }],
+      catalog,
+    ),
+    testFinding(
+      'billing',
+      `arn:aws:iam::${ACCOUNT}:role/billing-worker`,
+      [
+        's3:DeleteObject',
+        's3:PutObjectAcl',
+        'sqs:PurgeQueue',
+        'sqs:DeleteQueue',
+        'sqs:CreateQueue',
+        'secretsmanager:PutSecretValue',
+        'ses:SendRawEmail',
+      ],
+      [
+        {
+          name: 'billing-workers',
+          id: `arn:aws:iam::${ACCOUNT}:policy/billing-workers`,
+          type: 'CUSTOMER_MANAGED',
+          document: billing,
+        },
+        { name: 'billing-secrets', type: 'INLINE', document: secrets },
+      ],
+      catalog,
+    ),
+    testFinding(
+      'audit',
+      `arn:aws:iam::${ACCOUNT}:role/auditor`,
+      ['cloudtrail:DeleteTrail', 'iam:*'],
+      [
+        {
+          name: 'audit-reader',
+          id: `arn:aws:iam::${ACCOUNT}:policy/audit-reader`,
+          type: 'CUSTOMER_MANAGED',
+          document: audit,
+        },
+      ],
+      catalog,
+    ),
+  ];
 }

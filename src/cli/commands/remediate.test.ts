@@ -1,0 +1,135 @@
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../catalog/load.js';
+import type { Finding } from '../../findings/types.js';
+import { FIXTURES, fixtureFindings } from '../../remediate/test-helpers.js';
+import { runCli, useTempDir } from '../../test-support/cli.js';
+
+const tmp = useTempDir('iam-refine-remediate-cli-');
+let findings: Finding[];
+let scan: string;
+let iac: string;
+
+beforeAll(async () => {
+  findings = fixtureFindings(await loadCatalog());
+  iac = join(tmp(), 'iac');
+  cpSync(FIXTURES, iac, { recursive: true });
+  scan = join(tmp(), 'scan.json');
+  writeFileSync(scan, JSON.stringify({ findings, notEvaluated: [], warnings: [] }));
+});
+
+describe('iam-refine remediate', () => {
+  it('writes the patch and the PR body, lists what it cannot rewrite, exits 0', async () => {
+    const out = join(tmp(), 'fix.patch');
+    const md = join(tmp(), 'pr.md');
+    const r = await runCli([
+      'remediate',
+      '--iac',
+      join(iac, 'terraform'),
+      '--iac',
+      join(iac, 'cloudformation'),
+      '--scan',
+      scan,
+      '--out',
+      out,
+      '--pr-body',
+      md,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(FIXTURES, 'expected.patch'), 'utf8'));
+    const body = readFileSync(md, 'utf8');
+    expect(body).toContain('## Least privilege for `arn:aws:iam::123456789012:role/orders-app`');
+    expect(body).toContain('- **Write** (2): `dynamodb:DeleteTable`, `sqs:PurgeQueue`');
+    expect(body).toContain('**EXACT**');
+    const lines = r.err.trim().split('\n');
+    expect(lines.filter((l) => l.includes('not rewritten'))).toHaveLength(4);
+    expect(r.err).toContain(
+      'iam.tf:127: aws_iam_role_policy.per_env: not rewritten: the resource uses for_each',
+    );
+    expect(r.err).toContain('7 policy patch(es) in 4 file(s), proved');
+  });
+
+  it('prints the diff on stdout without --out, and JSON with --format json', async () => {
+    const args = [
+      'remediate',
+      '--iac',
+      join(iac, 'cloudformation'),
+      '--scan',
+      scan,
+      '--finding',
+      'audit',
+    ];
+    const text = await runCli(args);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^diff --git a\/audit\.json b\/audit\.json\n/);
+    const json = await runCli([...args, '--format', 'json']);
+    const parsed = JSON.parse(json.out) as {
+      patches: { policyName: string; diff: string }[];
+      prBody: string;
+    };
+    expect(parsed.patches.map((p) => p.policyName)).toEqual(['audit-reader']);
+    expect(parsed.patches[0]!.diff).toBe(text.out);
+    expect(parsed.prBody).toContain('auditor');
+  });
+
+  it('refuses bad input with one line and exit 2, writing nothing', async () => {
+    const out = join(tmp(), 'never.patch');
+    const missing = await runCli([
+      'remediate',
+      '--iac',
+      iac,
+      '--scan',
+      scan,
+      '--finding',
+      'nope',
+      '--out',
+      out,
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`iam-refine: no active UnusedPermission finding nope in ${scan}\n`);
+    const notDir = await runCli(['remediate', '--iac', scan, '--scan', scan, '--out', out]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.err).toBe(`iam-refine: --iac ${scan}: not a directory\n`);
+    const bad = join(tmp(), 'bad.json');
+    writeFileSync(bad, '{"findings": 3}');
+    const badScan = await runCli(['remediate', '--iac', iac, '--scan', bad, '--out', out]);
+    expect(badScan.code).toBe(2);
+    expect(badScan.err).toContain(`${bad}: expected the output of 'scan --format json'`);
+    const state = join(tmp(), 'state.json');
+    writeFileSync(state, '{"format_version": "1.0"}');
+    const badState = await runCli([
+      'remediate',
+      '--iac',
+      iac,
+      '--scan',
+      scan,
+      '--terraform-state',
+      state,
+    ]);
+    expect(badState.code).toBe(2);
+    expect(badState.err).toContain(
+      '$.values.root_module: expected the output of `terraform show -json`',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('is in --help with its options', async () => {
+    const r = await runCli(['remediate', '--help']);
+    for (const flag of [
+      '--iac',
+      '--db',
+      '--scan',
+      '--finding',
+      '--terraform-state',
+      '--cfn-resources',
+      '--out',
+      '--pr-body',
+      '--format',
+    ]) {
+      expect(r.out).toContain(flag);
+    }
+    expect(r.out).toContain('Exit status: 0 done');
+  });
+});
