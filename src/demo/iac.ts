@@ -37,7 +37,7 @@ function statements(doc: PolicyJson): Statement[] {
   return (Array.isArray(s) ? s : [s]) as Statement[];
 }
 
-const q = (s: string) => JSON.stringify(s).replaceAll('${', '$${');
+const q = (s: string) => JSON.stringify(s).replaceAll('${', () => '$${');
 
 /** An HCL value (for jsonencode): lists of strings one per line. */
 function hcl(value: unknown, indent: string): string {

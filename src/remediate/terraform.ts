@@ -119,7 +119,7 @@ function stringLitValue(n: Node): string | undefined {
     else if (c.type === 'escape_sequence') out += unescape(c.text);
     else return undefined;
   }
-  return out.replaceAll('$${', '${').replaceAll('%%{', '%{');
+  return out.replaceAll('$${', () => '${').replaceAll('%%{', () => '%{');
 }
 
 function unescape(s: string): string {

@@ -54,10 +54,11 @@ function changesOf(text: string, edits: readonly Edit[]): { lines: string[]; cha
   const groups: { a: number; b: number; edits: Edit[] }[] = [];
   for (const e of sorted) {
     const a = lineAt(e.start);
-    const atLineStart = e.end === text.length || starts[lineAt(e.end)] === e.end;
+    const isLineStart = (pos: number) => pos === 0 || text[pos - 1] === '\n';
     let b: number;
-    if (e.end > e.start && atLineStart) b = e.end === text.length ? lines.length : lineAt(e.end);
-    else if (e.end === e.start && atLineStart && e.text.endsWith('\n')) b = a;
+    if (e.end > e.start && isLineStart(e.end))
+      b = e.end === text.length ? lines.length : lineAt(e.end);
+    else if (e.end === e.start && isLineStart(e.start) && e.text.endsWith('\n')) b = a;
     else b = Math.min(lineAt(e.end) + 1, lines.length);
     const last = groups[groups.length - 1];
     if (last && a <= last.b) {

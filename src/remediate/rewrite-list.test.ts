@@ -1,0 +1,154 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sourceStatements } from './document.js';
+import { applyEdits, renderString, rewriteList, type ListOp } from './rewrite-list.js';
+import { locateTerraform } from './terraform.js';
+import type { SNode, SSeq, SStr } from './types.js';
+import { parseTree } from './yaml-tree.js';
+
+/** An action-like entry (with a wildcard sometimes). */
+const entry = fc.stringMatching(/^[a-z][a-z0-9-]{0,5}:[A-Z][A-Za-z0-9]{0,8}\*?$/);
+
+type Style = 'json-lines' | 'json-inline' | 'yaml-block' | 'yaml-flow' | 'hcl-lines' | 'hcl-inline';
+const STYLES: readonly Style[] = [
+  'json-lines',
+  'json-inline',
+  'yaml-block',
+  'yaml-flow',
+  'hcl-lines',
+  'hcl-inline',
+];
+
+/** A policy with one statement whose Action list is `items`, written in `style`. */
+function write(
+  style: Style,
+  items: readonly string[],
+  comments: readonly boolean[],
+  trailing: boolean,
+): string {
+  const q = (s: string) => JSON.stringify(s);
+  switch (style) {
+    case 'json-lines':
+      return `{\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": [\n${items.map((i) => `        ${q(i)}`).join(',\n')}\n      ],\n      "Resource": "*"\n    }\n  ]\n}\n`;
+    case 'json-inline':
+      return `{"Statement": [{"Effect": "Allow", "Action": [${items.map(q).join(', ')}], "Resource": "*"}]}\n`;
+    case 'yaml-block':
+      return `Statement:\n  - Effect: Allow\n    Action:\n${items
+        .map(
+          (i, k) =>
+            `${comments[k] ? '      # why\n' : ''}      - ${i}${comments[k] ? '  # note' : ''}`,
+        )
+        .join('\n')}\n    Resource: '*'\n`;
+    case 'yaml-flow':
+      return `Statement:\n  - Effect: Allow\n    Action: [${items.join(', ')}]\n    Resource: '*'\n`;
+    case 'hcl-lines':
+      return `resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Statement = [{\n      Effect = "Allow"\n      Action = [\n${items
+        .map(
+          (i, k) =>
+            `${comments[k] ? '        # why\n' : ''}        ${q(i)}${k < items.length - 1 || trailing ? ',' : ''}${comments[k] ? ' # note' : ''}`,
+        )
+        .join('\n')}\n      ]\n      Resource = "*"\n    }]\n  })\n}\n`;
+    case 'hcl-inline':
+      return `resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = [${items.map(q).join(', ')}${trailing ? ',' : ''}], Resource = "*" }] })\n}\n`;
+  }
+}
+
+/** The Action list of the only statement, read with the real parsers. */
+async function read(style: Style, text: string): Promise<SNode> {
+  let doc: SNode;
+  if (style.startsWith('hcl')) {
+    const located = await locateTerraform([{ path: '/x/main.tf', text }]);
+    expect(located.unsupported).toEqual([]);
+    doc = located.sources[0]!.document;
+  } else {
+    const parsed = parseTree(text, { lang: style.startsWith('json') ? 'json' : 'yaml' });
+    if (!parsed.ok) throw new Error(`${parsed.error}\n${text}`);
+    doc = parsed.root;
+  }
+  const st = sourceStatements(doc);
+  if (typeof st === 'string') throw new Error(st);
+  return st.statements[0]!.actions;
+}
+
+function values(node: SNode): string[] {
+  if (node.kind === 'str') return [node.value];
+  if (node.kind === 'seq') return node.items.map((i) => (i as SStr).value);
+  throw new Error(`not a list: ${node.kind}`);
+}
+
+const op = (n: number): fc.Arbitrary<ListOp> =>
+  fc.oneof(
+    fc.constant<ListOp>({ kind: 'keep' }),
+    fc.constant<ListOp>({ kind: 'drop' }),
+    fc
+      .array(entry, { minLength: 1, maxLength: n })
+      .map<ListOp>((entries) => ({ kind: 'replace', entries })),
+  );
+
+describe('rewriteList', () => {
+  it('gives, in every layout, a text that parses back to exactly the planned list (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...STYLES),
+        fc.array(fc.tuple(entry, op(3), fc.boolean()), { minLength: 1, maxLength: 6 }),
+        fc.array(entry, { maxLength: 2 }),
+        fc.boolean(),
+        async (style, rows, append, trailing) => {
+          const items = rows.map((r) => r[0]);
+          const ops = rows.map((r) => r[1]);
+          const comments = rows.map((r) => r[2]);
+          const expected: string[] = [];
+          ops.forEach((o, k) => {
+            if (o.kind === 'keep') expected.push(items[k]!);
+            if (o.kind === 'replace') expected.push(...o.entries);
+          });
+          fc.pre(expected.length > 0);
+          expected.push(...append);
+          const text = write(style, items, comments, trailing);
+          const node = await read(style, text);
+          expect(values(node)).toEqual(items);
+          const seq = node as SSeq;
+          const edits = rewriteList(text, seq, ops, append, (v) =>
+            renderString(v, seq.items[0] as SStr),
+          );
+          const after = applyEdits(text, edits);
+          expect(values(await read(style, after))).toEqual(expected);
+          // Comments on their own lines are kept; nothing before the list changes.
+          const own = (t: string) => t.split('\n').filter((l) => l.trim().startsWith('#')).length;
+          expect(own(after)).toBe(own(text));
+          expect(after.slice(0, seq.span.start)).toBe(text.slice(0, seq.span.start));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps one entry per line, the indentation and a removed entry takes its comment', () => {
+    const text = 'A:\n  - s3:GetObject  # read\n  - s3:PutObject  # write\n  - s3:ListBucket\n';
+    const parsed = parseTree(text, { lang: 'yaml' });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const seq = (parsed.root as { entries: { value: SSeq }[] }).entries[0]!.value;
+    const edits = rewriteList(
+      text,
+      seq,
+      [
+        { kind: 'replace', entries: ['s3:GetObjectTagging', 's3:GetObjectAcl'] },
+        { kind: 'drop' },
+        { kind: 'keep' },
+      ],
+      [],
+      (v) => renderString(v, seq.items[0] as SStr),
+    );
+    expect(applyEdits(text, edits)).toBe(
+      'A:\n  - s3:GetObjectTagging\n  - s3:GetObjectAcl  # read\n  - s3:ListBucket\n',
+    );
+  });
+
+  it('quotes new YAML entries like the list does, and only when needed', () => {
+    expect(renderString('s3:Get*', { lang: 'yaml', quote: '' })).toBe('s3:Get*');
+    expect(renderString("s3:it's", { lang: 'yaml', quote: "'" })).toBe("'s3:it''s'");
+    expect(renderString('true', { lang: 'yaml', quote: '' })).toBe('"true"');
+    expect(renderString('a: b', { lang: 'yaml', quote: '' })).toBe('"a: b"');
+    expect(renderString('${x}', { lang: 'hcl', quote: '"' })).toBe('"$${x}"');
+  });
+});
