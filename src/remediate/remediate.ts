@@ -419,10 +419,15 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           matches.push({ source: s, bindings });
       }
       if (matches.length === 0) {
+        // Sources that name this very policy but say something else: changed since the scan.
+        const named = byName.filter(
+          (s) => s.policyName !== undefined || options.deployed?.get(s.stateKey),
+        );
         skip(
-          byName.length > 0 && byName.length < sources.length
-            ? `no source has the scanned document (${byName.length} with matching names differ: changed since the scan, or not applied)`
+          named.length > 0
+            ? `no source has the scanned document (${named.length} with matching names differ: changed since the scan, or not applied)`
             : 'no source in the given directories has the scanned document',
+          named.length === 1 ? named[0] : undefined,
         );
         continue;
       }

@@ -1,0 +1,264 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import { readStackResources, readTerraformState } from './deployed.js';
+import { remediate } from './remediate.js';
+import { testFinding } from './test-helpers.js';
+
+const A = '123456789012';
+let catalog: ActionCatalog;
+let root: string;
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  root = mkdtempSync(join(tmpdir(), 'iam-refine-locate-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function dir(name: string, files: Record<string, string>): string {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+  return d;
+}
+
+const doc = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: '*' }],
+};
+
+const twoPolicies = `variable "a" {}
+variable "b" {}
+
+resource "aws_iam_role_policy" "a" {
+  name   = var.a
+  role   = "app"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy" "b" {
+  name   = var.b
+  role   = "app"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*" }]
+  })
+}
+`;
+
+describe('telling sources apart', () => {
+  it('two sources with the scanned document and no literal names: ambiguous, until the state says which', async () => {
+    const d = dir('tf-two', { 'main.tf': twoPolicies });
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['s3:PutObject'],
+      [{ name: 'app-b', type: 'INLINE', document: doc }],
+      catalog,
+    );
+    const without = await remediate({ dirs: [d], findings: [finding], catalog });
+    expect(without.patches).toEqual([]);
+    expect(without.notPatched[0]!.reason).toMatch(
+      /^2 sources have the scanned document .*give --terraform-state or --cfn-resources/,
+    );
+
+    const state = {
+      format_version: '1.0',
+      values: {
+        root_module: {
+          resources: [],
+          child_modules: [
+            {
+              address: 'module.iam',
+              resources: [
+                {
+                  address: 'aws_iam_role_policy.a',
+                  mode: 'managed',
+                  type: 'aws_iam_role_policy',
+                  name: 'a',
+                  values: { id: 'app:app-a', name: 'app-a', role: 'app' },
+                },
+                {
+                  address: 'aws_iam_role_policy.b',
+                  mode: 'managed',
+                  type: 'aws_iam_role_policy',
+                  name: 'b',
+                  values: { id: 'app:app-b', name: 'app-b', role: 'app' },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const withState = await remediate({
+      dirs: [d],
+      findings: [finding],
+      catalog,
+      deployed: readTerraformState(state, 'state.json'),
+    });
+    expect(withState.notPatched).toEqual([]);
+    expect(withState.patches.map((p) => p.source.address)).toEqual(['aws_iam_role_policy.b']);
+    expect(withState.diff).toContain(
+      '-    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*" }]\n+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }]\n',
+    );
+    expect(withState.diff.match(/^@@/gm)).toHaveLength(1);
+  });
+
+  it('CloudFormation: the stack resources name the managed policy', async () => {
+    const template = `Resources:
+  PolicyA:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject, s3:PutObject]
+            Resource: '*'
+  PolicyB:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject, s3:PutObject]
+            Resource: '*'
+`;
+    const d = dir('cfn-two', { 'stack.yml': template });
+    const arn = `arn:aws:iam::${A}:policy/stack-PolicyA-1X2Y3Z`;
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['s3:PutObject'],
+      [{ name: 'stack-PolicyA-1X2Y3Z', id: arn, type: 'CUSTOMER_MANAGED', document: doc }],
+      catalog,
+    );
+    const resources = {
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'PolicyA',
+          PhysicalResourceId: arn,
+          ResourceType: 'AWS::IAM::ManagedPolicy',
+          ResourceStatus: 'CREATE_COMPLETE',
+        },
+        {
+          LogicalResourceId: 'PolicyB',
+          PhysicalResourceId: `arn:aws:iam::${A}:policy/stack-PolicyB-9Q8W7E`,
+          ResourceType: 'AWS::IAM::ManagedPolicy',
+          ResourceStatus: 'CREATE_COMPLETE',
+        },
+      ],
+    };
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      catalog,
+      deployed: readStackResources(resources, 'stack.json'),
+    });
+    expect(r.patches.map((p) => p.source.address)).toEqual(['Resources.PolicyA']);
+    expect(r.diff).toBe(
+      "diff --git a/stack.yml b/stack.yml\n--- a/stack.yml\n+++ b/stack.yml\n@@ -6,7 +6,7 @@\n         Version: '2012-10-17'\n         Statement:\n           - Effect: Allow\n-            Action: [s3:GetObject, s3:PutObject]\n+            Action: [s3:GetObject]\n             Resource: '*'\n   PolicyB:\n     Type: AWS::IAM::ManagedPolicy\n",
+    );
+  });
+
+  it('a source whose document differs from the scanned one is not patched (drift or not applied)', async () => {
+    const d = dir('tf-drift', {
+      'main.tf': `resource "aws_iam_role_policy" "a" {
+  name   = "app-a"
+  role   = "app"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }] })
+}
+`,
+    });
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['s3:PutObject'],
+      [{ name: 'app-a', type: 'INLINE', document: doc }],
+      catalog,
+    );
+    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    expect(r.patches).toEqual([]);
+    expect(r.notPatched.map((n) => n.reason)).toEqual([
+      'no source has the scanned document (1 with matching names differ: changed since the scan, or not applied)',
+    ]);
+  });
+
+  it('drops a YAML statement with its comment lines, and a policy left with nothing is reported, not deleted', async () => {
+    const template = `Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              # objects
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: '*'
+              # queues (unused)
+              - Effect: Allow
+                Action:
+                  - sqs:SendMessage
+                Resource: '*'  # any queue
+              - Effect: Deny
+                Action: s3:DeleteBucket
+                Resource: '*'
+        - PolicyName: gone
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: sns:Publish
+                Resource: '*'
+`;
+    const d = dir('cfn-drop', { 'role.yaml': template });
+    const p = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: '*' },
+        { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+      ],
+    };
+    const gone = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: '*' }],
+    };
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['sqs:*', 'sns:*'],
+      [
+        { name: 'p', type: 'INLINE', document: p },
+        { name: 'gone', type: 'INLINE', document: gone },
+      ],
+      catalog,
+    );
+    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    expect(r.files[0]!.after).toBe(
+      template.replace(
+        `              - Effect: Allow
+                Action:
+                  - sqs:SendMessage
+                Resource: '*'  # any queue
+`,
+        '',
+      ),
+    );
+    expect(r.notPatched.map((n) => `${n.policyName}: ${n.reason}`)).toEqual([
+      'gone: nothing the policy allows is used: the recommendation is to remove it (left to you)',
+    ]);
+  });
+});
