@@ -35,12 +35,15 @@ describe('iam-refine demo', () => {
       'expected-findings.json',
       'README.md',
       'iam-refine.db',
+      'iac/terraform/orders.tf',
+      'iac/cloudformation/staging-deploy.yaml',
       DEMO_MARKER,
     ]) {
       expect(existsSync(join(dir, f))).toBe(true);
     }
     // Only the generated files and the database: no staging leftovers.
-    expect(await readdir(dir)).toHaveLength(7);
+    expect(await readdir(dir)).toHaveLength(8);
+    expect(r.out).toContain(`iam-refine remediate --iac ${join(dir, 'iac/terraform')}`);
 
     // Running again reuses the folder (it has the marker) and records a second scan.
     const again = await demo(['--dir', dir, '--events', '2000', '--seed', '3']);

@@ -14,7 +14,7 @@ import {
   prepareDemoDir,
 } from '../../demo/dir.js';
 import { DEMO_FILES, generateDemo, type DemoGenerated } from '../../demo/generate.js';
-import { writeDemoIac } from '../../demo/iac.js';
+import { DEMO_IAC, writeDemoIac } from '../../demo/iac.js';
 import { verifyDemoScan } from '../../demo/verify.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import type { Inventory } from '../../inventory/types.js';
@@ -133,7 +133,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
   await prepareDemoDir(dir, {
     ...(options.force ? { force: true } : {}),
     marker: `${JSON.stringify({ generator: 'iam-refine demo', seed, events })}\n`,
-    names: Object.values(DEMO_FILES),
+    names: [...Object.values(DEMO_FILES), DEMO_IAC.dir],
   });
 
   // Generate into a staging folder, then move the files into place.
@@ -158,7 +158,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
         }),
     });
     bar?.clear();
-    await commitStaged(staging, dir, Object.values(DEMO_FILES));
+    await writeDemoIac(staging);
+    await commitStaged(staging, dir, [...Object.values(DEMO_FILES), DEMO_IAC.dir]);
   } catch (error) {
     bar?.clear();
     await discardStaged(staging);
@@ -228,7 +229,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     io.stderr.write(`${PROGRAM}: warning: the findings were not recorded in ${db}: ${dbError}\n`);
   }
   if (recorded !== undefined) say(recorded);
-  const iac = await writeDemoIac(dir);
+  const iac = {
+    terraform: join(dir, DEMO_IAC.terraform),
+    cloudformation: join(dir, DEMO_IAC.cloudformation),
+  };
 
   const color = io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
   const e = generated.expectations;

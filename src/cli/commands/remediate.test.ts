@@ -132,4 +132,31 @@ describe('iam-refine remediate', () => {
     }
     expect(r.out).toContain('Exit status: 0 done');
   });
+
+  it("patches the demo's Terraform and CloudFormation sources (the command demo prints)", async () => {
+    const dir = join(tmp(), 'demo');
+    const demo = await runCli(['demo', '--dir', dir, '--events', '2000', '--seed', '3', '--quiet']);
+    expect(demo.code).toBe(0);
+    const out = join(tmp(), 'demo.patch');
+    const r = await runCli([
+      'remediate',
+      '--iac',
+      join(dir, 'iac/terraform'),
+      '--iac',
+      join(dir, 'iac/cloudformation'),
+      '--db',
+      join(dir, 'iam-refine.db'),
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('3 policy patch(es) in 2 file(s), proved');
+    const patch = readFileSync(out, 'utf8');
+    expect(patch).toContain('-      "kms:GenerateDataKey",\n');
+    expect(patch).toContain('-          "secretsmanager:DescribeSecret",\n');
+    expect(patch).toContain('-                  - ecs:ListClusters\n');
+    // The managed policy shared by two roles with different unused permissions is left alone.
+    expect(r.err).toContain('aws_iam_policy.orders_api: finding');
+    expect(r.err).toContain('the policy is shared');
+  });
 });
