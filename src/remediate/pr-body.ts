@@ -13,6 +13,13 @@ export const MAX_LISTED_ACTIONS = 40;
 /** At most this many services unused as a whole are named. */
 export const MAX_LISTED_SERVICES = 20;
 
+/** Text from the inputs, with Markdown's special characters escaped (it renders as written). */
+export function text(value: string): string {
+  let out = '';
+  for (const c of value.replaceAll('\n', ' ')) out += '\\`*_[]<>#|!'.includes(c) ? `\\${c}` : c;
+  return out;
+}
+
 /** A Markdown code span of any text (backticks inside are made harmless). */
 export function code(text: string): string {
   const safe = text.replaceAll('`', 'ˋ').replaceAll('\n', ' ');
@@ -55,7 +62,7 @@ export function prBody(
     .map((d) => d.serviceNamespace);
   const actionCount = details.reduce((n, d) => n + (d.actions?.length ?? 0), 0);
   out.push(
-    `iam-refine found permissions this principal did not use in the tracking period (analysed ${finding.analyzedAt}, finding ${code(finding.id)}): ` +
+    `iam-refine found permissions this principal did not use in the tracking period (analyzed ${finding.analyzedAt}, finding ${code(finding.id)}): ` +
       `${plural(actionCount, 'action')} of services it uses` +
       (wholeServices.length > 0
         ? `, and ${plural(wholeServices.length, 'service')} it did not use at all`
@@ -138,7 +145,7 @@ export function prBody(
     out.push('Not changed by this patch:', '');
     for (const s of skipped) {
       const at = s.source ? ` (${code(`${s.source.address}`)})` : '';
-      out.push(`- ${code(s.policyName)}${at}: ${s.reason.replaceAll('\n', ' ')}`);
+      out.push(`- ${code(s.policyName)}${at}: ${text(s.reason)}`);
     }
     out.push('');
   }
