@@ -261,4 +261,51 @@ describe('telling sources apart', () => {
       'gone: nothing the policy allows is used: the recommendation is to remove it (left to you)',
     ]);
   });
+
+  it('patches an indented heredoc with interpolations, and never reads a file() outside the directories', async () => {
+    const tf = `resource "aws_iam_role_policy" "h" {
+  name   = "h"
+  role   = "app"
+  policy = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [{
+        "Effect": "Allow",
+        "Action": [
+          "s3:GetObject",
+          "s3:PutObject"
+        ],
+        "Resource": "\${aws_s3_bucket.b.arn}/*"
+      }]
+    }
+  EOT
+}
+
+resource "aws_iam_role_policy" "outside" {
+  name   = "o"
+  role   = "app"
+  policy = file("../secret.json")
+}
+`;
+    writeFileSync(join(root, 'secret.json'), JSON.stringify(doc));
+    const d = dir('tf-heredoc', { 'main.tf': tf });
+    const scanned = {
+      ...doc,
+      Statement: [{ ...doc.Statement[0], Resource: 'arn:aws:s3:::bkt/*' }],
+    };
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['s3:PutObject'],
+      [{ name: 'h', type: 'INLINE', document: scanned }],
+      catalog,
+    );
+    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    expect(r.files[0]!.after).toBe(
+      tf.replace('"s3:GetObject",\n          "s3:PutObject"\n', '"s3:GetObject"\n'),
+    );
+    expect(r.unsupported.map((u) => u.reason)).toEqual([
+      `file() reads ${join(root, 'secret.json')}, outside the given directories; not followed`,
+    ]);
+  });
 });

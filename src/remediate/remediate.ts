@@ -6,7 +6,7 @@
  * that fails any check is never returned; what cannot be patched is returned with the reason.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
@@ -362,7 +362,12 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     dirOf.set(f.path, f.dir);
     (isTf ? tf : templates).push({ path: f.path, text });
   }
-  const located = await locateTerraform(tf);
+  const roots = options.dirs.map((d) => resolve(d));
+  const within = (path: string) => {
+    const abs = resolve(path);
+    return roots.some((r) => abs === r || abs.startsWith(r.endsWith(sep) ? r : r + sep));
+  };
+  const located = await locateTerraform(tf, { within });
   unsupported.push(...located.unsupported);
   const sources = [...located.sources];
   let templateCount = 0;

@@ -249,7 +249,9 @@ export function renderString(value: string, like: Pick<SStr, 'lang' | 'quote'>):
     case 'json':
       return JSON.stringify(value);
     case 'hcl':
-      return JSON.stringify(value).replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
+      return JSON.stringify(value)
+        .replaceAll('${', () => '$${')
+        .replaceAll('%{', () => '%%{');
     case 'yaml':
       if (like.quote === "'") return `'${value.replaceAll("'", "''")}'`;
       if (like.quote === '' && isPlainSafe(value)) return value;

@@ -357,9 +357,11 @@ interface DocRef {
  * Reads every `.tf` file given and finds their policy documents.
  *
  * @param files - Absolute paths of `.tf` files, with their text.
+ * @param options.within - Whether a file that `file()` names may be read (default: any file).
  */
 export async function locateTerraform(
   files: readonly { path: string; text: string }[],
+  options: { within?: (path: string) => boolean } = {},
 ): Promise<TerraformSources> {
   const parser = await terraformParser();
   const sources: PolicySource[] = [];
@@ -440,6 +442,15 @@ export async function locateTerraform(
       }
       if (fn === 'file' && args.length === 1) {
         const target = filePath(args[0]!, f.path);
+        if (typeof target === 'string' && options.within && !options.within(target)) {
+          say(
+            f.path,
+            n,
+            what,
+            `file() reads ${target}, outside the given directories; not followed`,
+          );
+          return undefined;
+        }
         if (typeof target !== 'string' || target === '') {
           say(
             f.path,
