@@ -125,11 +125,9 @@ export function prBody(
     out.push(
       `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: only its action lists are rewritten.`,
     );
-    if (p.size) {
-      out.push(
-        `  Size: ${p.size.before.characters.toLocaleString('en-US')} → ${p.size.after.characters.toLocaleString('en-US')} characters of ${p.size.after.quota.toLocaleString('en-US')} (${p.size.after.label}; whitespace not counted).`,
-      );
-    }
+    out.push(
+      `  Size: ${p.size.before.characters.toLocaleString('en-US')} → ${p.size.after.characters.toLocaleString('en-US')} characters of ${p.size.after.quota.toLocaleString('en-US')} (${p.size.after.label}; whitespace not counted).`,
+    );
     if (p.principals.length > 1) {
       out.push(
         `  The policy is shared: the same change is recommended for ${p.principals.map(code).join(', ')}.`,

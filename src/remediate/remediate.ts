@@ -11,6 +11,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
 import { parseIamArn } from '../inventory/arn.js';
+import { POLICY_QUOTAS, policySize, type PolicyType } from '../policy/size.js';
 import { parseUnused, type UnusedSet } from '../policy/unused.js';
 import { verifyRefinement } from '../refine/proof.js';
 import { refinePolicy } from '../refine/refine.js';
@@ -33,7 +34,13 @@ import type { Edit, PolicySource, Unsupported } from './types.js';
 import { unifiedDiff } from './unified-diff.js';
 
 /** Which IAM quota a policy's size counts against. */
-export type QuotaKind = 'managed' | 'role-inline' | 'user-inline' | 'group-inline';
+export type QuotaKind = PolicyType;
+
+/** IAM's measure: characters without whitespace, against the quota of where the policy lives. */
+function iamSize(policy: unknown, kind: QuotaKind): SizeAgainstQuota {
+  const q = POLICY_QUOTAS.get(kind)!;
+  return { characters: policySize(policy), quota: q.quota, label: q.label };
+}
 
 /** A policy's size against its quota. */
 export interface SizeAgainstQuota {
@@ -53,7 +60,7 @@ export interface RemediateOptions {
   catalog: ActionCatalog;
   /** Deployment records (`--terraform-state`, `--cfn-resources`). */
   deployed?: Deployed;
-  /** Measures a policy against its quota (the CLI passes IAM's sizes). */
+  /** Measures a policy against its quota (default: IAM's size and quotas, src/policy/size.ts). */
   measure?: (policy: unknown, kind: QuotaKind) => SizeAgainstQuota;
   /** At most this many files are read (default 20,000). */
   maxFiles?: number;
@@ -87,8 +94,8 @@ export interface PolicyPatch {
   removedServices: string[];
   /** The proof run on the document read back from the patched source. */
   proof: Pick<Proof, 'exact' | 'catalogActions' | 'statementsChecked' | 'patternsChecked'>;
-  /** Size before and after, against the quota (when measured). */
-  size?: { before: SizeAgainstQuota; after: SizeAgainstQuota };
+  /** Size before and after, against the quota. */
+  size: { before: SizeAgainstQuota; after: SizeAgainstQuota };
   /** The refined document (as the patched source deploys it). */
   policy: Record<string, unknown>;
   /** This policy's change alone, as a unified diff. */
@@ -563,6 +570,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     list.push(p);
     byFile.set(p.source.file, list);
   }
+  const measure = options.measure ?? iamSize;
   const patches: PolicyPatch[] = [];
   const outFiles: RemediateResult['files'] = [];
   let diff = '';
@@ -640,14 +648,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           statementsChecked: p.proof.statementsChecked,
           patternsChecked: p.proof.patternsChecked,
         },
-        ...(options.measure
-          ? {
-              size: {
-                before: options.measure(p.original, kind),
-                after: options.measure(p.policy, kind),
-              },
-            }
-          : {}),
+        size: { before: measure(p.original, kind), after: measure(p.policy, kind) },
         policy: p.policy,
         diff: unifiedDiff(rel, text, p.edits),
       });

@@ -8,9 +8,8 @@ import type { Finding, ScanResult } from '../../findings/types.js';
 import { parseJson } from '../../json/parse.js';
 import { readStackResources, readTerraformState, type Deployed } from '../../remediate/deployed.js';
 import { prBody } from '../../remediate/pr-body.js';
-import { remediate, type QuotaKind, type RemediateResult } from '../../remediate/remediate.js';
+import { remediate, type RemediateResult } from '../../remediate/remediate.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
-import { POLICY_QUOTAS, policySize } from '../format/size.js';
 import {
   CliError,
   EXIT_OK,
@@ -178,13 +177,6 @@ async function loadDeployed(
   return deployed;
 }
 
-const QUOTA_TYPES: Record<QuotaKind, 'managed' | 'role-inline' | 'user-inline' | 'group-inline'> = {
-  managed: 'managed',
-  'role-inline': 'role-inline',
-  'user-inline': 'user-inline',
-  'group-inline': 'group-inline',
-};
-
 /**
  * Runs `remediate`.
  *
@@ -205,10 +197,6 @@ export async function runRemediate(options: RemediateCliOptions, io: CliIo): Pro
     findings,
     catalog,
     ...(deployed ? { deployed } : {}),
-    measure: (policy, kind) => {
-      const q = POLICY_QUOTAS.get(QUOTA_TYPES[kind])!;
-      return { characters: policySize(policy), quota: q.quota, label: q.label };
-    },
   });
   const body = findings
     .filter((f) => result.patches.some((p) => p.findingIds.includes(f.id)))
