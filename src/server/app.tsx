@@ -8,6 +8,8 @@
  * Routes (all behind the checks of ./security.ts):
  * - `GET /` overview; `GET /findings` list; `GET /findings/:id` one finding;
  * - `GET /findings/:id/policies/:n/refined.json` the refined policy as a download;
+ * - `GET /findings/:id/remediation.patch` the patch of its policies' Terraform / CloudFormation
+ *   sources (`serve --iac`);
  * - `POST /findings/:id/archive`, `POST /findings/:id/unarchive`;
  * - `GET /rules` rules (with `?preview=1&...` a preview), `POST /rules` create,
  *   `POST /rules/:name/apply`, `POST /rules/:name/delete`;
@@ -19,6 +21,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
 import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
+import { remediate } from '../remediate/remediate.js';
 import type { FindingsStore } from '../store/types.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
@@ -64,6 +67,18 @@ export interface DashboardOptions {
    * before answering 503 (default {@link DEFAULT_BUSY_RETRY_MS}).
    */
   busyRetryMs?: number;
+  /**
+   * Terraform / CloudFormation folders (`serve --iac`): the page of an UnusedPermission finding
+   * offers the patch of its policies' sources (`iam-refine remediate`), computed on request.
+   */
+  iacDirs?: readonly string[];
+}
+
+/** The file name of a finding's IaC patch download (ids are safe in a header: checked here). */
+function remediationFileName(id: string): string {
+  let safe = '';
+  for (const c of id) safe += /[A-Za-z0-9._-]/.test(c) ? c : '_';
+  return `iam-refine-${safe}.patch`;
 }
 
 /** Most trie-explanation sets kept in memory. */
@@ -180,6 +195,9 @@ export function createApp(options: DashboardOptions): Hono {
     const data = {
       stored,
       recommendations,
+      ...(options.iacDirs !== undefined && stored.findingType === 'UnusedPermission'
+        ? { remediationHref: `${findingHref(id)}/remediation.patch` }
+        : {}),
       ...(done === 'archived'
         ? { done: 'Finding archived.' }
         : done === 'unarchived'
@@ -200,6 +218,26 @@ export function createApp(options: DashboardOptions): Hono {
     return c.body(`${JSON.stringify(rec.policy, null, 2)}\n`, 200, {
       'Content-Type': 'application/json; charset=utf-8',
     });
+  });
+
+  // The patch of the finding's policies in the IaC sources (`serve --iac`), as `remediate` makes
+  // it (every patch proved); 404 with the reasons when nothing can be patched.
+  app.get('/findings/:id/remediation.patch', async (c) => {
+    const stored = store.getFinding(c.req.param('id'));
+    if (options.iacDirs === undefined || stored === undefined) {
+      return c.text('no IaC folders were given to serve (--iac), or no such finding\n', 404);
+    }
+    const finding = { ...stored.finding, status: 'ACTIVE' as const };
+    const result = await remediate({ dirs: options.iacDirs, findings: [finding], catalog });
+    if (result.diff === '') {
+      const why = result.notPatched.map((n) => `${n.policyName}: ${n.reason}`);
+      return c.text(
+        `nothing to patch in the IaC folders for this finding\n${why.join('\n')}\n`,
+        404,
+      );
+    }
+    c.header('Content-Disposition', `attachment; filename="${remediationFileName(stored.id)}"`);
+    return c.body(result.diff, 200, { 'Content-Type': 'text/x-diff; charset=utf-8' });
   });
 
   const changeStatus = (action: 'archive' | 'unarchive') => async (c: Context) => {

@@ -30,6 +30,8 @@ export interface StartOptions {
   logLine?: (line: string) => void;
   /** How long a change waits for another process's write lock, in ms (default 1 s). */
   busyRetryMs?: number;
+  /** Terraform / CloudFormation folders: finding pages offer a patch of them (`serve --iac`). */
+  iacDirs?: readonly string[];
 }
 
 /** A running dashboard. */
@@ -62,6 +64,7 @@ export async function startDashboard(options: StartOptions): Promise<RunningDash
     ...(options.logLine ? { logLine: options.logLine } : {}),
     ...(options.busyRetryMs !== undefined ? { busyRetryMs: options.busyRetryMs } : {}),
     ...(options.dbLabel !== undefined ? { dbLabel: options.dbLabel } : {}),
+    ...(options.iacDirs !== undefined ? { iacDirs: options.iacDirs } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: LISTEN_HOST, port: config.port }, () =>

@@ -20,6 +20,8 @@ export interface ServeOptions {
   open?: boolean;
   /** A `--catalog` file instead of the bundled catalog (for the trie pictures). */
   catalog?: string;
+  /** Terraform / CloudFormation folders: finding pages offer a patch of their sources. */
+  iac?: string[];
 }
 
 /** What {@link runServe} needs besides the options (injectable for tests). */
@@ -93,6 +95,11 @@ export function serveCommand(
       '--catalog <file>',
       'action catalog file for the trie pictures instead of the bundled one',
     )
+    .option(
+      '--iac <dir>',
+      'Terraform / CloudFormation folder (repeatable): finding pages offer the patch of its policies (see remediate)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (options: ServeOptions) => {
       ctx.exitCode = await runServe(options, ctx.io);
@@ -163,6 +170,7 @@ export async function runServe(
         catalog,
         port: options.port ?? 0,
         version: packageVersion(),
+        ...(options.iac !== undefined ? { iacDirs: options.iac } : {}),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -46,6 +46,8 @@ export interface FindingPageData {
   recommendations: RecommendationView[];
   /** A message after an action (`archived`, `unarchived`). */
   done?: string;
+  /** The patch of the policies' IaC sources, when the dashboard was given `--iac` folders. */
+  remediationHref?: string;
 }
 
 const POLICY_TYPE_LABELS: Record<string, string> = {
@@ -93,6 +95,16 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
           </div>
         </div>
         <div class="actions">
+          {data.remediationHref !== undefined ? (
+            <a
+              class="button"
+              id="remediation-patch"
+              href={data.remediationHref}
+              title="A patch of the Terraform / CloudFormation sources of its policies, each change proved (iam-refine remediate)"
+            >
+              Download IaC patch
+            </a>
+          ) : null}
           {s.status === 'ACTIVE' ? (
             <form method="post" action={`${findingHref(id)}/archive`} class="inline">
               <button type="submit" id="archive">
