@@ -163,6 +163,12 @@ describe('serve command', () => {
     }
     const command = serveCommand({ io: memoryIo(), exitCode: 0 });
     expect(command.name()).toBe('serve');
-    expect(command.options.map((o) => o.long)).toEqual(['--db', '--port', '--open', '--catalog']);
+    expect(command.options.map((o) => o.long)).toEqual([
+      '--db',
+      '--port',
+      '--open',
+      '--catalog',
+      '--iac',
+    ]);
   });
 });
