@@ -47,6 +47,9 @@ type Context = 'document' | 'statement' | 'set' | 'condition-ops' | 'condition-k
 function childContext(ctx: Context, key: string): Context {
   if (ctx === 'statement' && SET_KEYS.has(key)) return 'set';
   if (ctx === 'statement' && key === 'Condition') return 'condition-ops';
+  // {"AWS": "arn"} is {"AWS": ["arn"]}.
+  if (ctx === 'statement' && (key === 'Principal' || key === 'NotPrincipal'))
+    return 'condition-keys';
   if (ctx === 'condition-ops') return 'condition-keys';
   if (ctx === 'condition-keys') return 'set';
   return 'value';

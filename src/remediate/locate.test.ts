@@ -308,4 +308,92 @@ resource "aws_iam_role_policy" "outside" {
       `file() reads ${join(root, 'secret.json')}, outside the given directories; not followed`,
     ]);
   });
+
+  it('a NotAction statement grows by the unused actions, appended in the list style', async () => {
+    const template = `{
+  "Resources": {
+    "P": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "ManagedPolicyName": "not-iam",
+        "PolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [
+            {
+              "Effect": "Allow",
+              "NotAction": [
+                "iam:*",
+                "organizations:*"
+              ],
+              "Resource": "*"
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+`;
+    const d = dir('cfn-notaction', { 'p.json': template });
+    const document = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' }],
+    };
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app`,
+      ['sqs:*', 'ec2:RunInstances'],
+      [
+        {
+          name: 'not-iam',
+          id: `arn:aws:iam::${A}:policy/not-iam`,
+          type: 'CUSTOMER_MANAGED',
+          document,
+        },
+      ],
+      catalog,
+    );
+    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    expect(r.notPatched).toEqual([]);
+    expect(r.patches[0]!.proof.exact).toBe(true);
+    expect(r.diff).toContain(
+      '                 "iam:*",\n-                "organizations:*"\n+                "organizations:*",\n+                "ec2:RunInstances",\n+                "sqs:*"\n',
+    );
+  });
+
+  it('reports CDK apps and Fn::If around actions (long form), one line each', async () => {
+    const d = dir('mixed', {
+      'cdk.json': '{"app": "npx ts-node bin/app.ts"}',
+      't.json': JSON.stringify(
+        {
+          Resources: {
+            P: {
+              Type: 'AWS::IAM::ManagedPolicy',
+              Properties: {
+                PolicyDocument: {
+                  Version: '2012-10-17',
+                  Statement: [
+                    {
+                      Effect: 'Allow',
+                      Action: { 'Fn::If': ['Prod', ['s3:GetObject'], ['s3:*']] },
+                      Resource: '*',
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    });
+    const r = await remediate({ dirs: [d], findings: [], catalog });
+    expect(
+      r.unsupported.map((u) => `${u.file.slice(d.length + 1)}:${u.line}: ${u.what}: ${u.reason}`),
+    ).toEqual([
+      'cdk.json:1: CDK app: CDK sources are code that generates templates; they are not rewritten (the synthesized templates under cdk.out are generated files)',
+      't.json:11: Resources.P statement 0: Action is built from the intrinsic function Fn::If; it is left alone',
+    ]);
+  });
 });
