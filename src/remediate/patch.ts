@@ -7,7 +7,7 @@
  */
 import type { Refinement } from '../refine/types.js';
 import { describe, isDeployTime, sourceStatements } from './document.js';
-import { indentAt, renderString, rewriteList, type ListOp } from './rewrite-list.js';
+import { endOfLine, indentAt, renderString, rewriteList, type ListOp } from './rewrite-list.js';
 import type { Edit, SNode, SStr } from './types.js';
 
 /** The action list of a refined statement, as a list. */
@@ -117,15 +117,16 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 /** Replaces a single-string action by `entries`: a string again when one, else a list. */
 function scalarEdit(text: string, node: SStr, entries: readonly string[]): Edit {
   if (entries.length === 1) return { ...node.span, text: renderString(entries[0]!, node) };
+  const eol = endOfLine(text);
   const indent = indentAt(text, node.span.start);
   const unit = indent.includes('\t') ? '\t' : '  ';
   if (node.lang === 'yaml' && node.afterColon !== undefined) {
     return {
       start: node.afterColon,
       end: node.span.end,
-      text: entries.map((e) => `\n${indent}${unit}- ${renderString(e, node)}`).join(''),
+      text: entries.map((e) => `${eol}${indent}${unit}- ${renderString(e, node)}`).join(''),
     };
   }
   const lines = entries.map((e) => `${indent}${unit}${renderString(e, node)}`);
-  return { ...node.span, text: `[\n${lines.join(',\n')}\n${indent}]` };
+  return { ...node.span, text: `[${eol}${lines.join(`,${eol}`)}${eol}${indent}]` };
 }

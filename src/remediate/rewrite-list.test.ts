@@ -93,7 +93,8 @@ describe('rewriteList', () => {
         fc.array(fc.tuple(entry, op(3), fc.boolean()), { minLength: 1, maxLength: 6 }),
         fc.array(entry, { maxLength: 2 }),
         fc.boolean(),
-        async (style, rows, append, trailing) => {
+        fc.boolean(),
+        async (style, rows, append, trailing, crlf) => {
           const items = rows.map((r) => r[0]);
           const ops = rows.map((r) => r[1]);
           const comments = rows.map((r) => r[2]);
@@ -104,7 +105,8 @@ describe('rewriteList', () => {
           });
           fc.pre(expected.length > 0);
           expected.push(...append);
-          const text = write(style, items, comments, trailing);
+          const lf = write(style, items, comments, trailing);
+          const text = crlf ? lf.replaceAll('\n', '\r\n') : lf;
           const node = await read(style, text);
           expect(values(node)).toEqual(items);
           const seq = node as SSeq;
@@ -117,6 +119,8 @@ describe('rewriteList', () => {
           const own = (t: string) => t.split('\n').filter((l) => l.trim().startsWith('#')).length;
           expect(own(after)).toBe(own(text));
           expect(after.slice(0, seq.span.start)).toBe(text.slice(0, seq.span.start));
+          // New lines end like the file's lines.
+          if (crlf) expect(after.replaceAll('\r\n', '')).not.toContain('\n');
         },
       ),
       { numRuns: 300 },

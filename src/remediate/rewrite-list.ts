@@ -30,6 +30,11 @@ export function lineEnd(text: string, pos: number): number {
   return nl < 0 ? text.length : nl + 1;
 }
 
+/** The file's line ending: `\r\n` when it uses it, else `\n` (new lines are written alike). */
+export function endOfLine(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
 /** 1-based line number of `pos`. */
 export function lineOf(text: string, pos: number): number {
   let line = 1;
@@ -135,6 +140,7 @@ function multiLine(
   commaAfter: (position: number) => boolean,
 ): Edit[] {
   const edits: Edit[] = [];
+  const eol = endOfLine(text);
   let position = 0;
   let lastEnd = -1;
   let lastPrefix = '';
@@ -172,7 +178,7 @@ function multiLine(
     edits.push({
       start: item.span.start,
       end: after.comma >= 0 ? after.comma + 1 : item.span.end,
-      text: parts.join(`\n${prefix}`),
+      text: parts.join(`${eol}${prefix}`),
     });
   });
   if (append.length > 0) {
@@ -180,9 +186,9 @@ function multiLine(
       throw new IamRefineError('internal: entries appended to a list with none left');
     const at = lineEnd(text, lastEnd);
     const lines = append.map(
-      (e) => `${lastPrefix}${render(e)}${commaAfter(position++) ? ',' : ''}\n`,
+      (e) => `${lastPrefix}${render(e)}${commaAfter(position++) ? ',' : ''}${eol}`,
     );
-    const nl = at === text.length && !text.endsWith('\n') ? '\n' : '';
+    const nl = at === text.length && !text.endsWith('\n') ? eol : '';
     edits.push({ start: at, end: at, text: nl + lines.join('') });
   }
   return edits;
