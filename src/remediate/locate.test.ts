@@ -396,4 +396,63 @@ resource "aws_iam_role_policy" "outside" {
       't.json:11: Resources.P statement 0: Action is built from the intrinsic function Fn::If; it is left alone',
     ]);
   });
+
+  it('the state of a role names the principal of its inline_policy blocks, not the policy', async () => {
+    const tf = `variable "role" {}
+
+resource "aws_iam_role" "a" {
+  name = var.role
+  assume_role_policy = "{}"
+  inline_policy {
+    name   = "p"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*" }] })
+  }
+}
+
+resource "aws_iam_role" "b" {
+  name = "\${var.role}-b"
+  assume_role_policy = "{}"
+  inline_policy {
+    name   = "p"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:PutObject"], Resource = "*" }] })
+  }
+}
+`;
+    const d = dir('tf-roles', { 'main.tf': tf });
+    const finding = testFinding(
+      'f',
+      `arn:aws:iam::${A}:role/app-b`,
+      ['s3:PutObject'],
+      [{ name: 'p', type: 'INLINE', document: doc }],
+      catalog,
+    );
+    const state = {
+      values: {
+        root_module: {
+          resources: [
+            {
+              mode: 'managed',
+              type: 'aws_iam_role',
+              name: 'a',
+              values: { name: 'app', arn: `arn:aws:iam::${A}:role/app` },
+            },
+            {
+              mode: 'managed',
+              type: 'aws_iam_role',
+              name: 'b',
+              values: { name: 'app-b', arn: `arn:aws:iam::${A}:role/app-b` },
+            },
+          ],
+        },
+      },
+    };
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      catalog,
+      deployed: readTerraformState(state, 's'),
+    });
+    expect(r.notPatched).toEqual([]);
+    expect(r.patches.map((p) => p.source.address)).toEqual(['aws_iam_role.b.inline_policy[0]']);
+  });
 });

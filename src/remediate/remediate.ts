@@ -218,14 +218,18 @@ function nameMismatch(
   if (source.managed !== managed) return 'kind';
   const d = deployed?.get(source.stateKey) ?? undefined;
   const dp = source.principalKey ? (deployed?.get(source.principalKey) ?? undefined) : undefined;
-  const policyName = source.policyName ?? d?.name;
+  // The state of a Terraform policy resource names the policy (and its principal); a role's state
+  // (inline_policy blocks) and a stack's physical IDs name the principal, not the policy.
+  const policyResource = source.tool === 'terraform' && source.resourceType !== 'aws_iam_role';
+  const policyName = source.policyName ?? (policyResource ? d?.name : undefined);
   if (policyName !== undefined && policyName !== p.policyName) return 'name';
   if (managed) {
     if (d?.arn !== undefined && d.arn !== p.policyId) return 'arn';
     return undefined;
   }
   const principal = p.groupArn ? principalOf(p.groupArn) : principalOf(finding.resource);
-  const sourcePrincipal = source.principal?.name ?? dp?.principalName ?? d?.principalName;
+  const sourcePrincipal =
+    source.principal?.name ?? dp?.principalName ?? (policyResource ? d?.principalName : undefined);
   if (source.principal && principal && source.principal.kind !== principal.kind)
     return 'principal kind';
   if (sourcePrincipal !== undefined && principal && sourcePrincipal !== principal.name)
