@@ -350,6 +350,8 @@ function heredocTree(heredoc: Node, text: string): SNode | string {
 interface DocRef {
   file: string;
   form: string;
+  /** Reads the document from the tree already parsed (undefined: from the file's text). */
+  now?: () => SNode | string;
   read(text: string, shift?: (offset: number) => number): Promise<SNode | string>;
 }
 
@@ -404,6 +406,7 @@ export async function locateTerraform(
       return {
         file: f.path,
         form: 'heredoc',
+        now: () => heredocTree(n, f.text),
         read: (text, shift) =>
           readAgain(
             parser,
@@ -424,6 +427,7 @@ export async function locateTerraform(
         return {
           file: f.path,
           form: 'jsonencode',
+          now: () => hclTree(args[0]!, f.text),
           read: (text, shift) =>
             readAgain(
               parser,
@@ -496,6 +500,7 @@ export async function locateTerraform(
       return {
         file: d.file.path,
         form: 'policy document',
+        now: () => policyDocumentTree(d.block, d.file.text),
         read: (text, shift) =>
           readAgain(
             parser,
@@ -532,7 +537,7 @@ export async function locateTerraform(
       say(f.path, expr, address, `${ref.file} cannot be read`);
       return;
     }
-    const document = await ref.read(docText);
+    const document = ref.now ? ref.now() : await ref.read(docText);
     if (typeof document === 'string') {
       say(ref.file === f.path ? f.path : ref.file, expr, address, document);
       return;
