@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { lineEnd, lineStart } from './rewrite-list.js';
 import type { PolicySource, SEntry, SMap, SNode, SSeq, Unsupported } from './types.js';
 import { parseTree } from './yaml-tree.js';
@@ -369,6 +369,24 @@ export async function locateTerraform(
   const sources: PolicySource[] = [];
   const unsupported: Unsupported[] = [];
   const parsed: TfFile[] = [];
+  const trees: Tree[] = [];
+  try {
+    return await locateIn(parser, files, options, parsed, trees, sources, unsupported);
+  } finally {
+    for (const t of trees) t.delete();
+  }
+}
+
+/** {@link locateTerraform}'s work; `trees` collects the trees to delete. */
+async function locateIn(
+  parser: Parser,
+  files: readonly { path: string; text: string }[],
+  options: { within?: (path: string) => boolean },
+  parsed: TfFile[],
+  trees: Tree[],
+  sources: PolicySource[],
+  unsupported: Unsupported[],
+): Promise<TerraformSources> {
   for (const f of files) {
     const tree = parser.parse(f.text);
     if (!tree) continue;
@@ -384,6 +402,7 @@ export async function locateTerraform(
       continue;
     }
     parsed.push({ path: f.path, text: f.text, root: tree.rootNode });
+    trees.push(tree);
   }
   // Policy documents by directory (a module) and name.
   const dataDocs = new Map<string, { file: TfFile; block: Node }>();
@@ -402,6 +421,8 @@ export async function locateTerraform(
 
   const docRef = (f: TfFile, expr: Node, what: string): DocRef | undefined => {
     const n = inner(expr);
+    // Offsets, not nodes, outlive the trees (deleted when this function returns).
+    const start = n.startIndex;
     if (n.type === 'heredoc_template') {
       return {
         file: f.path,
@@ -412,7 +433,7 @@ export async function locateTerraform(
             parser,
             f.path,
             text,
-            shift ? shift(n.startIndex) : n.startIndex,
+            shift ? shift(start) : start,
             (m, t) => heredocTree(m, t),
             'heredoc_template',
           ),
@@ -433,7 +454,7 @@ export async function locateTerraform(
               parser,
               f.path,
               text,
-              shift ? shift(n.startIndex) : n.startIndex,
+              shift ? shift(start) : start,
               (m, t) => {
                 const a = kids(kids(m).find((c) => c.type === 'function_arguments')).find(
                   (c) => c.type === 'expression',
@@ -497,6 +518,7 @@ export async function locateTerraform(
         say(f.path, n, what, `${n.text} is not declared in this module's files`);
         return undefined;
       }
+      const dataStart = d.block.startIndex;
       return {
         file: d.file.path,
         form: 'policy document',
@@ -506,7 +528,7 @@ export async function locateTerraform(
             parser,
             d.file.path,
             text,
-            shift ? shift(d.block.startIndex) : d.block.startIndex,
+            shift ? shift(dataStart) : dataStart,
             (m, t) => policyDocumentTree(m, t),
             'block',
           ),
