@@ -57,3 +57,13 @@ export {
 export { formatScanJson, summaryLine } from './scan/output.js';
 export { recordScanInStore } from './scan/record.js';
 export type { ScanResult, Finding, NotEvaluated, ScanWarning } from './findings/types.js';
+export {
+  remediate,
+  type RemediateOptions,
+  type RemediateResult,
+  type PolicyPatch,
+  type NotPatched,
+} from './remediate/remediate.js';
+export { readTerraformState, readStackResources, type Deployed } from './remediate/deployed.js';
+export { prBody } from './remediate/pr-body.js';
+export type { Unsupported } from './remediate/types.js';
