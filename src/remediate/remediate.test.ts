@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { locateCloudFormation } from './cloudformation.js';
-import { matchDocument } from './document.js';
+import { canonicalDocument, matchDocument, resolveDocument } from './document.js';
+import { verifyRefinement } from '../refine/proof.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
 import { FIXTURES, fixtureFindings } from './test-helpers.js';
@@ -101,17 +102,33 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
     for (const p of result.patches) {
       const source = [...located.sources, ...cfn].find((s) => s.address === p.source.address);
       expect(source, p.source.address).toBeDefined();
+      const finding = findings.find((f) => f.id === p.findingIds[0])!;
+      const original = finding.policies!.find(
+        (x) => x.policyName === p.policyName,
+      )!.originalPolicy!;
+      let patched: unknown;
       if (p.source.form === 'file') {
         const ci = result.files.find((f) => f.file === 'policies/ci.json')!;
-        expect(JSON.parse(ci.after)).toEqual(recommended.get('ci-publish'));
-        continue;
+        patched = JSON.parse(ci.after);
+        expect(patched).toEqual(recommended.get('ci-publish'));
+      } else {
+        // Deploy-time expressions bind to the scanned values; the rest must be the refined document.
+        const bindings = new Map<string, string>();
+        expect(
+          matchDocument(source!.document, recommended.get(p.policyName), bindings),
+          p.policyName,
+        ).toBe(true);
+        patched = resolveDocument(source!.document, bindings);
       }
-      expect(p.proof.exact).toBe(true);
-      // Deploy-time expressions bind to the scanned values; the rest must be the refined document.
-      expect(
-        matchDocument(source!.document, recommended.get(p.policyName), new Map()),
-        p.policyName,
-      ).toBe(true);
+      // The proof, run here on what the patched source says.
+      const proof = verifyRefinement(
+        canonicalDocument(original) as object,
+        canonicalDocument(patched) as object,
+        { findingDetails: finding.findingDetails },
+        { catalog },
+      );
+      expect(proof.exact, p.policyName).toBe(true);
+      expect(proof.statementsChecked).toBeGreaterThan(0);
     }
   });
 });
