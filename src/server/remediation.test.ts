@@ -37,9 +37,22 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function get(app: Hono, path: string) {
+const cookies = new Map<Hono, string>();
+
+/** A request of the signed-in browser (signs in once per app, as the printed URL does). */
+async function get(app: Hono, path: string) {
+  let cookie = cookies.get(app);
+  if (cookie === undefined) {
+    const res = await app.request(`http://127.0.0.1:${PORT}/?token=${TOKEN}`, {
+      headers: { host: `127.0.0.1:${PORT}` },
+    });
+    expect(res.status).toBe(303);
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(cookie.startsWith(`${cookieName(PORT)}=`)).toBe(true);
+    cookies.set(app, cookie);
+  }
   return app.request(`http://127.0.0.1:${PORT}${path}`, {
-    headers: { host: `127.0.0.1:${PORT}`, cookie: `${cookieName(PORT)}=${TOKEN}` },
+    headers: { host: `127.0.0.1:${PORT}`, cookie },
   });
 }
 
