@@ -30,11 +30,13 @@ describe('with the bundled data and catalog', () => {
       service: 's3',
       used: ['getobject'],
       possible: [
+        'kms:decrypt',
         's3-object-lambda:getobject',
         's3:getobjectlegalhold',
         's3:getobjectretention',
         's3:getobjecttagging',
         's3:getobjectversion',
+        's3:listbucket',
       ],
       wholeService: false,
     });
@@ -104,11 +106,18 @@ describe('with the bundled data and catalog', () => {
     expect(mapper.iamPrefix('appstream2.amazonaws.com')).toBe('appstream');
   });
 
-  it('does not apply the unverified SDK-endpoint candidates', () => {
+  it('uses an unverified SDK-endpoint candidate only for the whole service, flagged as a guess', () => {
     const derived = (data as { eventSourceToIamPrefix: { derivedFromSdkEndpoints: object } })
       .eventSourceToIamPrefix.derivedFromSdkEndpoints;
     expect(Object.keys(derived)).toContain('api.detective.amazonaws.com');
-    expect(mapper.iamPrefix('api.detective.amazonaws.com')).toBe('api');
+    expect(mapper.iamPrefix('api.detective.amazonaws.com')).toBe('detective');
+    expect(mapper.map('api.detective.amazonaws.com', 'ListGraphs')).toMatchObject({
+      service: 'detective',
+      used: [],
+      possible: [],
+      wholeService: true,
+      unmapped: 'guessed-event-source',
+    });
   });
 
   it('takes the first label of other hosts, and a bare prefix as it is', () => {
@@ -168,6 +177,18 @@ describe('with the bundled data and catalog', () => {
     expect(plain(mapper, 'ec2', '').wholeService).toBe(true);
   });
 
+  it('flags every call it cannot map exactly, and only those', () => {
+    expect(mapper.map('s3.amazonaws.com', 'FrobnicateBucket').unmapped).toBe('unknown-operation');
+    expect(mapper.map('s3.amazonaws.com', '../GetObject').unmapped).toBe('unknown-operation');
+    expect(mapper.map('s3.amazonaws.com', '__proto__').unmapped).toBe('unknown-operation');
+    expect(mapper.map('nosuchservice.amazonaws.com', 'DoThing').unmapped).toBe(
+      'unknown-event-source',
+    );
+    expect(mapper.map('s3.amazonaws.com', 'GetObject').unmapped).toBeUndefined();
+    // Service-level evidence (an activity CSV row without an action) is not a failure to map.
+    expect(mapper.map('ec2', '').unmapped).toBeUndefined();
+  });
+
   it('looks es.amazonaws.com events up in the es and opensearch tables (README caveat 6)', () => {
     expect(plain(mapper, 'es.amazonaws.com', 'AddDataSource')).toEqual({
       service: 'es',
@@ -184,6 +205,8 @@ describe('with the bundled data and catalog', () => {
     expect(Object.isFrozen(a.used)).toBe(true);
   });
 });
+
+const DOCS = 'https://docs.aws.amazon.com/example.html';
 
 describe('with a tiny catalog and data', () => {
   const catalog = createCatalog(
@@ -244,8 +267,57 @@ describe('with a tiny catalog and data', () => {
     expect(plain(mapper, 'svc', 'Silent').wholeService).toBe(true);
   });
 
-  it('ignores the unverified candidates', () => {
-    expect(mapper.iamPrefix('ignored.amazonaws.com')).toBe('ignored');
+  it('uses an unverified candidate only as a whole-service guess', () => {
+    expect(mapper.iamPrefix('ignored.amazonaws.com')).toBe('svc');
+    expect(mapper.map('ignored.amazonaws.com', 'DoThing')).toMatchObject({
+      service: 'svc',
+      wholeService: true,
+      unmapped: 'guessed-event-source',
+    });
+  });
+
+  it('applies override entries: added actions are possible use, renames are explicit', () => {
+    const withOverrides = createActionMapper(
+      {
+        ...data,
+        mappingOverrides: {
+          eventSources: [{ eventSource: 'other.example.com', iamPrefix: 'svc', reference: DOCS }],
+          operations: [
+            { service: 'svc', operation: 'ListThings', add: ['iam:PassRole'], reference: DOCS },
+            { service: 'svc', operation: 'Other', add: ['iam:PassRole'], reference: DOCS },
+          ],
+        },
+      },
+      catalog,
+    );
+    expect(plain(withOverrides, 'other.example.com', 'ListThings')).toEqual({
+      service: 'svc',
+      used: ['listthings'],
+      possible: ['iam:passrole'],
+      wholeService: false,
+    });
+    // An operation the data lacks is created: its same-named catalog action stays used.
+    expect(plain(withOverrides, 'svc', 'Other')).toEqual({
+      service: 'svc',
+      used: ['other'],
+      possible: ['iam:passrole'],
+      wholeService: false,
+    });
+  });
+
+  it('rejects override entries without their AWS page or shape, naming the entry', () => {
+    const bad = (mappingOverrides: unknown) => () =>
+      createActionMapper({ ...data, mappingOverrides }, catalog);
+    expect(bad({ operations: [{ service: 'svc', operation: 'A', add: ['svc:A'] }] })).toThrow(
+      /\$\.operations\[0\]\.reference must be the AWS documentation page/,
+    );
+    expect(
+      bad({ operations: [{ service: 'svc', operation: 'A', add: 'svc:A', reference: DOCS }] }),
+    ).toThrow(/\$\.operations\[0\] must be/);
+    expect(
+      bad({ eventSources: [{ eventSource: 'x', iamPrefix: 'svc', reference: 'http://x' }] }),
+    ).toThrow(/\$\.eventSources\[0\]\.reference/);
+    expect(bad([])).toThrow(/mapping overrides: \$ must be an object/);
   });
 
   it('rejects data without the documented layout', () => {

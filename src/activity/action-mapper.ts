@@ -26,6 +26,20 @@
  * Operation and action names match case-insensitively. `es.amazonaws.com` events are looked up
  * in both the `es` and `opensearch` operation tables (README caveat 6: both SDK clients log as
  * `es` and authorize `es:*` actions).
+ *
+ * The mapping errs only on the safe side (issue 9):
+ * - The override table `data/mapping-overrides.json` (under `mappingOverrides` in the loaded data,
+ *   see `load-operation-data.ts`) adds what AWS's documentation says a call needs and the Service
+ *   Reference data does not list (`s3:GetObjectVersion` for `HeadObject`, `iam:PassRole` for
+ *   `ec2:CreateFleet`, ...), each entry with its AWS page; added actions are *possible* use (never
+ *   reported unused), unless one is the call's same-named action. Its `eventSources` entries are
+ *   explicit renames, like the documented ones (`sesv2.amazonaws.com` → `ses`).
+ * - Every call that cannot be mapped exactly says so in {@link ActionMapping.unmapped}, so that it
+ *   is counted and shown: an unknown operation of a known service (the whole service counts as
+ *   used), an event source whose host is no IAM prefix but which the SDK endpoint data ties to one
+ *   (`derivedFromSdkEndpoints`, unverified: the whole of that service counts as used), and an event
+ *   source that names no IAM service at all (no service gets evidence; the principal still counts
+ *   as active).
  */
 import { IamRefineError } from '../errors.js';
 import type { ActionCatalog } from '../catalog/catalog.js';
@@ -49,7 +63,20 @@ export interface ActionMapping {
   readonly possible: readonly QualifiedAction[];
   /** True when the call could not be mapped to actions: every action of the service counts. */
   readonly wholeService: boolean;
+  /** Why the call could not be mapped exactly (absent when it was); see {@link UnmappedReason}. */
+  readonly unmapped?: UnmappedReason;
 }
+
+/**
+ * Why a call could not be mapped exactly:
+ * - `unknown-operation`: the event source is an IAM service but the event name is neither an
+ *   operation of the data nor an action of the catalog; every action of the service counts as used;
+ * - `guessed-event-source`: the event source's host is no IAM prefix; the (unverified) SDK endpoint
+ *   data ties it to {@link ActionMapping.service}, every action of which counts as used;
+ * - `unknown-event-source`: the event source names no IAM service: no permission gets evidence
+ *   (the principal still counts as active).
+ */
+export type UnmappedReason = 'unknown-operation' | 'guessed-event-source' | 'unknown-event-source';
 
 /** Maps calls to actions; results are cached and shared (never mutate them). */
 export interface ActionMapper {
@@ -79,8 +106,17 @@ interface Tables {
   operations: Map<string, Map<string, readonly string[]>>;
   /** prefix → lower-case operations listed without authorized actions. */
   withoutActions: Map<string, Set<string>>;
-  /** lower-case event source → IAM prefix. */
+  /** lower-case event source → IAM prefix (documented renames and override entries). */
   renames: Map<string, string>;
+  /** lower-case event source → IAM prefix, from the unverified SDK endpoint data (one prefix only). */
+  guesses: Map<string, string>;
+}
+
+/** How an event source was resolved to an IAM prefix. */
+interface SourceInfo {
+  prefix: string;
+  /** Set when the source is not (or only by a guess) an IAM service. */
+  unmapped?: 'guessed-event-source' | 'unknown-event-source';
 }
 
 /**
@@ -96,25 +132,37 @@ export function createActionMapper(operationData: object, catalog: ActionCatalog
   const cache = new Map<string, SourceCache>();
   let cached = 0;
 
-  const prefixOf = (eventSource: string): string => {
+  const sourceInfo = (eventSource: string): SourceInfo => {
     const lower = eventSource.toLowerCase();
     const renamed = tables.renames.get(lower);
-    if (renamed !== undefined) return renamed;
+    if (renamed !== undefined) return { prefix: renamed };
     const dot = lower.indexOf('.');
-    return dot < 0 ? lower : lower.slice(0, dot);
+    const prefix = dot < 0 ? lower : lower.slice(0, dot);
+    const known = (p: string): boolean =>
+      catalog.hasService(p) || tables.operations.has(p) || tables.withoutActions.has(p);
+    if (known(prefix)) return { prefix };
+    const guess = tables.guesses.get(lower);
+    if (guess !== undefined && known(guess)) {
+      return { prefix: guess, unmapped: 'guessed-event-source' };
+    }
+    return { prefix, unmapped: 'unknown-event-source' };
   };
 
   return {
-    iamPrefix: prefixOf,
+    iamPrefix: (eventSource: string) => sourceInfo(eventSource).prefix,
     map(eventSource: string, eventName: string): ActionMapping {
       let source = cache.get(eventSource);
       if (source === undefined) {
-        source = { prefix: prefixOf(eventSource), byName: new Map() };
+        source = { info: sourceInfo(eventSource), byName: new Map() };
         cache.set(eventSource, source);
       }
       let mapping = source.byName.get(eventName);
       if (mapping === undefined) {
-        mapping = resolve(tables, catalog, source.prefix, eventName);
+        const { prefix, unmapped } = source.info;
+        mapping =
+          unmapped === undefined
+            ? resolve(tables, catalog, prefix, eventName)
+            : wholeService(prefix, unmapped);
         if (cached < MAX_CACHED) {
           source.byName.set(eventName, mapping);
           cached++;
@@ -126,7 +174,7 @@ export function createActionMapper(operationData: object, catalog: ActionCatalog
 }
 
 interface SourceCache {
-  prefix: string;
+  info: SourceInfo;
   byName: Map<string, ActionMapping>;
 }
 
@@ -148,7 +196,7 @@ function resolve(
   const inCatalog = catalog.get(same) !== undefined;
   const listed = lookupOperation(tables, prefix, name);
   if (listed === undefined || listed.length === 0) {
-    return inCatalog ? freeze(prefix, [name], []) : wholeService(prefix);
+    return inCatalog ? freeze(prefix, [name], []) : wholeService(prefix, 'unknown-operation');
   }
   let certain = same;
   if (!inCatalog && !listed.includes(same) && listed.length === 1) {
@@ -178,12 +226,13 @@ function freeze(service: string, used: string[], possible: QualifiedAction[]): A
   });
 }
 
-function wholeService(service: string): ActionMapping {
+function wholeService(service: string, unmapped?: UnmappedReason): ActionMapping {
   return Object.freeze({
     service,
     used: Object.freeze([]),
     possible: Object.freeze([]),
     wholeService: true,
+    ...(unmapped === undefined ? {} : { unmapped }),
   });
 }
 
@@ -303,8 +352,87 @@ function readTables(data: object): Tables {
       renames.set(entry.eventSource.toLowerCase(), entry.iamPrefix.toLowerCase());
     });
   }
-  return { operations, withoutActions, renames };
+  const guesses = new Map<string, string>();
+  const derived = isRecord(sources) ? sources.derivedFromSdkEndpoints : undefined;
+  if (isRecord(derived)) {
+    for (const [source, candidates] of Object.entries(derived)) {
+      if (!Array.isArray(candidates)) continue;
+      const prefixes = new Set<string>();
+      for (const c of candidates as unknown[]) {
+        if (isRecord(c) && typeof c.iamPrefix === 'string') prefixes.add(c.iamPrefix.toLowerCase());
+      }
+      // Only an unambiguous guess is used.
+      if (prefixes.size === 1) guesses.set(source.toLowerCase(), [...prefixes][0]!);
+    }
+  }
+  const tables: Tables = { operations, withoutActions, renames, guesses };
+  if (root.mappingOverrides !== undefined) applyOverrides(tables, root.mappingOverrides);
+  return tables;
 }
+
+/**
+ * Applies the override table (`data/mapping-overrides.json`, see the module comment): explicit
+ * event-source renames, and actions added to operations (an operation missing from the data is
+ * created with the added actions).
+ *
+ * @throws IamRefineError naming the JSON path of an entry that does not have the documented shape
+ *   (every entry needs an `https://docs.aws.amazon.com/` reference).
+ */
+function applyOverrides(tables: Tables, value: unknown): void {
+  const bad = (path: string, expected: string): never => {
+    throw new IamRefineError(`mapping overrides: ${path} must be ${expected}`);
+  };
+  if (!isRecord(value)) bad('$', 'an object');
+  const o = value as Record<string, unknown>;
+  const reference = (entry: Record<string, unknown>, path: string): void => {
+    if (typeof entry.reference !== 'string' || !entry.reference.startsWith(AWS_DOCS)) {
+      bad(
+        `${path}.reference`,
+        `the AWS documentation page that requires the entry (${AWS_DOCS}...)`,
+      );
+    }
+  };
+  const sources = o.eventSources ?? [];
+  if (!Array.isArray(sources)) bad('$.eventSources', 'a list');
+  (sources as unknown[]).forEach((entry, i) => {
+    const path = `$.eventSources[${i}]`;
+    if (
+      !isRecord(entry) ||
+      typeof entry.eventSource !== 'string' ||
+      typeof entry.iamPrefix !== 'string'
+    ) {
+      return bad(path, '{eventSource, iamPrefix, reference}');
+    }
+    reference(entry, path);
+    tables.renames.set(entry.eventSource.toLowerCase(), entry.iamPrefix.toLowerCase());
+  });
+  const operations = o.operations ?? [];
+  if (!Array.isArray(operations)) bad('$.operations', 'a list');
+  (operations as unknown[]).forEach((entry, i) => {
+    const path = `$.operations[${i}]`;
+    if (
+      !isRecord(entry) ||
+      typeof entry.service !== 'string' ||
+      typeof entry.operation !== 'string' ||
+      !Array.isArray(entry.add) ||
+      entry.add.length === 0 ||
+      !entry.add.every((a) => typeof a === 'string' && a.indexOf(':') > 0)
+    ) {
+      return bad(path, '{service, operation, add: ["service:Action", ...], reference}');
+    }
+    reference(entry, path);
+    const service = entry.service.toLowerCase();
+    let table = tables.operations.get(service);
+    if (table === undefined) tables.operations.set(service, (table = new Map()));
+    const name = entry.operation.toLowerCase();
+    const merged = new Set(table.get(name) ?? []);
+    for (const a of entry.add as string[]) merged.add(a.toLowerCase());
+    table.set(name, Object.freeze([...merged].sort()));
+  });
+}
+
+/** Every override entry cites a page under this address. */
+const AWS_DOCS = 'https://docs.aws.amazon.com/';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
