@@ -33,7 +33,9 @@
  *   Reference data does not list (`s3:GetObjectVersion` for `HeadObject`, `iam:PassRole` for
  *   `ec2:CreateFleet`, ...), each entry with its AWS page; added actions are *possible* use (never
  *   reported unused), unless one is the call's same-named action. Its `eventSources` entries are
- *   explicit renames, like the documented ones (`sesv2.amazonaws.com` → `ses`).
+ *   explicit renames, like the documented ones (`sesv2.amazonaws.com` → `ses`); its
+ *   `withoutIamAction` entries name events no IAM action authorizes (console sign-in): they show
+ *   the principal active and are evidence for no permission, without being counted as unmapped.
  * - Every call that cannot be mapped exactly says so in {@link ActionMapping.unmapped}, so that it
  *   is counted and shown: an unknown operation of a known service (the whole service counts as
  *   used), an event source whose host is no IAM prefix but which the SDK endpoint data ties to one
@@ -110,6 +112,8 @@ interface Tables {
   renames: Map<string, string>;
   /** lower-case event source → IAM prefix, from the unverified SDK endpoint data (one prefix only). */
   guesses: Map<string, string>;
+  /** lower-case event source → lower-case event names that no IAM action authorizes (overrides). */
+  withoutIamAction: Map<string, Set<string>>;
 }
 
 /** How an event source was resolved to an IAM prefix. */
@@ -160,9 +164,12 @@ export function createActionMapper(operationData: object, catalog: ActionCatalog
       if (mapping === undefined) {
         const { prefix, unmapped } = source.info;
         mapping =
-          unmapped === undefined
-            ? resolve(tables, catalog, prefix, eventName)
-            : wholeService(prefix, unmapped);
+          tables.withoutIamAction.get(eventSource.toLowerCase())?.has(eventName.toLowerCase()) ===
+          true
+            ? freeze(prefix, [], [])
+            : unmapped === undefined
+              ? resolve(tables, catalog, prefix, eventName)
+              : wholeService(prefix, unmapped);
         if (cached < MAX_CACHED) {
           source.byName.set(eventName, mapping);
           cached++;
@@ -365,7 +372,13 @@ function readTables(data: object): Tables {
       if (prefixes.size === 1) guesses.set(source.toLowerCase(), [...prefixes][0]!);
     }
   }
-  const tables: Tables = { operations, withoutActions, renames, guesses };
+  const tables: Tables = {
+    operations,
+    withoutActions,
+    renames,
+    guesses,
+    withoutIamAction: new Map(),
+  };
   if (root.mappingOverrides !== undefined) applyOverrides(tables, root.mappingOverrides);
   return tables;
 }
@@ -405,6 +418,24 @@ function applyOverrides(tables: Tables, value: unknown): void {
     }
     reference(entry, path);
     tables.renames.set(entry.eventSource.toLowerCase(), entry.iamPrefix.toLowerCase());
+  });
+  const without = o.withoutIamAction ?? [];
+  if (!Array.isArray(without)) bad('$.withoutIamAction', 'a list');
+  (without as unknown[]).forEach((entry, i) => {
+    const path = `$.withoutIamAction[${i}]`;
+    if (
+      !isRecord(entry) ||
+      typeof entry.eventSource !== 'string' ||
+      !Array.isArray(entry.eventNames) ||
+      !entry.eventNames.every((n) => typeof n === 'string' && n !== '')
+    ) {
+      return bad(path, '{eventSource, eventNames: [...], reference}');
+    }
+    reference(entry, path);
+    const source = entry.eventSource.toLowerCase();
+    let names = tables.withoutIamAction.get(source);
+    if (names === undefined) tables.withoutIamAction.set(source, (names = new Set()));
+    for (const n of entry.eventNames as string[]) names.add(n.toLowerCase());
   });
   const operations = o.operations ?? [];
   if (!Array.isArray(operations)) bad('$.operations', 'a list');

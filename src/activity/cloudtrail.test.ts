@@ -75,6 +75,7 @@ const EXPECTED = {
             getobjectretention: '2026-01-16T09:10:00.000Z possible',
             getobjecttagging: '2026-01-16T09:10:00.000Z possible',
             getobjectversion: '2026-01-16T09:10:00.000Z possible',
+            listbucket: '2026-01-16T09:10:00.000Z possible',
           },
         },
         's3-object-lambda': {
@@ -120,7 +121,8 @@ const EXPECTED = {
           last: '2026-01-16T10:05:00.000Z',
           actions: { listallmybuckets: '2026-01-16T10:05:00.000Z' },
         },
-        signin: { last: '2026-01-15T11:25:00.000Z', all: '2026-01-15T11:25:00.000Z', actions: {} },
+        // ConsoleLogin: a sign-in event no IAM action authorizes (data/mapping-overrides.json).
+        signin: { last: '2026-01-15T11:25:00.000Z', actions: {} },
       },
     },
     [BOB]: {
@@ -149,6 +151,8 @@ describe('readCloudTrail on the fixtures', () => {
       );
       expect(plainSummary(accumulator.finish())).toEqual(EXPECTED);
       expect(stats.workers).toBe(concurrency);
+      // The fixtures' calls are all mapped exactly (signin's service-level entry is not a call).
+      expect(stats.unmapped).toMatchObject({ operations: 0, calls: 0, top: [] });
       expect(stats.files).toBe(6);
       expect(stats.events).toBe(20);
       expect(stats.ignoredEvents).toEqual({
@@ -337,7 +341,9 @@ describe('readCloudTrail on edge cases', () => {
       expect(stats.events).toBe(2);
       const s = accumulator.finish();
       expect([...s.principals.keys()]).toEqual(['arn:aws:iam::1:user/zoë']);
+      // kms: GetObject possibly used kms:Decrypt (an SSE-KMS object; data/mapping-overrides.json).
       expect([...s.principals.get('arn:aws:iam::1:user/zoë')!.services.keys()]).toEqual([
+        'kms',
         's3',
         's3-object-lambda',
         'sts',

@@ -33,6 +33,7 @@ import {
 import type { FromWorker, ToWorker, WorkerInit } from './cloudtrail-worker.js';
 import { RawActivity } from './raw-activity.js';
 import { ActivityAccumulator } from './summary.js';
+import { countingMapper, UnmappedCounter, type UnmappedStats } from './unmapped.js';
 
 /** Inputs smaller than this (total bytes on disk) are read in the calling thread by default. */
 export const IN_THREAD_BYTES = 4 * 1024 * 1024;
@@ -109,6 +110,11 @@ export interface CloudTrailStats {
   workers: number;
   /** True when a worker ran out of memory and the files were read again by uncapped workers. */
   retriedUncapped: boolean;
+  /**
+   * Calls that could not be mapped exactly to IAM actions (counted by principal; see
+   * `unmapped.ts`); they still count conservatively (the whole service used).
+   */
+  unmapped: UnmappedStats;
 }
 
 /** The result of {@link readCloudTrail}. */
@@ -182,10 +188,12 @@ export async function readCloudTrail(
     }
   }
   const accumulator = new ActivityAccumulator();
-  raw.applyTo(accumulator, mapper);
+  const unmapped = new UnmappedCounter();
+  raw.applyTo(accumulator, countingMapper(mapper, unmapped));
   accumulator.observe({ dataEventServices: options.dataEventServices });
   const stats = summarize(files, results as FileResult[], workers, mapper);
   stats.retriedUncapped = retriedUncapped;
+  stats.unmapped = unmapped.stats();
   return { accumulator, stats };
 }
 
@@ -347,6 +355,7 @@ function summarize(
     dataEvents: new Map(),
     workers,
     retriedUncapped: false,
+    unmapped: new UnmappedCounter().stats(),
   };
   const keys = Object.keys(stats.ignoredEvents) as (keyof IgnoredEvents)[];
   const ordered = [...results].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -1,6 +1,7 @@
 /**
  * What a scan's outcome looks like to people and tools: the `json` output and the one-line summary.
  */
+import { describeUnmapped } from '../activity/unmapped.js';
 import type { ScanOutcome } from './run.js';
 
 /** A whole number with `,` separators. */
@@ -47,7 +48,10 @@ export function summaryLine(outcome: ScanOutcome): string {
     const skipped = ct.skippedFiles.length;
     parts.push(
       `CloudTrail ${formatCount(ct.files)} files, ${formatMegabytes(ct.bytes)}, ${formatCount(ct.events)} events in ${secs.toFixed(1)} s (${formatCount(rate)} events/s), ${skipped} file${skipped === 1 ? '' : 's'} skipped` +
-        (ct.badRecords > 0 ? `, ${formatCount(ct.badRecords)} bad records` : ''),
+        (ct.badRecords > 0 ? `, ${formatCount(ct.badRecords)} bad records` : '') +
+        (ct.unmapped.operations > 0
+          ? `, ${formatCount(ct.unmapped.operations)} unmapped operation${ct.unmapped.operations === 1 ? '' : 's'} (${describeUnmapped(ct.unmapped, 3)})`
+          : ''),
     );
   }
   const r = outcome.result;

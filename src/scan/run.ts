@@ -15,6 +15,12 @@ import { parseIsoTime } from '../activity/iso-time.js';
 import { parseLastAccessed } from '../activity/last-accessed.js';
 import { loadOperationData } from '../activity/load-operation-data.js';
 import { ActivityAccumulator } from '../activity/summary.js';
+import {
+  countingMapper,
+  describeUnmapped,
+  UnmappedCounter,
+  type UnmappedStats,
+} from '../activity/unmapped.js';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { ValidationError, formatIssue, readEach, type Issue } from '../errors.js';
@@ -77,11 +83,18 @@ export interface InputStats {
     badRecords: number;
     /** Data events read per service. */
     dataEvents: Record<string, number>;
+    /** Calls that could not be mapped exactly to IAM actions (top entries; see `unmapped.ts`). */
+    unmapped: UnmappedStats;
   };
   /** Services whose data events were declared (`--data-events`). */
   declaredDataEvents: string[];
   lastAccessed: { files: string[] };
-  activity: { files: string[]; rows: number };
+  activity: {
+    files: string[];
+    rows: number;
+    /** Rows whose service and action could not be mapped exactly (counted per row). */
+    unmapped: UnmappedStats;
+  };
 }
 
 /** Everything a scan produced. */
@@ -188,8 +201,9 @@ export async function runScanCore(
   }
   let activityRows = 0;
   const activityCsv = new ActivityAccumulator();
+  const csvUnmapped = new UnmappedCounter();
   if (catalog !== undefined && activityTexts !== undefined && activityTexts.length > 0) {
-    const mapper = createActionMapper(operationData!, catalog);
+    const mapper = countingMapper(createActionMapper(operationData!, catalog), csvUnmapped);
     for (const { text, file } of activityTexts) {
       const parsed = await guard(() => parseActivityCsv(text, file, mapper));
       if (parsed !== undefined) {
@@ -231,7 +245,10 @@ export async function runScanCore(
       ignoredEvents: s.ignoredEvents,
       badRecords: bad,
       dataEvents: Object.fromEntries([...s.dataEvents].sort(([a], [b]) => (a < b ? -1 : 1))),
+      unmapped: s.unmapped,
     };
+    if (s.unmapped.operations > 0)
+      inputWarnings.push(unmappedWarning('CloudTrail calls', s.unmapped));
     const undeclared = [...s.dataEvents.keys()].filter((svc) => !declared.includes(svc)).sort();
     if (undeclared.length > 0) {
       inputWarnings.push(
@@ -246,6 +263,10 @@ export async function runScanCore(
   }
   accumulator.merge(activityCsv);
   accumulator.observe({ dataEventServices: declared });
+  const csvUnmappedStats = csvUnmapped.stats();
+  if (csvUnmappedStats.operations > 0) {
+    inputWarnings.push(unmappedWarning('activity CSV rows', csvUnmappedStats));
+  }
 
   const fStarted = performance.now();
   const result = computeFindings(inv, accumulator.finish(), {
@@ -276,7 +297,7 @@ export async function runScanCore(
     ...(cloudtrail ? { cloudtrail } : {}),
     declaredDataEvents: declared,
     lastAccessed: { files: [...lastAccessedFiles] },
-    activity: { files: [...activityFiles], rows: activityRows },
+    activity: { files: [...activityFiles], rows: activityRows, unmapped: csvUnmappedStats },
   };
   return {
     result,
@@ -285,6 +306,22 @@ export async function runScanCore(
     inputWarnings,
     seconds: { read: readSeconds, cloudtrail: ctSeconds, findings: findingsSeconds },
   };
+}
+
+/**
+ * The warning for calls that could not be mapped exactly: how many, what they count for (the
+ * safe side), and the top entries.
+ */
+function unmappedWarning(what: string, u: UnmappedStats): string {
+  const unknownSource = u.byReason['unknown-event-source'];
+  return (
+    `${u.calls} ${what} (${u.operations} distinct operation${u.operations === 1 ? '' : 's'}) could not be mapped to IAM actions: ` +
+    `each counts as use of its whole service, so unused access there is not reported` +
+    (unknownSource > 0
+      ? `; ${unknownSource} of them come from event sources that are no IAM service and give no permission evidence`
+      : '') +
+    ` (${describeUnmapped(u)})`
+  );
 }
 
 /** Reads every last-accessed report; throws one ValidationError with the issues of all. */
