@@ -22,9 +22,16 @@
  *
  * Records are parsed one at a time (`split-records.ts`), so that at most one record's objects
  * and the file's text are alive at once; a file of another layout is parsed whole.
+ *
+ * Resources are bounded by {@link ReadLimits} (issue 9, "bounded resources"; `scan
+ * --max-log-file-bytes`, `--max-record-bytes`): a file whose content (decompressed) is larger than
+ * `maxFileBytes` is skipped, and so is a file holding a record larger than `maxRecordBytes`. The
+ * file cap is enforced before anything is decompressed when it can be (the size on disk of a plain
+ * file; the decompressed size a gzip trailer records) and otherwise while decompressing (never
+ * more than `maxFileBytes` are produced): a gzip bomb costs at most the cap, never its size.
  */
-import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { constants as bufferConstants, isAscii } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { formatIssue, ValidationError, type Issue } from '../errors.js';
 import { parseJson } from '../json/parse.js';
@@ -69,6 +76,38 @@ export interface FileResult {
 /** At most this many bad records are reported per file (all are counted). */
 export const MAX_BAD_RECORDS_PER_FILE = 20;
 
+/** Size caps of one log file and one record, in bytes (see the module comment). */
+export interface ReadLimits {
+  /** Largest content (decompressed) of one log file. */
+  maxFileBytes: number;
+  /** Largest record (its JSON text) in a log file. */
+  maxRecordBytes: number;
+}
+
+/**
+ * The largest `maxFileBytes` accepted: a file is parsed from one string, and V8 strings hold at
+ * most this many characters (about 512 MiB).
+ */
+export const MAX_LOG_FILE_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
+/**
+ * Default file cap: 500 MiB decompressed. CloudTrail delivers a file per account and region about
+ * every 5 minutes; real files are a few MB (the demo's and the fixtures' are kilobytes).
+ */
+export const DEFAULT_MAX_LOG_FILE_BYTES = 500 * 2 ** 20;
+
+/**
+ * Default record cap: 1 MiB, four times the 256 KB that CloudTrail documents as the largest event
+ * (event version 1.05 and newer; "Quotas in AWS CloudTrail").
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 2 ** 20;
+
+/** The default {@link ReadLimits}. */
+export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
+  maxFileBytes: DEFAULT_MAX_LOG_FILE_BYTES,
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
+});
+
 /** Files larger than this are not re-parsed to locate a JSON syntax error (line:column). */
 const MAX_REPARSE_BYTES = 64 * 1024 * 1024;
 
@@ -97,8 +136,14 @@ interface RawIdentity {
 /**
  * Reads one CloudTrail log file into `raw` (see the module comment). Never throws for bad
  * content: the result says why a file was skipped.
+ *
+ * @param limits - Size caps (default {@link DEFAULT_READ_LIMITS}); a file beyond them is skipped.
  */
-export function readCloudTrailFile(file: string, raw: RawActivity): FileResult {
+export function readCloudTrailFile(
+  file: string,
+  raw: RawActivity,
+  limits: Readonly<ReadLimits> = DEFAULT_READ_LIMITS,
+): FileResult {
   const result: FileResult = {
     file,
     bytes: 0,
@@ -109,7 +154,7 @@ export function readCloudTrailFile(file: string, raw: RawActivity): FileResult {
   };
   let loaded: { text: string; gzip: boolean } | string;
   try {
-    loaded = loadText(file, result);
+    loaded = loadText(file, result, limits.maxFileBytes);
   } catch (cause) {
     loaded = `cannot be read (${errorText(cause)})`;
   }
@@ -121,9 +166,15 @@ export function readCloudTrailFile(file: string, raw: RawActivity): FileResult {
   // The file's activity is merged only once the whole file is known to be good.
   let own = new RawActivity();
   const bounds = splitRecords(text);
-  if (bounds !== undefined && readSlices(text, bounds, file, own, result)) {
-    raw.merge(own);
-    return result;
+  if (bounds !== undefined) {
+    const tooLarge = largeRecord(bounds, limits.maxRecordBytes);
+    if (tooLarge !== undefined) {
+      return skipWholeFile(result, recordTooLarge(tooLarge.index, tooLarge.bytes, limits));
+    }
+    if (readSlices(text, bounds, file, own, result)) {
+      raw.merge(own);
+      return result;
+    }
   }
   // Not the plain layout, or a record is not valid JSON: parse the whole text (which says where
   // the error is), from a clean slate.
@@ -149,9 +200,46 @@ export function readCloudTrailFile(file: string, raw: RawActivity): FileResult {
     result.skipped = 'not a CloudTrail log file: expected a JSON object {"Records": [...]}';
     return result;
   }
+  for (let i = 0; i < records.length; i++) {
+    // Not the plain layout: a record's size is measured as its compact JSON text.
+    const bytes = Buffer.byteLength(JSON.stringify(records[i]) ?? '');
+    if (bytes > limits.maxRecordBytes) {
+      return skipWholeFile(result, recordTooLarge(i, bytes, limits));
+    }
+  }
   result.events = records.length;
   for (let i = 0; i < records.length; i++) addRecord(records[i], i, file, own, result);
   raw.merge(own);
+  return result;
+}
+
+/** The first record (index and bytes) of `bounds` larger than `max` bytes, if any. */
+function largeRecord(
+  bounds: readonly number[],
+  max: number,
+): { index: number; bytes: number } | undefined {
+  for (let j = 0; j < bounds.length; j += 2) {
+    // Characters of a latin1/UTF-16 slice: at most the record's bytes for ASCII text, and for
+    // other text a lower bound (the file cap bounds the rest).
+    const bytes = bounds[j + 1]! - bounds[j]!;
+    if (bytes > max) return { index: j >> 1, bytes };
+  }
+  return undefined;
+}
+
+function recordTooLarge(index: number, bytes: number, limits: Readonly<ReadLimits>): string {
+  return `record ${index} ($.Records[${index}]) is at least ${bytes} bytes, more than the limit of ${limits.maxRecordBytes} bytes per record (--max-record-bytes; CloudTrail events are at most 256 KB)`;
+}
+
+/** Marks the whole file skipped: none of its records count. */
+function skipWholeFile(result: FileResult, reason: string): FileResult {
+  Object.assign(result, {
+    events: 0,
+    ignored: noIgnoredEvents(),
+    badRecords: [],
+    dataEvents: new Map(),
+    skipped: reason,
+  });
   return result;
 }
 
@@ -179,16 +267,48 @@ function readSlices(
   return true;
 }
 
-/** The file's text (decompressed when gzip), or the reason it cannot be used. */
-function loadText(file: string, result: FileResult): { text: string; gzip: boolean } | string {
-  let bytes: Buffer = readFileSync(file);
-  result.bytes = bytes.length;
-  if (bytes.length === 0) return 'empty file';
+/**
+ * The file's text (decompressed when gzip), or the reason it cannot be used; never more than
+ * `maxBytes` of content is read or produced (see the module comment).
+ */
+function loadText(
+  file: string,
+  result: FileResult,
+  maxBytes: number,
+): { text: string; gzip: boolean } | string {
+  const limit = `the limit of ${maxBytes} bytes per log file (--max-log-file-bytes)`;
+  let bytes: Buffer;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    result.bytes = size;
+    if (size === 0) return 'empty file';
+    const magic = Buffer.alloc(2);
+    const gzip = readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    // A plain file's content is its size; gzip's stored blocks add 5 bytes per 65,535 and 18 in
+    // all, so a gzip file's content is at least (size - 18) * 65535 / 65540 bytes.
+    const least = gzip ? Math.floor(((size - 18) * 65535) / 65540) : size;
+    if (least > maxBytes) {
+      return `${gzip ? 'compressed file of ' : ''}${size} bytes: its content is more than ${limit}`;
+    }
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (gzip) {
+    // The trailer's ISIZE is the decompressed size modulo 2^32 (of the last member): never more
+    // than the real size, so a larger one is already over the cap.
+    const recorded = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0;
+    if (recorded > maxBytes) {
+      return `its gzip trailer records ${recorded} bytes of decompressed content, more than ${limit}`;
+    }
     try {
-      bytes = gunzipSync(bytes, { chunkSize: outputChunkSize(bytes) });
+      bytes = gunzipSync(bytes, { chunkSize: outputChunkSize(bytes), maxOutputLength: maxBytes });
     } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        return `decompresses to more than ${limit}: decompression stopped there (a decompression bomb, or a trailer that does not match the content)`;
+      }
       return `truncated or corrupt gzip data (${errorText(cause)})`;
     }
   } else if (file.toLowerCase().endsWith('.gz')) {

@@ -6,13 +6,15 @@
  * module's side effects run in the worker; it exports the message types.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readCloudTrailFile, type FileResult } from './cloudtrail-file.js';
+import { readCloudTrailFile, type FileResult, type ReadLimits } from './cloudtrail-file.js';
 import { RawActivity, type RawActivityJson } from './raw-activity.js';
 
 /** What a worker is started with (`workerData`). */
 export interface WorkerInit {
   /** Marks the data as meant for this module. */
   kind: 'iam-refine-cloudtrail';
+  /** Size caps of a file and a record (default: `DEFAULT_READ_LIMITS`). */
+  limits?: ReadLimits;
 }
 
 /** Messages from the main thread to a worker. */
@@ -31,7 +33,7 @@ if (parentPort !== null && init?.kind === 'iam-refine-cloudtrail') {
   port.on('message', (message: ToWorker) => {
     try {
       if (message.type === 'file') {
-        const result = readCloudTrailFile(message.file, raw);
+        const result = readCloudTrailFile(message.file, raw, init.limits);
         port.postMessage({ type: 'file', index: message.index, result } satisfies FromWorker);
       } else {
         port.postMessage({ type: 'done', activity: raw.toJSON() } satisfies FromWorker);

@@ -25,10 +25,13 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError, ValidationError, type Issue } from '../errors.js';
 import { createActionMapper, type ActionMapper } from './action-mapper.js';
 import {
+  DEFAULT_READ_LIMITS,
+  MAX_LOG_FILE_BYTES_LIMIT,
   noIgnoredEvents,
   readCloudTrailFile,
   type FileResult,
   type IgnoredEvents,
+  type ReadLimits,
 } from './cloudtrail-file.js';
 import type { FromWorker, ToWorker, WorkerInit } from './cloudtrail-worker.js';
 import { RawActivity } from './raw-activity.js';
@@ -79,6 +82,16 @@ export interface ReadCloudTrailOptions {
   concurrency?: number;
   /** Called once before the first file and after every file. */
   onProgress?: (progress: CloudTrailProgress) => void;
+  /**
+   * Largest content (decompressed) of one log file, in bytes; larger files are skipped (default
+   * `DEFAULT_MAX_LOG_FILE_BYTES`, at most `MAX_LOG_FILE_BYTES_LIMIT`).
+   */
+  maxLogFileBytes?: number;
+  /**
+   * Largest record of a log file, in bytes; a file holding a larger one is skipped (default
+   * `DEFAULT_MAX_RECORD_BYTES`).
+   */
+  maxRecordBytes?: number;
   /**
    * Old-generation cap of each worker (MiB); default: 96 plus three times the estimated
    * decompressed size of the largest file. A worker that runs out of memory is not fatal: the read
@@ -150,6 +163,7 @@ export async function readCloudTrail(
     throw new IamRefineError(`concurrency must be a whole number >= 0, not ${requested}`);
   }
   const workers = Math.min(requested, files.length);
+  const limits = readLimits(options);
   // Built first: bad operation data fails before any file is read.
   const mapper = createActionMapper(options.operationData, options.catalog);
 
@@ -172,11 +186,11 @@ export async function readCloudTrail(
 
   let retriedUncapped = false;
   let raw: RawActivity;
-  if (workers === 0) raw = readInThread(files, done);
+  if (workers === 0) raw = readInThread(files, limits, done);
   else {
-    const old = options.workerOldGenerationMb ?? defaultOldGenerationMb(files);
+    const old = options.workerOldGenerationMb ?? defaultOldGenerationMb(files, limits);
     try {
-      raw = await readInWorkers(files, workers, old, done);
+      raw = await readInWorkers(files, workers, old, limits, done);
     } catch (error) {
       if (!(error instanceof WorkerOutOfMemory)) throw error;
       // Start again from nothing, with uncapped old generations.
@@ -184,7 +198,7 @@ export async function readCloudTrail(
       results.fill(undefined);
       Object.assign(progress, { filesDone: 0, bytesDone: 0, events: 0 });
       options.onProgress?.({ ...progress });
-      raw = await readInWorkers(files, workers, undefined, done);
+      raw = await readInWorkers(files, workers, undefined, limits, done);
     }
   }
   const accumulator = new ActivityAccumulator();
@@ -199,11 +213,41 @@ export async function readCloudTrail(
 
 function readInThread(
   files: readonly CloudTrailFile[],
+  limits: ReadLimits,
   done: (index: number, result: FileResult) => void,
 ): RawActivity {
   const raw = new RawActivity();
-  files.forEach((f, index) => done(index, readCloudTrailFile(f.file, raw)));
+  files.forEach((f, index) => done(index, readCloudTrailFile(f.file, raw, limits)));
   return raw;
+}
+
+/**
+ * The size caps of `options`, checked.
+ *
+ * @throws IamRefineError when a cap is not a whole number of bytes from 1 (the file cap: up to
+ *   {@link MAX_LOG_FILE_BYTES_LIMIT}).
+ */
+function readLimits(options: ReadCloudTrailOptions): ReadLimits {
+  const limits: ReadLimits = {
+    maxFileBytes: options.maxLogFileBytes ?? DEFAULT_READ_LIMITS.maxFileBytes,
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_READ_LIMITS.maxRecordBytes,
+  };
+  const { maxFileBytes, maxRecordBytes } = limits;
+  if (
+    !Number.isInteger(maxFileBytes) ||
+    maxFileBytes < 1 ||
+    maxFileBytes > MAX_LOG_FILE_BYTES_LIMIT
+  ) {
+    throw new IamRefineError(
+      `maxLogFileBytes must be a whole number of bytes from 1 to ${MAX_LOG_FILE_BYTES_LIMIT}, not ${maxFileBytes}`,
+    );
+  }
+  if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1) {
+    throw new IamRefineError(
+      `maxRecordBytes must be a whole number of bytes from 1, not ${maxRecordBytes}`,
+    );
+  }
+  return limits;
 }
 
 /** A worker hit its heap cap (`ERR_WORKER_OUT_OF_MEMORY`). */
@@ -216,10 +260,14 @@ class WorkerOutOfMemory extends IamRefineError {
  * worst case), its decompressed bytes, and the worker's grouped activity. A gzip file's
  * decompressed size is estimated at 12 times its size (CloudTrail logs compress about 9 times).
  */
-function defaultOldGenerationMb(files: readonly CloudTrailFile[]): number {
+function defaultOldGenerationMb(files: readonly CloudTrailFile[], limits: ReadLimits): number {
   let largest = 0;
   for (const f of files) {
-    const estimate = f.file.toLowerCase().endsWith('.gz') ? f.bytes * 12 : f.bytes;
+    // Never more than the file cap: a larger file is skipped before it is held.
+    const estimate = Math.min(
+      f.file.toLowerCase().endsWith('.gz') ? f.bytes * 12 : f.bytes,
+      limits.maxFileBytes,
+    );
     if (estimate > largest) largest = estimate;
   }
   return 96 + Math.ceil((3 * largest) / 2 ** 20);
@@ -229,9 +277,10 @@ async function readInWorkers(
   files: readonly CloudTrailFile[],
   count: number,
   oldGenerationMb: number | undefined,
+  caps: ReadLimits,
   done: (index: number, result: FileResult) => void,
 ): Promise<RawActivity> {
-  const init: WorkerInit = { kind: 'iam-refine-cloudtrail' };
+  const init: WorkerInit = { kind: 'iam-refine-cloudtrail', limits: caps };
   const limits: ResourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   if (oldGenerationMb !== undefined) limits.maxOldGenerationSizeMb = oldGenerationMb;
   // Largest files first: the last files handed out are the small ones, so workers finish together.
