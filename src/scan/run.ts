@@ -57,6 +57,10 @@ export interface ScanOptions {
   excludeTag?: string[];
   /** A `--catalog` file instead of the bundled catalog. */
   catalog?: string;
+  /** Largest decompressed content of one CloudTrail log file, in bytes (larger files are skipped). */
+  maxLogFileBytes?: number;
+  /** Largest CloudTrail record, in bytes (a file holding a larger one is skipped). */
+  maxRecordBytes?: number;
 }
 
 /** What the scan read, for the summary and the `json` output. */
@@ -227,6 +231,8 @@ export async function runScanCore(
       operationData: operationData!,
       dataEventServices: new Set(declared),
       ...(onProgress ? { onProgress } : {}),
+      ...(options.maxLogFileBytes === undefined ? {} : { maxLogFileBytes: options.maxLogFileBytes }),
+      ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
     });
     accumulator.merge(read.accumulator);
     const s = read.stats;

@@ -15,10 +15,16 @@ import {
 } from '../../aws/cli.js';
 import { DEFAULT_ORG_ROLE_NAME, collectToTempDir, type TempCollection } from '../../aws/collect.js';
 import { createProgress, type Progress } from '../../aws/progress.js';
+import {
+  DEFAULT_MAX_LOG_FILE_BYTES,
+  DEFAULT_MAX_RECORD_BYTES,
+  MAX_LOG_FILE_BYTES_LIMIT,
+} from '../../activity/cloudtrail-file.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
 import { recordScanInStore } from '../../scan/record.js';
+import { parseByteSize } from '../../text/byte-size.js';
 import {
   DEFAULT_TRACKING_PERIOD_DAYS,
   runScanCore,
@@ -127,6 +133,29 @@ export function parseTrackingPeriod(value: string): number {
   return n;
 }
 
+/**
+ * Commander parser for `--max-log-file-bytes`: a byte size (`500MiB`, `1048576`) from 1 byte to
+ * the largest file that can be parsed (about 512 MiB).
+ */
+export function parseMaxLogFileBytes(value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined || bytes < 1 || bytes > MAX_LOG_FILE_BYTES_LIMIT) {
+    throw new InvalidArgumentError(
+      `expected a size from 1 to ${MAX_LOG_FILE_BYTES_LIMIT} bytes, such as 500MiB or 1048576`,
+    );
+  }
+  return bytes;
+}
+
+/** Commander parser for `--max-record-bytes`: a byte size (`1MiB`, `262144`) of at least 1 byte. */
+export function parseMaxRecordBytes(value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined || bytes < 1) {
+    throw new InvalidArgumentError('expected a size of at least 1 byte, such as 1MiB or 262144');
+  }
+  return bytes;
+}
+
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
   value,
@@ -184,6 +213,20 @@ export function scanCommand(
       'tracking period in days, 1-365',
       parseTrackingPeriod,
       DEFAULT_TRACKING_PERIOD_DAYS,
+    )
+    .option(
+      '--max-log-file-bytes <size>',
+      'skip (and report) a CloudTrail log file whose decompressed content is larger, e.g. 500MiB; ' +
+        'enforced before and while decompressing, so a gzip bomb costs at most this much',
+      parseMaxLogFileBytes,
+      DEFAULT_MAX_LOG_FILE_BYTES,
+    )
+    .option(
+      '--max-record-bytes <size>',
+      'skip (and report) a CloudTrail log file holding a record larger than this, e.g. 1MiB ' +
+        '(CloudTrail events are at most 256 KB)',
+      parseMaxRecordBytes,
+      DEFAULT_MAX_RECORD_BYTES,
     )
     .option('--now <time>', 'analysis time, ISO 8601 (default: now)')
     .option('--exclude-account <id...>', 'do not evaluate principals of these accounts')
