@@ -19,7 +19,8 @@ export type IssueCode =
   | 'invalid_value'
   | 'conflicting_fields'
   | 'unsupported_wildcard'
-  | 'empty_input';
+  | 'empty_input'
+  | 'too_large';
 
 /** One problem found in an input, located by file and JSON path (and line:column when known). */
 export interface Issue {

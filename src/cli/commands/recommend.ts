@@ -6,6 +6,14 @@ import { basename, extname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
+import { DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_STATEMENTS } from '../../policy/input-limits.js';
+import {
+  checkFileSizes,
+  checkInputSizes,
+  checkStatementCounts,
+  parseMaxInputBytes,
+  parseMaxStatements,
+} from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
 import { refinePolicy } from '../../refine/refine.js';
@@ -67,6 +75,10 @@ export interface RecommendOptions {
   maxTreeLines?: number;
   /** Only warnings and errors on stderr. */
   quiet?: boolean;
+  /** Largest input file, in bytes (default `DEFAULT_MAX_INPUT_BYTES`). */
+  maxInputBytes?: number;
+  /** Largest number of statements in the policy (default `DEFAULT_MAX_STATEMENTS`). */
+  maxStatements?: number;
 }
 
 const EXAMPLES = `
@@ -138,6 +150,18 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       parsePositiveInteger,
       DEFAULT_MAX_TREE_LINES,
     )
+    .option(
+      '--max-input-bytes <size>',
+      'refuse a policy or unused-permissions input larger than this, e.g. 1MiB',
+      parseMaxInputBytes,
+      DEFAULT_MAX_INPUT_BYTES,
+    )
+    .option(
+      '--max-statements <n>',
+      "refuse a policy with more statements than this (IAM's largest policy holds about 227)",
+      parseMaxStatements,
+      DEFAULT_MAX_STATEMENTS,
+    )
     .option('--quiet', 'only warnings and errors on stderr')
     .addHelpText('after', `${OUTPUT_FILE_RULES}\n${EXAMPLES}`)
     .action(async (options: RecommendOptions) => {
@@ -168,14 +192,18 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   }
   const inputs = [options.policy, options.unused, ...(options.catalog ? [options.catalog] : [])];
   if (options.out !== undefined) await checkOutput(options.out, { inputs });
+  const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  await checkFileSizes([options.policy, options.unused], maxBytes);
   const [policyIn, unusedIn] = (await readInputs([options.policy, options.unused], io)) as [
     InputText,
     InputText,
   ];
+  checkInputSizes([policyIn, unusedIn], maxBytes);
   const [doc, unused] = parseAll<[PolicyDocument, UnusedSet]>([
     () => parsePolicy(policyIn.text, { source: policyIn.source }),
     () => parseUnused(unusedIn.text, { source: unusedIn.source }),
   ]);
+  checkStatementCounts([doc], options.maxStatements ?? DEFAULT_MAX_STATEMENTS);
   const catalog = await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
   const refinement = refinePolicy(doc, unused, { catalog, source: policyIn.source });
 
@@ -185,27 +213,38 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   const toFile = options.out !== undefined;
   const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
 
-  let text: string;
-  switch (format) {
-    case 'policy':
-      text = formatPolicy(refinement);
-      break;
-    case 'diff':
-      text = formatDiff(refinement, { color, source: policyIn.source });
-      break;
-    case 'aws':
-      text = formatAws(refinement, { policyId });
-      break;
-    case 'explain':
-      text = formatExplain(refinement, {
-        source: policyIn.source,
-        maxTreeLines: options.maxTreeLines ?? DEFAULT_MAX_TREE_LINES,
-        size,
-      });
-      break;
-    case 'json':
-      text = formatJson(refinement, { source: policyIn.source, policyId, size });
-      break;
+  let text = '';
+  try {
+    switch (format) {
+      case 'policy':
+        text = formatPolicy(refinement);
+        break;
+      case 'diff':
+        text = formatDiff(refinement, { color, source: policyIn.source });
+        break;
+      case 'aws':
+        text = formatAws(refinement, { policyId });
+        break;
+      case 'explain':
+        text = formatExplain(refinement, {
+          source: policyIn.source,
+          maxTreeLines: options.maxTreeLines ?? DEFAULT_MAX_TREE_LINES,
+          size,
+        });
+        break;
+      case 'json':
+        text = formatJson(refinement, { source: policyIn.source, policyId, size });
+        break;
+    }
+  } catch (error) {
+    // A string longer than V8 allows (about 512 MiB): say so instead of an internal error.
+    if (error instanceof RangeError && error.message.includes('Invalid string length')) {
+      throw new CliError(
+        `the ${format} output is too large to build (more than a string can hold); try --format policy or aws`,
+        { cause: error },
+      );
+    }
+    throw error;
   }
 
   const notes: string[] = [];

@@ -4,6 +4,14 @@
  */
 import { Option, type Command } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
+import { DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_STATEMENTS } from '../../policy/input-limits.js';
+import {
+  checkFileSizes,
+  checkInputSizes,
+  checkStatementCounts,
+  parseMaxInputBytes,
+  parseMaxStatements,
+} from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
 import { verifyRefinement } from '../../refine/proof.js';
@@ -33,6 +41,10 @@ export interface VerifyOptions {
   catalog?: string;
   /** `text` (default) or `json`. */
   format?: 'text' | 'json';
+  /** Largest input file, in bytes (default `DEFAULT_MAX_INPUT_BYTES`). */
+  maxInputBytes?: number;
+  /** Largest number of statements of each policy (default `DEFAULT_MAX_STATEMENTS`). */
+  maxStatements?: number;
 }
 
 /** At most this many actions per list in the text report; `--format json` lists all. */
@@ -68,6 +80,18 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .addOption(
       new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'),
     )
+    .option(
+      '--max-input-bytes <size>',
+      'refuse a policy or unused-permissions input larger than this, e.g. 1MiB',
+      parseMaxInputBytes,
+      DEFAULT_MAX_INPUT_BYTES,
+    )
+    .option(
+      '--max-statements <n>',
+      "refuse a policy with more statements than this (IAM's largest policy holds about 227)",
+      parseMaxStatements,
+      DEFAULT_MAX_STATEMENTS,
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (options: VerifyOptions) => {
       ctx.exitCode = await runVerify(options, ctx.io);
@@ -85,15 +109,19 @@ export async function runVerify(options: VerifyOptions, io: CliIo): Promise<numb
   if (stdinUsers.length > 1) {
     throw new CliError('only one of --original, --refined and --unused may be - (stdin)');
   }
+  const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  await checkFileSizes([options.original, options.refined, options.unused], maxBytes);
   const [originalIn, refinedIn, unusedIn] = (await readInputs(
     [options.original, options.refined, options.unused],
     io,
   )) as [InputText, InputText, InputText];
+  checkInputSizes([originalIn, refinedIn, unusedIn], maxBytes);
   const [original, refined, unused] = parseAll<[PolicyDocument, PolicyDocument, UnusedSet]>([
     () => parsePolicy(originalIn.text, { source: originalIn.source }),
     () => parsePolicy(refinedIn.text, { source: refinedIn.source }),
     () => parseUnused(unusedIn.text, { source: unusedIn.source }),
   ]);
+  checkStatementCounts([original, refined], options.maxStatements ?? DEFAULT_MAX_STATEMENTS);
   const catalog = await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
   const proof = verifyRefinement(original, refined, unused, { catalog });
   const report = {
