@@ -91,10 +91,13 @@ export interface ReadLimits {
 export const MAX_LOG_FILE_BYTES_LIMIT = bufferConstants.MAX_STRING_LENGTH;
 
 /**
- * Default file cap: 500 MiB decompressed. CloudTrail delivers a file per account and region about
- * every 5 minutes; real files are a few MB (the demo's and the fixtures' are kilobytes).
+ * Default file cap: 256 MiB decompressed. CloudTrail delivers a file per account and region about
+ * every 5 minutes, typically a few MB. A file is held whole while it is parsed, so each worker
+ * thread may hold up to this much: the cap is also the memory a crafted bomb can cost per worker
+ * (see `bench/bomb.mjs`). A larger real file is skipped and reported (a coverage gap, never "no
+ * activity"); raise the cap with `--max-log-file-bytes`.
  */
-export const DEFAULT_MAX_LOG_FILE_BYTES = 500 * 2 ** 20;
+export const DEFAULT_MAX_LOG_FILE_BYTES = 256 * 2 ** 20;
 
 /**
  * Default record cap: 1 MiB, four times the 256 KB that CloudTrail documents as the largest event

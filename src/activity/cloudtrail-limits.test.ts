@@ -135,7 +135,7 @@ describe('the decompressed-size cap of one log file', () => {
   });
 
   it('has defaults no real CloudTrail file reaches, within what one string can hold', () => {
-    expect(DEFAULT_MAX_LOG_FILE_BYTES).toBe(500 * MiB);
+    expect(DEFAULT_MAX_LOG_FILE_BYTES).toBe(256 * MiB);
     expect(DEFAULT_MAX_LOG_FILE_BYTES).toBeLessThanOrEqual(MAX_LOG_FILE_BYTES_LIMIT);
     expect(DEFAULT_MAX_RECORD_BYTES).toBe(MiB);
   });

@@ -46,7 +46,7 @@ describe('scan --max-log-file-bytes / --max-record-bytes', () => {
     const r = await runCli(['scan', '--help']);
     expect(r.out).toContain('--max-log-file-bytes <size>');
     expect(r.out).toContain('--max-record-bytes <size>');
-    expect(r.out).toContain('(default: 524288000)');
+    expect(r.out).toContain('(default: 268435456)');
     expect(r.out).toContain('(default: 1048576)');
   });
 

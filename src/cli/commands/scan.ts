@@ -134,14 +134,14 @@ export function parseTrackingPeriod(value: string): number {
 }
 
 /**
- * Commander parser for `--max-log-file-bytes`: a byte size (`500MiB`, `1048576`) from 1 byte to
+ * Commander parser for `--max-log-file-bytes`: a byte size (`256MiB`, `1048576`) from 1 byte to
  * the largest file that can be parsed (about 512 MiB).
  */
 export function parseMaxLogFileBytes(value: string): number {
   const bytes = parseByteSize(value);
   if (bytes === undefined || bytes < 1 || bytes > MAX_LOG_FILE_BYTES_LIMIT) {
     throw new InvalidArgumentError(
-      `expected a size from 1 to ${MAX_LOG_FILE_BYTES_LIMIT} bytes, such as 500MiB or 1048576`,
+      `expected a size from 1 to ${MAX_LOG_FILE_BYTES_LIMIT} bytes, such as 256MiB or 1048576`,
     );
   }
   return bytes;
@@ -216,7 +216,7 @@ export function scanCommand(
     )
     .option(
       '--max-log-file-bytes <size>',
-      'skip (and report) a CloudTrail log file whose decompressed content is larger, e.g. 500MiB; ' +
+      'skip (and report) a CloudTrail log file whose decompressed content is larger, e.g. 512MiB; ' +
         'enforced before and while decompressing, so a gzip bomb costs at most this much',
       parseMaxLogFileBytes,
       DEFAULT_MAX_LOG_FILE_BYTES,
