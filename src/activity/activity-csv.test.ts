@@ -49,9 +49,10 @@ describe('parseActivityCsv', () => {
               actions: { putmetricdata: '2026-01-15T10:30:00.000Z' },
             },
             ec2: { last: '2026-01-14T00:00:00.000Z', all: '2026-01-14T00:00:00.000Z', actions: {} },
+            // GetObject (2026-01-16) possibly used kms:Decrypt too (data/mapping-overrides.json).
             kms: {
-              last: '2026-01-15T10:00:00.000Z',
-              actions: { decrypt: '2026-01-15T10:00:00.000Z' },
+              last: '2026-01-16T09:10:00.000Z',
+              actions: { decrypt: '2026-01-16T09:10:00.000Z possible' },
             },
             lambda: {
               last: '2026-01-15T09:00:00.000Z',
@@ -65,6 +66,7 @@ describe('parseActivityCsv', () => {
                 getobjectretention: '2026-01-16T09:10:00.000Z possible',
                 getobjecttagging: '2026-01-16T09:10:00.000Z possible',
                 getobjectversion: '2026-01-16T09:10:00.000Z possible',
+                listbucket: '2026-01-16T09:10:00.000Z possible',
               },
             },
             's3-object-lambda': {

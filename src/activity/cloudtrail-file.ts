@@ -111,6 +111,9 @@ export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
 });
 
+/** What a gzip file whose trailer claims too much is decompressed to at most, to tell it from a damaged one. */
+const PROBE_BYTES = 2 ** 20;
+
 /** Files larger than this are not re-parsed to locate a JSON syntax error (line:column). */
 const MAX_REPARSE_BYTES = 64 * 1024 * 1024;
 
@@ -304,6 +307,15 @@ function loadText(
     // than the real size, so a larger one is already over the cap.
     const recorded = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0;
     if (recorded > maxBytes) {
+      // A truncated file's last 4 bytes are arbitrary: a short probe tells a damaged small file
+      // (it ends early) from one over the cap, at the cost of at most PROBE_BYTES.
+      try {
+        gunzipSync(bytes, { maxOutputLength: Math.min(PROBE_BYTES, maxBytes) });
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
+          return `truncated or corrupt gzip data (${errorText(cause)})`;
+        }
+      }
       return `its gzip trailer records ${recorded} bytes of decompressed content, more than ${limit}`;
     }
     try {

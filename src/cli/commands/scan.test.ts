@@ -293,6 +293,7 @@ describe('scan with other activity sources and a database', () => {
     expect((out.inputs as unknown as { activity: unknown }).activity).toEqual({
       files: [csv],
       rows: 1,
+      unmapped: expect.objectContaining({ operations: 0, calls: 0, top: [] }),
     });
 
     const bad = join(tmp(), 'bad-activity.csv');
