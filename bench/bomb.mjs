@@ -13,6 +13,7 @@
 //
 // Usage: npm run build && node bench/bomb.mjs [--gib=10]
 // Keeps nothing: the temporary folder is removed at the end.
+import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -29,6 +30,7 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +91,7 @@ try {
     );
     const seconds = (performance.now() - t0) / 1000;
     const kb = Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1]);
-    let reason = '?';
+    let reason;
     try {
       const out = JSON.parse(r.stdout);
       reason =

@@ -4,9 +4,11 @@
  *
  * The rules (issue 3, "Inputs", `--cloudtrail`):
  * 1. `eventSource` → IAM prefix: the data's *documented* renames
- *    (`eventSourceToIamPrefix.documented`, e.g. `monitoring.amazonaws.com` → `cloudwatch`), else
- *    the host's first label (`s3.amazonaws.com` → `s3`); a value without a dot is taken as the
- *    prefix itself. The unverified `derivedFromSdkEndpoints` candidates are not applied.
+ *    (`eventSourceToIamPrefix.documented`, e.g. `monitoring.amazonaws.com` → `cloudwatch`) and the
+ *    override table's, else the host's first label (`s3.amazonaws.com` → `s3`); a value without a
+ *    dot is taken as the prefix itself. When that is no IAM service (of the catalog or the data),
+ *    an unambiguous unverified `derivedFromSdkEndpoints` candidate counts for its whole service,
+ *    and the call is flagged (see below).
  * 2. CloudTrail API-version suffixes are stripped (README caveat 7: `ListFunctions20150331`,
  *    `UpdateFunctionCode20150331v2`): when the name is not a known operation or action, the
  *    trailing run of `[0-9v_]` characters is cut back to the shortest cut that leaves a known

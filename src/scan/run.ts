@@ -231,7 +231,9 @@ export async function runScanCore(
       operationData: operationData!,
       dataEventServices: new Set(declared),
       ...(onProgress ? { onProgress } : {}),
-      ...(options.maxLogFileBytes === undefined ? {} : { maxLogFileBytes: options.maxLogFileBytes }),
+      ...(options.maxLogFileBytes === undefined
+        ? {}
+        : { maxLogFileBytes: options.maxLogFileBytes }),
       ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
     });
     accumulator.merge(read.accumulator);
