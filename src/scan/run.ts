@@ -326,7 +326,7 @@ function unmappedWarning(what: string, u: UnmappedStats): string {
     `${u.calls} ${what} (${u.operations} distinct operation${u.operations === 1 ? '' : 's'}) could not be mapped to IAM actions: ` +
     `each counts as use of its whole service, so unused access there is not reported` +
     (unknownSource > 0
-      ? `; ${unknownSource} of them come from event sources that are no IAM service and give no permission evidence`
+      ? `; ${unknownSource} of them ${unknownSource === 1 ? 'comes from an event source that is' : 'come from event sources that are'} no IAM service and give${unknownSource === 1 ? 's' : ''} no permission evidence`
       : '') +
     ` (${describeUnmapped(u)})`
   );
