@@ -54,6 +54,10 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { groupDigits, policySize } from '../policy/size.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
+import {
+  IDENTITY_CENTER_ROLE_REASON,
+  identityCenterRoleOfArn,
+} from '../identity-center/roles.js';
 import { refinePolicy } from '../refine/refine.js';
 import type { ChangeLog, IamCall, LiveChange } from './changes.js';
 import { awsCall, awsErrorCode, describeAwsError } from './errors.js';
@@ -174,6 +178,12 @@ export async function planApply(
   if (finding.findingType !== 'UnusedPermission') {
     throw new IamRefineError(
       `finding ${finding.id} is ${finding.findingType}: only UnusedPermission findings have a policy recommendation to apply`,
+    );
+  }
+  const ic = identityCenterRoleOfArn(finding.resource);
+  if (ic !== undefined) {
+    throw new IamRefineError(
+      `finding ${finding.id} is for ${finding.resource}, a role ${IDENTITY_CENTER_ROLE_REASON}; iam-refine makes no IAM change to it: apply the recommendation of permission set ${ic.permissionSetName} instead (iam-refine apply --permission-set ${ic.permissionSetName})`,
     );
   }
   const recs = (finding.policies ?? []).filter(

@@ -6,6 +6,10 @@
  * (refined with the actions unused by every member), labelled so.
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
+import {
+  IDENTITY_CENTER_ROLE_REASON,
+  isIdentityCenterRoleArn,
+} from '../identity-center/roles.js';
 import type { Group } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
 import { actionsByAccessLevel, type ActionsByAccessLevel } from '../refine/access-levels.js';
@@ -167,6 +171,15 @@ export function recommend(
         existingPolicyId: p.policyId,
       },
     });
+  }
+  if (isIdentityCenterRoleArn(resourceArn)) {
+    // IAM refuses writes to an Identity Center role: no IAM step, and every policy says why.
+    steps.length = 0;
+    const label: PolicyLabel = {
+      code: 'IDENTITY_CENTER_ROLE',
+      message: `${IDENTITY_CENTER_ROLE_REASON}; no IAM change is offered (see the permission set's recommendation)`,
+    };
+    for (const rec of out) rec.labels = [label, ...(rec.labels ?? [])];
   }
   const recommendation: FindingRecommendation = {
     recommendationType: 'UnusedPermissionRecommendation',

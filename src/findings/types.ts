@@ -113,8 +113,11 @@ export interface PolicyLabel {
    * - `GROUP_POLICY_NOT_REFINED`: a group's policy that grants some of this principal's unused
    *   permissions but is left as it is (a member is not evaluated or has no UnusedPermission
    *   finding, or the other members use those permissions).
+   * - `IDENTITY_CENTER_ROLE`: the principal is a role IAM Identity Center created
+   *   (`AWSReservedSSO_…`): IAM refuses to change it, so no IAM step is given; the permission
+   *   set's recommendation (scan output `permissionSets`) makes the change in Identity Center.
    */
-  code: 'NOT_ACTION_POLICY' | 'GROUP_POLICY' | 'GROUP_POLICY_NOT_REFINED';
+  code: 'NOT_ACTION_POLICY' | 'GROUP_POLICY' | 'GROUP_POLICY_NOT_REFINED' | 'IDENTITY_CENTER_ROLE';
   /** One sentence. */
   message: string;
 }

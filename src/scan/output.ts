@@ -23,6 +23,9 @@ export function formatScanJson(outcome: ScanOutcome): string {
       catalogVersion: r.catalogVersion,
       findings: r.findings,
       notEvaluated: r.notEvaluated,
+      ...(outcome.inputs.permissionSets !== undefined
+        ? { permissionSets: outcome.permissionSets }
+        : {}),
       warnings: r.warnings,
       inputWarnings: outcome.inputWarnings,
       inputs: outcome.inputs,

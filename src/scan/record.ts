@@ -1,6 +1,7 @@
 /**
  * Recording a scan's outcome in the findings store.
  */
+import { recordPermissionSets } from '../identity-center/store.js';
 import type { ScanOutcome } from './run.js';
 
 /**
@@ -17,6 +18,9 @@ export async function recordScanInStore(outcome: ScanOutcome, file: string): Pro
       accounts: outcome.inputs.authorizationDetails.accounts,
       tags,
     });
+    if (outcome.inputs.permissionSets !== undefined) {
+      recordPermissionSets(file, record.id, outcome.permissionSets);
+    }
     const s = record.stats;
     return `recorded scan ${record.id} in ${file}: ${s.findings} findings (${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.resolved} resolved, ${s.reopened} reopened, ${s.archivedByRules} archived by rules)`;
   } finally {

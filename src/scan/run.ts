@@ -26,6 +26,9 @@ import { loadCatalog } from '../catalog/load.js';
 import { ValidationError, formatIssue, readEach, type Issue } from '../errors.js';
 import { computeFindings } from '../findings/findings.js';
 import type { ScanResult } from '../findings/types.js';
+import { parsePermissionSets } from '../identity-center/read.js';
+import type { PermissionSetRecommendation } from '../identity-center/recommend.js';
+import { permissionSetRecommendations } from '../identity-center/scan.js';
 import { readInventory } from '../inventory/read.js';
 import type { Inventory } from '../inventory/types.js';
 import { readTextFile } from '../text-file.js';
@@ -47,6 +50,8 @@ export interface ScanOptions {
   lastAccessed?: string[];
   /** Activity-summary CSV files (`principal_arn,service,action,last_accessed`). */
   activity?: string[];
+  /** IAM Identity Center permission-set files (as `collect` writes them). */
+  permissionSets?: string[];
   /** Tracking period in days, 1–365 (default 90). */
   trackingPeriod?: number;
   /** Analysis time, ISO 8601 (default: now). */
@@ -99,6 +104,8 @@ export interface InputStats {
     /** Rows whose service and action could not be mapped exactly (counted per row). */
     unmapped: UnmappedStats;
   };
+  /** `--permission-sets` files and the permission sets they hold. */
+  permissionSets?: { files: string[]; instances: number; permissionSets: number };
 }
 
 /** Everything a scan produced. */
@@ -110,6 +117,8 @@ export interface ScanOutcome {
   inputWarnings: string[];
   /** Wall-clock seconds per phase. */
   seconds: { read: number; cloudtrail: number; findings: number };
+  /** One recommendation per permission set of `permissionSets` (empty without it). */
+  permissionSets: PermissionSetRecommendation[];
 }
 
 /** Progress of reading CloudTrail, as {@link runScanCore} reports it. */
@@ -180,19 +189,22 @@ export async function runScanCore(
   const lastAccessedFiles = options.lastAccessed ?? [];
   const activityFiles = options.activity ?? [];
   const needsMapper = cloudtrailPaths.length > 0 || activityFiles.length > 0;
-  const [catalog, inventory, operationData, , lastAccessed, activityTexts] = await Promise.all([
-    guard(() => loadCatalog(options.catalog === undefined ? {} : { file: options.catalog })),
-    guard(() =>
-      readInventory({
-        authorizationDetails: options.authorizationDetails,
-        credentialReports: options.credentialReport ?? [],
-      }),
-    ),
-    needsMapper ? loadOperationData() : Promise.resolve(undefined),
-    cloudtrailPaths.length > 0 ? guard(() => listCloudTrailFiles(cloudtrailPaths)) : undefined,
-    guard(() => readLastAccessed(lastAccessedFiles)),
-    guard(() => readTexts(activityFiles)),
-  ]);
+  const permissionSetFiles = options.permissionSets ?? [];
+  const [catalog, inventory, operationData, , lastAccessed, activityTexts, permissionSetsRead] =
+    await Promise.all([
+      guard(() => loadCatalog(options.catalog === undefined ? {} : { file: options.catalog })),
+      guard(() =>
+        readInventory({
+          authorizationDetails: options.authorizationDetails,
+          credentialReports: options.credentialReport ?? [],
+        }),
+      ),
+      needsMapper ? loadOperationData() : Promise.resolve(undefined),
+      cloudtrailPaths.length > 0 ? guard(() => listCloudTrailFiles(cloudtrailPaths)) : undefined,
+      guard(() => readLastAccessed(lastAccessedFiles)),
+      guard(() => readTexts(activityFiles)),
+      guard(() => readPermissionSetFiles(permissionSetFiles)),
+    ]);
   if (catalog !== undefined) {
     for (const s of declared) {
       if (!catalog.hasService(s)) {
@@ -284,6 +296,10 @@ export async function runScanCore(
     excludeAccounts,
     excludeTags,
   });
+  const permissionSets =
+    permissionSetsRead === undefined || permissionSetsRead.length === 0
+      ? []
+      : permissionSetRecommendations(permissionSetsRead, result, inv, cat);
   const findingsSeconds = (performance.now() - fStarted) / 1000;
 
   let roles = 0;
@@ -306,6 +322,15 @@ export async function runScanCore(
     declaredDataEvents: declared,
     lastAccessed: { files: [...lastAccessedFiles] },
     activity: { files: [...activityFiles], rows: activityRows, unmapped: csvUnmappedStats },
+    ...(permissionSetFiles.length > 0
+      ? {
+          permissionSets: {
+            files: [...permissionSetFiles],
+            instances: (permissionSetsRead ?? []).reduce((n, f) => n + f.instances.length, 0),
+            permissionSets: permissionSets.length,
+          },
+        }
+      : {}),
   };
   return {
     result,
@@ -313,6 +338,7 @@ export async function runScanCore(
     inputs,
     inputWarnings,
     seconds: { read: readSeconds, cloudtrail: ctSeconds, findings: findingsSeconds },
+    permissionSets,
   };
 }
 
@@ -335,6 +361,11 @@ function unmappedWarning(what: string, u: UnmappedStats): string {
 /** Reads every last-accessed report; throws one ValidationError with the issues of all. */
 function readLastAccessed(files: readonly string[]) {
   return readEach(files, async (file) => parseLastAccessed(await readTextFile(file), file));
+}
+
+/** Reads every permission-sets file; throws one ValidationError with the issues of all. */
+function readPermissionSetFiles(files: readonly string[]) {
+  return readEach(files, async (file) => parsePermissionSets(await readTextFile(file), file));
 }
 
 /** Reads every file's text; throws one ValidationError naming every file that cannot be read. */

@@ -10,8 +10,12 @@
  *   existing one is detached. For a customer managed policy `create-policy-version` is given as a
  *   commented alternative (it changes the policy for everyone it is attached to).
  * - `DETACH_POLICY`: `detach-*-policy` for a managed policy, `delete-*-policy` for an inline one.
+ *
+ * A role IAM Identity Center created (`AWSReservedSSO_…`) gets no command: IAM refuses to change
+ * it (see src/identity-center/roles.ts); its permission set is changed in Identity Center instead.
  */
 import type { PolicyRecommendation } from '../findings/types.js';
+import { isIdentityCenterRoleArn } from '../identity-center/roles.js';
 
 /** Quotes `word` for a POSIX shell (unchanged when it has only safe characters). */
 export function shellQuote(word: string): string {
@@ -61,10 +65,12 @@ function command(words: readonly string[]): string {
 
 /**
  * The commands that apply `rec` to the principal `resource` (a role or user ARN), or an empty
- * string when there is nothing to apply (`NONE`).
+ * string when there is nothing to apply (`NONE`) or IAM refuses to change the principal (a role
+ * IAM Identity Center created).
  */
 export function awsCliCommands(resource: string, rec: PolicyRecommendation): string {
   if (rec.recommendedAction === 'NONE') return '';
+  if (isIdentityCenterRoleArn(resource)) return '';
   const file = `file://${refinedFileName(rec)}`;
   const group = rec.policyType === 'GROUP_INLINE' || rec.policyType === 'GROUP_MANAGED';
   const target: [string, string] = group

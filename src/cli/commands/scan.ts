@@ -22,6 +22,7 @@ import {
 } from '../../activity/cloudtrail-file.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { renderFindingsTable } from '../../findings/table.js';
+import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
 import { recordScanInStore } from '../../scan/record.js';
 import { parseByteSize } from '../../text/byte-size.js';
@@ -207,6 +208,11 @@ export function scanCommand(
     .option(
       '--activity <file...>',
       'activity summary CSV: principal_arn,service,action,last_accessed (see activity-query)',
+    )
+    .option(
+      '--permission-sets <file...>',
+      'IAM Identity Center permission sets (permission-sets.json, as collect writes it): refine ' +
+        'each permission set with what is unused in every account it is provisioned to',
     )
     .option(
       '--tracking-period <days>',
@@ -447,7 +453,12 @@ export async function runScan(
   const toFile = options.out !== undefined;
   const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
   const text =
-    format === 'json' ? formatScanJson(outcome) : renderFindingsTable(outcome.result, { color });
+    format === 'json'
+      ? formatScanJson(outcome)
+      : renderFindingsTable(outcome.result, { color }) +
+        (outcome.inputs.permissionSets !== undefined
+          ? renderPermissionSetsTable(outcome.permissionSets)
+          : '');
 
   // The output first, then the record: a scan is recorded only once its output was written, so
   // an exit status 2 never leaves a recorded scan behind (a re-run would record it twice).
