@@ -9,6 +9,7 @@
 import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
@@ -71,6 +72,7 @@ export class AwsSession {
   private iamClient: IAMClient | undefined;
   private stsClient: STSClient | undefined;
   private orgClient: OrganizationsClient | undefined;
+  private ssoAdminClient: SSOAdminClient | undefined;
   private readonly analyzerClients = new Map<string, AccessAnalyzerClient>();
 
   constructor(
@@ -117,6 +119,16 @@ export class AwsSession {
     ));
   }
 
+  /**
+   * The IAM Identity Center admin client (sso-admin), in the connection's region: the region of the
+   * Identity Center instance.
+   */
+  get ssoAdmin(): SSOAdminClient {
+    return (this.ssoAdminClient ??= new SSOAdminClient(
+      clientConfig(this.connection, this.credentials),
+    ));
+  }
+
   /** The Access Analyzer client of `region` (an analyzer lives in one region). */
   accessAnalyzer(region = resolveRegion(this.connection)): AccessAnalyzerClient {
     let client = this.analyzerClients.get(region);
@@ -132,6 +144,7 @@ export class AwsSession {
     this.iamClient?.destroy();
     this.stsClient?.destroy();
     this.orgClient?.destroy();
+    this.ssoAdminClient?.destroy();
     for (const client of this.analyzerClients.values()) client.destroy();
   }
 }

@@ -14,7 +14,7 @@
  * Several accounts (`--role-arn` per account, or `--org`): one folder per account id under the
  * output folder; an account whose role cannot be assumed is reported and the others go on.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ import {
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { IamRefineError, ValidationError, type Issue } from '../errors.js';
+import { readIdentityCenter } from '../identity-center/aws.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { onTerminationSignal } from '../io/signal-cleanup.js';
 import { AwsSession, type AwsConnection } from './clients.js';
 import { AwsCallError, awsCall, awsErrorCode, describeAwsError } from './errors.js';
@@ -64,6 +66,11 @@ export interface CollectOptions {
   concurrency?: number;
   /** Ignore what a previous run collected. */
   fresh?: boolean;
+  /**
+   * Also read IAM Identity Center's permission sets with the caller's credentials (the management
+   * or delegated administrator account) into `permission-sets.json`. Default: true with `org`.
+   */
+  identityCenter?: boolean;
   /** How the credential report and last-accessed jobs are polled. */
   polling?: PollTiming;
   /** Progress bar and notes. */
@@ -107,6 +114,13 @@ export interface CollectResult {
   accounts: CollectedAccount[];
   /** The accounts that failed. */
   failures: CollectFailure[];
+  /**
+   * The IAM Identity Center permission sets file (`permission-sets.json` in the output folder),
+   * when the caller's account administers an Identity Center instance.
+   */
+  permissionSets?: string;
+  /** Why Identity Center was not read (no instance, or access denied), one line. */
+  permissionSetsNote?: string;
 }
 
 /** An account to collect: a session and where its files go. */
@@ -137,6 +151,9 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   try {
     const targets = await resolveTargets(options, base, sessions);
     const result: CollectResult = { accounts: [], failures: [] };
+    if (options.identityCenter ?? options.org === true) {
+      Object.assign(result, await collectIdentityCenter(base, options));
+    }
     for (const target of targets) {
       try {
         result.accounts.push(await collectTarget(target, options));
@@ -157,12 +174,51 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   }
 }
 
+/** The file `collect` writes the Identity Center permission sets to, in the output folder. */
+export const PERMISSION_SETS_FILE = 'permission-sets.json';
+
+/**
+ * Reads IAM Identity Center with the caller's credentials (the management or delegated
+ * administrator account) into {@link PERMISSION_SETS_FILE}. Not an account failure when the
+ * account administers no instance or may not read it: a note says so.
+ */
+async function collectIdentityCenter(
+  base: AwsSession,
+  options: CollectOptions,
+): Promise<Pick<CollectResult, 'permissionSets' | 'permissionSetsNote'>> {
+  const file = join(options.out, PERMISSION_SETS_FILE);
+  if (options.fresh !== true && existsSync(file)) return { permissionSets: file };
+  let data;
+  try {
+    data = await readIdentityCenter(base.ssoAdmin, (options.now ?? (() => new Date()))());
+  } catch (error) {
+    const message = `Identity Center not read: ${error instanceof Error ? error.message : String(error)}`;
+    options.progress?.note(`iam-refine: ${message}`);
+    return { permissionSetsNote: message };
+  }
+  if (data.instances.length === 0) {
+    const message =
+      "Identity Center not read: the caller's account administers no instance (collect from the management or delegated administrator account)";
+    options.progress?.note(`iam-refine: ${message}`);
+    return { permissionSetsNote: message };
+  }
+  await mkdir(options.out, { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  return { permissionSets: file };
+}
+
 /** What `scan --live` gets: the collection in a temporary folder, and how to remove it. */
 export interface TempCollection extends CollectResult {
   /** The temporary folder. */
   dir: string;
   /** Every account's files, for the scan's options. */
-  files: { authorizationDetails: string[]; credentialReports: string[]; lastAccessed: string[] };
+  files: {
+    authorizationDetails: string[];
+    credentialReports: string[];
+    lastAccessed: string[];
+    /** The permission sets file, when Identity Center was read. */
+    permissionSets: string[];
+  };
   /** Removes the temporary folder (and stops listening for signals to remove it). */
   cleanup(): Promise<void>;
 }
@@ -215,6 +271,7 @@ export async function collectToTempDir(options: TempCollectOptions): Promise<Tem
         authorizationDetails: result.accounts.map((a) => a.authorizationDetails),
         credentialReports: result.accounts.map((a) => a.credentialReport),
         lastAccessed: result.accounts.flatMap((a) => a.lastAccessed),
+        permissionSets: result.permissionSets === undefined ? [] : [result.permissionSets],
       },
       cleanup,
     };

@@ -50,6 +50,21 @@ export const ACTION_OF: Readonly<Record<string, string>> = {
   'AccessAnalyzer:GetFindingV2': 'access-analyzer:GetFinding',
   'AccessAnalyzer:GetFindingRecommendation': 'access-analyzer:GetFindingRecommendation',
   'AccessAnalyzer:GenerateFindingRecommendation': 'access-analyzer:GenerateFindingRecommendation',
+  'SSOAdmin:ListInstances': 'sso:ListInstances',
+  'SSOAdmin:ListPermissionSets': 'sso:ListPermissionSets',
+  'SSOAdmin:DescribePermissionSet': 'sso:DescribePermissionSet',
+  'SSOAdmin:GetInlinePolicyForPermissionSet': 'sso:GetInlinePolicyForPermissionSet',
+  'SSOAdmin:ListManagedPoliciesInPermissionSet': 'sso:ListManagedPoliciesInPermissionSet',
+  'SSOAdmin:ListCustomerManagedPolicyReferencesInPermissionSet':
+    'sso:ListCustomerManagedPolicyReferencesInPermissionSet',
+  'SSOAdmin:GetPermissionsBoundaryForPermissionSet': 'sso:GetPermissionsBoundaryForPermissionSet',
+  'SSOAdmin:ListAccountsForProvisionedPermissionSet': 'sso:ListAccountsForProvisionedPermissionSet',
+  'SSOAdmin:PutInlinePolicyToPermissionSet': 'sso:PutInlinePolicyToPermissionSet',
+  'SSOAdmin:DeleteInlinePolicyFromPermissionSet': 'sso:DeleteInlinePolicyFromPermissionSet',
+  'SSOAdmin:AttachManagedPolicyToPermissionSet': 'sso:AttachManagedPolicyToPermissionSet',
+  'SSOAdmin:DetachManagedPolicyFromPermissionSet': 'sso:DetachManagedPolicyFromPermissionSet',
+  'SSOAdmin:ProvisionPermissionSet': 'sso:ProvisionPermissionSet',
+  'SSOAdmin:DescribePermissionSetProvisioningStatus': 'sso:DescribePermissionSetProvisioningStatus',
 };
 
 /** Error codes AWS uses for a missing permission. */
@@ -122,7 +137,7 @@ export function describeAwsError(error: unknown, call: string, where?: string): 
   const code = awsErrorCode(error);
   const action = ACTION_OF[call];
   const [service, operation] = call.split(':') as [string, string];
-  const api = `${service === 'AccessAnalyzer' ? 'Access Analyzer' : service} ${operation}`;
+  const api = `${service === 'AccessAnalyzer' ? 'Access Analyzer' : service === 'SSOAdmin' ? 'Identity Center' : service} ${operation}`;
   const head = where === undefined ? '' : `${where}: `;
   const text = firstLine(error instanceof Error ? error.message : String(error));
   let message: string;

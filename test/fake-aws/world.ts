@@ -9,6 +9,7 @@
  */
 import { FakeIamAccount, makeManagedPolicy, type FakeManagedPolicy } from './iam.js';
 import { AwsError, FakeAwsServer, type FakeCall, type HandlerResult } from './server.js';
+import { FakeIdentityCenter } from './sso-admin.js';
 
 /** The access key of the default caller (an administrator user of {@link MAIN_ACCOUNT}). */
 export const TEST_ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -67,6 +68,8 @@ export class FakeAws {
   /** Accounts of the organization, in order (the first is the management account). */
   readonly organization: { Id: string; Name: string; Status: string }[] = [];
   readonly analyzers = new Map<string, FakeAnalyzer>();
+  /** IAM Identity Center (sso-admin). */
+  readonly identityCenter = new FakeIdentityCenter();
   private sessions = 0;
   private readonly recommendationPolls = new Map<string, number>();
 
@@ -95,6 +98,10 @@ export class FakeAws {
               handle: (c) => this.listAccounts(c),
             },
           },
+        },
+        sso: {
+          protocol: 'json',
+          operations: this.identityCenter.operations((c) => this.caller(c).account),
         },
         'access-analyzer': {
           protocol: 'rest-json',

@@ -23,6 +23,7 @@ import {
 } from '../../aws/collect.js';
 import { collectCallerPolicy, collectPolicy } from '../../aws/permissions.js';
 import { createProgress } from '../../aws/progress.js';
+import { identityCenterReadPolicy } from '../../identity-center/permissions.js';
 import { CliError, EXIT_BAD_INPUT, PROGRAM, type CommandContext } from '../io.js';
 import { parsePositiveInteger } from './recommend.js';
 
@@ -37,6 +38,7 @@ export interface CollectCliOptions {
   concurrency?: number;
   fresh?: boolean;
   quiet?: boolean;
+  identityCenter?: boolean;
 }
 
 function helpText(): string {
@@ -54,6 +56,12 @@ ${policyJson(collectPolicy())}
 With --role-arn or --org, the caller also needs to assume that role (and, with --org, to list the
 organization's accounts from the management account or a delegated administrator):
 ${policyJson(collectCallerPolicy('IamRefineCollector'))}
+
+With --identity-center (the default with --org), the caller's account (the management or
+delegated administrator account of IAM Identity Center) also reads every permission set, its
+policies and the accounts it is provisioned to into DIR/permission-sets.json (scan
+--permission-sets reads it); that needs:
+${policyJson(identityCenterReadPolicy())}
 
 Exit status: 0 every account collected, 1 some accounts collected and others not (each reported
 in one line on stderr; run again to resume), 2 bad usage or nothing collected.
@@ -111,6 +119,11 @@ export function collectCommand(ctx: CommandContext, deps: LiveDeps = {}): Comman
       DEFAULT_CONCURRENCY,
     )
     .option('--fresh', 'collect everything again, ignoring what a previous run completed')
+    .option(
+      '--identity-center',
+      "also read IAM Identity Center's permission sets into DIR/permission-sets.json (from the " +
+        'management or delegated administrator account; the default with --org)',
+    )
     .option('--quiet', 'no progress bar; only problems on stderr')
     .addHelpText('after', helpText())
     .action(async (options: CollectCliOptions) => {
@@ -146,6 +159,7 @@ export async function runCollect(
     ...(options.orgRoleName === undefined ? {} : { orgRoleName: options.orgRoleName }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.fresh === undefined ? {} : { fresh: options.fresh }),
+    ...(options.identityCenter === undefined ? {} : { identityCenter: options.identityCenter }),
     ...(deps.polling === undefined ? {} : { polling: deps.polling }),
     ...(deps.now === undefined ? {} : { now: deps.now }),
     progress,
@@ -164,6 +178,14 @@ export async function runCollect(
     io.stderr.write(
       `next: ${PROGRAM} scan --authorization-details ${join(dir, AUTHORIZATION_DETAILS_FILE)} --credential-report ${join(dir, CREDENTIAL_REPORT_FILE)} --last-accessed ${join(dir, LAST_ACCESSED_DIR)}/*.json\n`,
     );
+  }
+  if (result.permissionSets !== undefined) {
+    io.stdout.write(`${result.permissionSets}\n`);
+    if (options.quiet !== true) {
+      io.stderr.write(
+        `Identity Center permission sets -> ${result.permissionSets} (scan it with --permission-sets)\n`,
+      );
+    }
   }
   if (result.failures.length === 0) return 0;
   return result.accounts.length > 0 ? EXIT_PARTIAL : EXIT_BAD_INPUT;

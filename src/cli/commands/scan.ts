@@ -429,6 +429,9 @@ export async function runScan(
       authorizationDetails: live.files.authorizationDetails,
       credentialReport: live.files.credentialReports,
       lastAccessed: live.files.lastAccessed,
+      ...(live.files.permissionSets.length > 0 && options.permissionSets === undefined
+        ? { permissionSets: live.files.permissionSets }
+        : {}),
     };
     if (!options.quiet) {
       for (const a of live.accounts) {
