@@ -22,6 +22,14 @@ import {
   type LiveDeps,
 } from '../../aws/cli.js';
 import { applyPolicy } from '../../aws/permissions.js';
+import {
+  describeProvisioningFailure,
+  executePermissionSetApply,
+  formatPermissionSetPlan,
+  planPermissionSetApply,
+} from '../../identity-center/apply.js';
+import { identityCenterApplyPolicy } from '../../identity-center/permissions.js';
+import { PermissionSetStore } from '../../identity-center/store.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
 import type { FindingsStore } from '../../store/types.js';
 import { CliError, PROGRAM, type CommandContext } from '../io.js';
@@ -35,6 +43,8 @@ export interface ApplyOptions {
   roleArn?: string;
   catalog?: string;
   force?: boolean;
+  /** An IAM Identity Center permission set (name or ARN) instead of a finding. */
+  permissionSet?: string;
 }
 
 const HELP = `
@@ -55,12 +65,24 @@ database with the document it replaced: 'iam-refine rollback FINDING_ID --yes' r
 Minimal IAM permissions (apply and rollback):
 ${policyJson(applyPolicy())}
 
+IAM Identity Center (--permission-set NAME|ARN, instead of a finding id): the recommendation the
+last 'scan --permission-sets --db' recorded for the permission set. The live permission set is
+read again and the change refused if it differs from what was scanned; then
+PutInlinePolicyToPermissionSet (or DeleteInlinePolicyFromPermissionSet),
+DetachManagedPolicyFromPermissionSet for each AWS managed policy removed or merged into the inline
+policy, and ProvisionPermissionSet to ALL_PROVISIONED_ACCOUNTS, polled until it ends (a failed
+provisioning is reported with the accounts that do not have the new version; exit 1). A role
+AWSReservedSSO_... is never changed through IAM (IAM refuses: UnmodifiableEntity). Run it in the
+management or delegated administrator account; it needs:
+${policyJson(identityCenterApplyPolicy())}
+
 Exit status: 0 applied (or dry run printed), 1 refused (one line per reason; nothing changed),
 2 bad usage, unknown finding or an AWS error (one line on stderr).
 
 Examples:
   $ iam-refine apply 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db          # dry run
   $ iam-refine apply 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db --yes
+  $ iam-refine apply --permission-set DeveloperAccess --db findings.db              # dry run
 `;
 
 /** The `apply` command. */
@@ -72,8 +94,12 @@ export function applyCommand(ctx: CommandContext, deps: LiveDeps = {}): Command 
         'a dry run: prints the exact IAM API calls and policy documents, changes nothing.',
     )
     .argument(
-      '<finding-id>',
+      '[finding-id]',
       "the finding's id (iam-refine's, or Access Analyzer's for imported findings)",
+    )
+    .option(
+      '--permission-set <name-or-arn>',
+      "instead of a finding: an IAM Identity Center permission set's recommendation (from the last scan with --permission-sets)",
     )
     .option('--yes', 'make the changes (default: dry run)')
     .addOption(dbOption())
@@ -85,9 +111,78 @@ export function applyCommand(ctx: CommandContext, deps: LiveDeps = {}): Command 
       'the action catalog the scan used, to check that a policy is unchanged',
     )
     .addHelpText('after', HELP)
-    .action(async (id: string, options: ApplyOptions) => {
-      ctx.exitCode = await runApply(id, options, ctx, deps);
+    .action(async (id: string | undefined, options: ApplyOptions) => {
+      ctx.exitCode =
+        options.permissionSet !== undefined
+          ? await runPermissionSetApply(id, options, ctx, deps)
+          : await runApply(requireFindingId(id), options, ctx, deps);
     });
+}
+
+/**
+ * The finding id argument, required without `--permission-set`.
+ *
+ * @throws CliError when it is missing.
+ */
+export function requireFindingId(id: string | undefined): string {
+  if (id === undefined) {
+    throw new CliError("missing argument 'finding-id' (or --permission-set NAME)");
+  }
+  return id;
+}
+
+/** Runs `apply --permission-set`: the plan on stdout; with `--yes`, the changes and provisioning. */
+export async function runPermissionSetApply(
+  id: string | undefined,
+  options: ApplyOptions,
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const { io } = ctx;
+  if (id !== undefined) throw new CliError('give a finding id or --permission-set, not both');
+  return withChangeLog(options, deps, async (store, log) => {
+    const sets = PermissionSetStore.open(store.path);
+    let stored;
+    try {
+      stored = sets.get(options.permissionSet!);
+    } finally {
+      sets.close();
+    }
+    if (stored === undefined) {
+      throw new CliError(
+        `permission set ${options.permissionSet!} has no recommendation in ${store.path} (scan with --permission-sets FILE --db ${store.path} first)`,
+      );
+    }
+    const rec = stored.recommendation;
+    return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
+      const plan = await planPermissionSetApply(rec, session.ssoAdmin);
+      io.stdout.write(formatPermissionSetPlan(plan));
+      if (plan.refusals.length > 0) {
+        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+        return EXIT_REFUSED;
+      }
+      if (options.yes !== true) {
+        io.stderr.write(
+          `dry run: nothing was changed; run again with --yes to make these ${plan.steps.length} change(s) and provision\n`,
+        );
+        return 0;
+      }
+      const result = await executePermissionSetApply(plan, session.ssoAdmin, log, deps.polling);
+      io.stderr.write(
+        `applied: ${result.calls} call(s) made, recorded in ${store.path} (batch ${result.batch}); undo with: ${PROGRAM} rollback --permission-set ${rec.name} --db ${store.path} --yes\n`,
+      );
+      if (result.provisioning.status === 'FAILED') {
+        io.stderr.write(
+          `${PROGRAM}: ${describeProvisioningFailure(rec.name, result.provisioning)}\n`,
+        );
+        return EXIT_REFUSED;
+      }
+      io.stderr.write(
+        `provisioned to every account of permission set ${rec.name} (request ${result.provisioning.requestId})\n`,
+      );
+      return 0;
+    });
+  });
 }
 
 /** Finds a stored finding by iam-refine id or imported Access Analyzer id. */

@@ -12,9 +12,16 @@ import {
   withSession,
   type LiveDeps,
 } from '../../aws/cli.js';
+import {
+  describeProvisioningFailure,
+  executePermissionSetRollback,
+  formatPermissionSetRollback,
+  planPermissionSetRollback,
+} from '../../identity-center/apply.js';
+import { PermissionSetStore } from '../../identity-center/store.js';
 import { dbOption } from '../../store/cli.js';
-import { PROGRAM, type CommandContext } from '../io.js';
-import { withChangeLog, type ApplyOptions } from './apply.js';
+import { CliError, PROGRAM, type CommandContext } from '../io.js';
+import { requireFindingId, withChangeLog, type ApplyOptions } from './apply.js';
 
 const HELP = `
 Undoes the recorded changes newest first: an inline policy gets its previous document back byte for
@@ -22,7 +29,12 @@ byte; a new policy version is removed and the previous default version set again
 is detached, the original attached again, and the created policy deleted. Refused (exit 1) when a
 policy apply wrote was changed since, unless --force.
 
-Exit status: 0 rolled back (or dry run printed), 1 refused, 2 bad usage or an AWS error.
+With --permission-set NAME|ARN (instead of a finding id): the permission set's inline policy
+gets its previous text back byte for byte, the AWS managed policies apply detached are attached
+again, and the permission set is provisioned again to every account (polled until it ends).
+
+Exit status: 0 rolled back (or dry run printed), 1 refused (or, with --permission-set, the
+provisioning failed), 2 bad usage or an AWS error.
 
 Example:
   $ iam-refine rollback 0b7c5d1e-2f3a-8c4d-9e5f-0a1b2c3d4e5f --db findings.db --yes
@@ -34,8 +46,12 @@ export function rollbackCommand(ctx: CommandContext, deps: LiveDeps = {}): Comma
     .summary('undo what apply changed for a finding (dry run unless --yes)')
     .description('Restore the policies apply changed for a finding, exactly as they were.')
     .argument(
-      '<finding-id>',
+      '[finding-id]',
       "the finding's id (iam-refine's, or Access Analyzer's for imported findings)",
+    )
+    .option(
+      '--permission-set <name-or-arn>',
+      'instead of a finding: undo what apply --permission-set changed in IAM Identity Center',
     )
     .option('--yes', 'make the changes (default: dry run)')
     .option('--force', 'roll back even if a policy was changed since apply')
@@ -44,9 +60,65 @@ export function rollbackCommand(ctx: CommandContext, deps: LiveDeps = {}): Comma
     .addOption(regionOption())
     .option('--role-arn <arn>', "assume this role (in the finding's account) to make the changes")
     .addHelpText('after', HELP)
-    .action(async (id: string, options: ApplyOptions) => {
-      ctx.exitCode = await runRollback(id, options, ctx, deps);
+    .action(async (id: string | undefined, options: ApplyOptions) => {
+      ctx.exitCode =
+        options.permissionSet !== undefined
+          ? await runPermissionSetRollback(id, options, ctx, deps)
+          : await runRollback(requireFindingId(id), options, ctx, deps);
     });
+}
+
+/** Runs `rollback --permission-set`: the undo calls; with `--yes`, makes them and provisions. */
+export async function runPermissionSetRollback(
+  id: string | undefined,
+  options: ApplyOptions,
+  ctx: CommandContext,
+  deps: LiveDeps = {},
+): Promise<number> {
+  const { io } = ctx;
+  if (id !== undefined) throw new CliError('give a finding id or --permission-set, not both');
+  return withChangeLog(options, deps, async (store, log) => {
+    const sets = PermissionSetStore.open(store.path);
+    let stored;
+    try {
+      stored = sets.get(options.permissionSet!);
+    } finally {
+      sets.close();
+    }
+    if (stored === undefined) {
+      throw new CliError(
+        `permission set ${options.permissionSet!} is not in ${store.path} (nothing was applied to it from this database)`,
+      );
+    }
+    const target = stored.recommendation;
+    return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
+      const plan = await planPermissionSetRollback(target, session.ssoAdmin, log);
+      io.stdout.write(formatPermissionSetRollback(plan));
+      if (plan.refusals.length > 0 && options.force !== true) {
+        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+        return EXIT_REFUSED;
+      }
+      if (options.yes !== true) {
+        io.stderr.write('dry run: nothing was changed; run again with --yes to roll back\n');
+        return 0;
+      }
+      const result = await executePermissionSetRollback(plan, session.ssoAdmin, log, {
+        force: options.force === true,
+        ...(deps.polling === undefined ? {} : { polling: deps.polling }),
+      });
+      io.stderr.write(
+        `rolled back: ${result.calls} call(s) made; permission set ${target.name} is as before apply\n`,
+      );
+      if (result.provisioning.status === 'FAILED') {
+        io.stderr.write(
+          `${PROGRAM}: ${describeProvisioningFailure(target.name, result.provisioning)}\n`,
+        );
+        return EXIT_REFUSED;
+      }
+      io.stderr.write(`provisioned again to every account of permission set ${target.name}\n`);
+      return 0;
+    });
+  });
 }
 
 /** Runs `rollback`: the undo calls on stdout; with `--yes`, makes them. */
