@@ -54,10 +54,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { groupDigits, policySize } from '../policy/size.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
-import {
-  IDENTITY_CENTER_ROLE_REASON,
-  identityCenterRoleOfArn,
-} from '../identity-center/roles.js';
+import { IDENTITY_CENTER_ROLE_REASON, identityCenterRoleOfArn } from '../identity-center/roles.js';
 import { refinePolicy } from '../refine/refine.js';
 import type { ChangeLog, IamCall, LiveChange } from './changes.js';
 import { awsCall, awsErrorCode, describeAwsError } from './errors.js';

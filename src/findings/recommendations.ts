@@ -6,10 +6,7 @@
  * (refined with the actions unused by every member), labelled so.
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
-import {
-  IDENTITY_CENTER_ROLE_REASON,
-  isIdentityCenterRoleArn,
-} from '../identity-center/roles.js';
+import { IDENTITY_CENTER_ROLE_REASON, isIdentityCenterRoleArn } from '../identity-center/roles.js';
 import type { Group } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
 import { actionsByAccessLevel, type ActionsByAccessLevel } from '../refine/access-levels.js';
