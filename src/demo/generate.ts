@@ -37,6 +37,7 @@ import {
 import { operation, type OperationSpec, type ResourceHints } from './operations.js';
 import { IAM_ID_ALPHABET, Random } from './random.js';
 import type { ActivitySpec, DemoExpectations, UserSpec } from './types.js';
+import { writeDemoOrganization, type DemoOrganization } from './organization.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -52,6 +53,7 @@ export const DEMO_FILES = {
   cloudtrail: 'AWSLogs',
   expectations: 'expected-findings.json',
   readme: 'README.md',
+  organization: 'organization',
 } as const;
 
 /** Options of {@link generateDemo}. */
@@ -102,6 +104,8 @@ export interface DemoGenerated {
     credentialReport: string;
     cloudtrail: string;
     expectations: string;
+    /** The organisation: member accounts' exports, their activity, the permission sets. */
+    organization: DemoOrganization;
   };
   stats: DemoStats;
   expectations: DemoExpectations;
@@ -540,6 +544,12 @@ export async function generateDemo(options: GenerateOptions): Promise<DemoGenera
     credentialReport: join(options.dir, DEMO_FILES.credentialReport),
     cloudtrail: logsDir,
     expectations: join(options.dir, DEMO_FILES.expectations),
+    organization: await writeDemoOrganization(
+      join(options.dir, DEMO_FILES.organization),
+      ACCOUNT,
+      details,
+      end,
+    ),
   };
   await writeFile(paths.authorizationDetails, `${JSON.stringify(details, null, 2)}\n`);
   await writeFile(paths.credentialReport, credentialReport(exportInput));

@@ -121,8 +121,13 @@ function renderFinding(out: Lines, f: Finding, analyzed: number): void {
     out.line('    ', ['dim', 'No policy to refine.']);
   } else {
     const n = policies.filter((p) => p.recommendedAction !== 'NONE').length;
+    const identityCenter = policies.some((p) =>
+      (p.labels ?? []).some((l) => l.code === 'IDENTITY_CENTER_ROLE'),
+    );
     out.line(
-      `    Recommendations: ${n} of ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}`,
+      identityCenter
+        ? `    Refinements (Identity Center role: no IAM change, see its permission set): ${n} of ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}`
+        : `    Recommendations: ${n} of ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}`,
     );
     for (const p of policies) renderPolicy(out, p);
   }

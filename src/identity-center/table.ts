@@ -74,7 +74,14 @@ export function renderPermissionSetsTable(recs: readonly PermissionSetRecommenda
           : '';
       out.push(...wrap(4, `${p.action} ${p.policyType} ${p.policyId}${what}: ${p.reason}`));
     }
-    if (r.size !== undefined) {
+    if (r.size !== undefined && r.recommended.inlinePolicy === null) {
+      out.push(
+        ...wrap(
+          2,
+          `Inline policy: none; managed policies ${r.size.managedPolicies} of ${r.size.managedPoliciesQuota}`,
+        ),
+      );
+    } else if (r.size !== undefined) {
       out.push(
         ...wrap(
           2,

@@ -4,7 +4,7 @@
  * with data events), scans it as `scan` would, checks the findings against what the generator
  * knows, records them in a findings database and prints the summary and what to try next.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   commitStaged,
@@ -17,6 +17,7 @@ import { DEMO_FILES, generateDemo, type DemoGenerated } from '../../demo/generat
 import { DEMO_IAC, writeDemoIac } from '../../demo/iac.js';
 import { verifyDemoScan } from '../../demo/verify.js';
 import { renderFindingsTable } from '../../findings/table.js';
+import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import type { Inventory } from '../../inventory/types.js';
 import { checkOutput } from '../../io/atomic-write.js';
 import type { PolicyRecommendation } from '../../findings/types.js';
@@ -171,6 +172,9 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     credentialReport: join(dir, DEMO_FILES.credentialReport),
     cloudtrail: join(dir, DEMO_FILES.cloudtrail),
   };
+  // The organisation's files, where the staging folder's were committed to.
+  const org = generated.paths.organization;
+  const orgPath = (file: string) => join(dir, DEMO_FILES.organization, basename(file));
   const s = generated.stats;
   say(
     `generated ${s.roles} roles, ${s.users} users, ${s.groups} groups, ${s.managedPolicies} managed policies and ` +
@@ -186,9 +190,14 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
   try {
     outcome = await runScanCore(
       {
-        authorizationDetails: [paths.authorizationDetails],
+        authorizationDetails: [
+          paths.authorizationDetails,
+          ...org.authorizationDetails.map(orgPath),
+        ],
         credentialReport: [paths.credentialReport],
         cloudtrail: [paths.cloudtrail],
+        activity: [orgPath(org.activity)],
+        permissionSets: [orgPath(org.permissionSets)],
         dataEvents: generated.dataEventServices,
         trackingPeriod: generated.trackingPeriodDays,
         now,
@@ -206,8 +215,16 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
   for (const w of outcome.inputWarnings) io.stderr.write(`${PROGRAM}: warning: ${w}\n`);
 
   // The generator knows what the scan must find.
+  // (The ground truth is the demo account's; the organisation's member accounts are checked by
+  // the permission-set summary below.)
+  const main = (x: { resourceOwnerAccount: string }) =>
+    x.resourceOwnerAccount === generated.accountId;
   const problems = verifyDemoScan(
-    outcome.result,
+    {
+      ...outcome.result,
+      findings: outcome.result.findings.filter(main),
+      notEvaluated: outcome.result.notEvaluated.filter(main),
+    },
     generated.expectations,
     originalPolicies(outcome.inventory),
   );
@@ -236,7 +253,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
 
   const color = io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
   const e = generated.expectations;
-  const out: string[] = [renderFindingsTable(outcome.result, { color })];
+  const out: string[] = [
+    renderFindingsTable(outcome.result, { color }) +
+      renderPermissionSetsTable(outcome.permissionSets),
+  ];
   out.push(
     problems.length === 0
       ? `Ground truth: the findings match what the generator put in the account (${e.unusedRoles.length} unused roles, ${e.unusedPasswords.length} unused passwords, ${e.unusedAccessKeys.length} unused access keys, ${e.unusedPermission.length} principals with unused permissions, ${e.notEvaluated.length} not evaluated; see ${join(dir, DEMO_FILES.expectations)}).`
