@@ -37,13 +37,21 @@ describe('iam-refine demo', () => {
       'iam-refine.db',
       'iac/terraform/orders.tf',
       'iac/cloudformation/staging-deploy.yaml',
+      'organization/permission-sets.json',
       DEMO_MARKER,
     ]) {
       expect(existsSync(join(dir, f))).toBe(true);
     }
     // Only the generated files and the database: no staging leftovers.
-    expect(await readdir(dir)).toHaveLength(8);
+    expect(await readdir(dir)).toHaveLength(9);
     expect(r.out).toContain(`iam-refine remediate --iac ${join(dir, 'iac/terraform')}`);
+    // The organisation's permission sets, with no IAM write for their roles.
+    expect(r.out).toContain('Permission sets (IAM Identity Center): 3');
+    expect(r.out).toMatch(
+      /AdministratorAccess {2}arn:aws:sso:::permissionSet\/.*\n {2}Recommendation: UPDATE_PERMISSION_SET/,
+    );
+    expect(r.out).toContain('456789012345: ACCOUNT_NOT_SCANNED');
+    expect(r.out).not.toMatch(/aws iam (attach|detach|put)-role-policy/);
 
     // Running again reuses the folder (it has the marker) and records a second scan.
     const again = await demo(['--dir', dir, '--events', '2000', '--seed', '3']);
