@@ -23,6 +23,22 @@ CREATE INDEX IF NOT EXISTS permission_set_recommendations_name
   ON permission_set_recommendations (name, scan_id);
 `;
 
+/** The latest row of every permission set, sorted by name then ARN. */
+function latestRows(db: Database.Database): StoredPermissionSet[] {
+  const rows = db
+    .prepare(
+      `SELECT r.scan_id, r.json FROM permission_set_recommendations r
+       WHERE r.scan_id = (SELECT max(scan_id) FROM permission_set_recommendations x
+                          WHERE x.permission_set_arn = r.permission_set_arn)
+       ORDER BY r.name, r.permission_set_arn`,
+    )
+    .all() as { scan_id: number; json: string }[];
+  return rows.map((r) => ({
+    scanId: r.scan_id,
+    recommendation: JSON.parse(r.json) as PermissionSetRecommendation,
+  }));
+}
+
 /** A recommendation as recorded. */
 export interface StoredPermissionSet {
   scanId: number;
@@ -68,18 +84,7 @@ export class PermissionSetStore {
 
   /** The latest recommendation of every permission set, sorted by name. */
   latest(): StoredPermissionSet[] {
-    const rows = this.db
-      .prepare(
-        `SELECT r.scan_id, r.json FROM permission_set_recommendations r
-         WHERE r.scan_id = (SELECT max(scan_id) FROM permission_set_recommendations x
-                            WHERE x.permission_set_arn = r.permission_set_arn)
-         ORDER BY r.name, r.permission_set_arn`,
-      )
-      .all() as { scan_id: number; json: string }[];
-    return rows.map((r) => ({
-      scanId: r.scan_id,
-      recommendation: JSON.parse(r.json) as PermissionSetRecommendation,
-    }));
+    return latestRows(this.db);
   }
 
   /**
@@ -116,5 +121,30 @@ export function recordPermissionSets(
     store.record(scanId, recs);
   } finally {
     store.close();
+  }
+}
+
+/**
+ * The latest recommendation of every permission set in the database file `path`, read through a
+ * read-only connection (for the dashboard); empty when the file has none (or is `:memory:`).
+ */
+export function readLatestPermissionSets(path: string): StoredPermissionSet[] {
+  if (path === ':memory:' || path === '') return [];
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch {
+    return [];
+  }
+  try {
+    const table = db
+      .prepare(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'permission_set_recommendations'",
+      )
+      .get();
+    if (table === undefined) return [];
+    return latestRows(db);
+  } finally {
+    db.close();
   }
 }

@@ -11,6 +11,7 @@
  * - `GET /findings/:id/remediation.patch` the patch of its policies' Terraform / CloudFormation
  *   sources (`serve --iac`);
  * - `POST /findings/:id/archive`, `POST /findings/:id/unarchive`;
+ * - `GET /permission-sets` the IAM Identity Center permission sets (`?arn=` one of them);
  * - `GET /rules` rules (with `?preview=1&...` a preview), `POST /rules` create,
  *   `POST /rules/:name/apply`, `POST /rules/:name/delete`;
  * - `GET /static/*` the stylesheet, the script, the icon.
@@ -23,6 +24,8 @@ import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
 import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
 import { remediate } from '../remediate/remediate.js';
 import type { FindingsStore } from '../store/types.js';
+import type { PermissionSetPolicy } from '../identity-center/recommend.js';
+import { readLatestPermissionSets, type StoredPermissionSet } from '../identity-center/store.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
 import { explainRecommendation, type PolicyExplanation } from './explain.js';
@@ -33,6 +36,7 @@ import { FindingPage, type RecommendationView } from './views/finding.js';
 import { FindingsPage } from './views/findings.js';
 import { Layout, Notice, type FrameInfo } from './views/layout.js';
 import { OverviewPage } from './views/overview.js';
+import { PermissionSetsPage, type PermissionSetView } from './views/permission-sets.js';
 import {
   CRITERIA_ROWS,
   OPERATORS,
@@ -72,6 +76,11 @@ export interface DashboardOptions {
    * offers the patch of its policies' sources (`iam-refine remediate`), computed on request.
    */
   iacDirs?: readonly string[];
+  /**
+   * The permission-set recommendations (default: the latest of each in the store's file, read
+   * per request).
+   */
+  permissionSets?: () => StoredPermissionSet[];
 }
 
 /** The file name of a finding's IaC patch download (ids are safe in a header: checked here). */
@@ -89,6 +98,30 @@ const PREVIEW_ROWS = 20;
 /** Renders a page as a full HTML document. */
 async function render(c: Context, node: JSX.Element, status: 200 | 400 | 404 | 500 | 503 = 200) {
   return c.html(`<!DOCTYPE html>${String(await node)}`, status);
+}
+
+/** The trie pictures and original of one permission-set policy (none when it is not refined). */
+function explainPermissionSetPolicy(
+  p: PermissionSetPolicy,
+  catalog: ActionCatalog,
+): PolicyExplanation {
+  if (p.originalPolicy === undefined || p.action === 'KEEP' || p.action === 'NOT_REFINED') {
+    return { tries: [] };
+  }
+  return explainRecommendation(
+    {
+      policyId: p.policyId,
+      policyName: p.policyName,
+      policyType: p.policyType === 'INLINE' ? 'INLINE' : 'AWS_MANAGED',
+      recommendedAction:
+        p.policy === null || p.policy === undefined ? 'DETACH_POLICY' : 'CREATE_POLICY',
+      policy: p.policy ?? null,
+      removedByAccessLevel: p.removedByAccessLevel ?? {},
+      ...(p.removedServices === undefined ? {} : { removedServices: p.removedServices }),
+      originalPolicy: p.originalPolicy,
+    },
+    catalog,
+  );
 }
 
 /** Builds the dashboard application. */
@@ -252,6 +285,27 @@ export function createApp(options: DashboardOptions): Hono {
   };
   app.post('/findings/:id/archive', changeStatus('archive'));
   app.post('/findings/:id/unarchive', changeStatus('unarchive'));
+
+  app.get('/permission-sets', (c) => {
+    const stored = (options.permissionSets ?? (() => readLatestPermissionSets(store.path)))();
+    const selected = c.req.query('arn');
+    const views: PermissionSetView[] = stored.map((s) => ({
+      recommendation: s.recommendation,
+      scanId: s.scanId,
+      explanations:
+        selected === undefined && stored.length > 1
+          ? []
+          : s.recommendation.policies.map((p) => explainPermissionSetPolicy(p, catalog)),
+    }));
+    return render(
+      c,
+      <PermissionSetsPage
+        views={views}
+        {...(selected === undefined ? {} : { selected })}
+        frame={frame}
+      />,
+    );
+  });
 
   app.get('/rules', (c) => {
     const search = new URL(c.req.url).searchParams;

@@ -357,7 +357,7 @@ const Details: FC<{ details: FindingDetails }> = ({ details }) => {
 };
 
 /** The diff lines as a block; `+`/`-` markers come from CSS so copying gives plain JSON. */
-const Diff: FC<{ lines: DiffLine[]; label: string }> = ({ lines, label }) => {
+export const Diff: FC<{ lines: DiffLine[]; label: string }> = ({ lines, label }) => {
   const added = lines.filter((l) => l.kind === 'add').length;
   const removed = lines.filter((l) => l.kind === 'del').length;
   return (
@@ -377,7 +377,7 @@ const Diff: FC<{ lines: DiffLine[]; label: string }> = ({ lines, label }) => {
 };
 
 /** Names as chips, folded under `label` until opened. */
-const ChipList: FC<{ label: string; items: readonly string[] }> = ({ label, items }) => (
+export const ChipList: FC<{ label: string; items: readonly string[] }> = ({ label, items }) => (
   <details>
     <summary>{label}</summary>
     {items.map((item) => (

@@ -10,7 +10,7 @@ import type { FindingType } from '../../findings/types.js';
 import type { FindingStatus } from '../../store/types.js';
 
 /** Which top-level section a page belongs to. */
-export type Section = 'overview' | 'findings' | 'rules';
+export type Section = 'overview' | 'findings' | 'rules' | 'permission-sets';
 
 /** What every page shows in its frame. */
 export interface FrameInfo {
@@ -53,6 +53,9 @@ export const Layout: FC<{
           </a>
           <a href="/rules" class={section === 'rules' ? 'current' : undefined}>
             Archive rules
+          </a>
+          <a href="/permission-sets" class={section === 'permission-sets' ? 'current' : undefined}>
+            Permission sets
           </a>
         </nav>
         <span class="db" title={frame.dbPath}>
