@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { syntheticFinding, syntheticScan } from '../../store/fixtures.js';
 import { openStore } from '../../store/sqlite.js';
 import { runCli, useTempDir } from '../../test-support/cli.js';
+import type { FindingSummary } from '../../store/types.js';
+import { groupByPermissionSet } from './findings.js';
 
 /** Runs `iam-refine <args>` in-process with the given environment. */
 const cli = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { env });
@@ -220,5 +222,31 @@ describe('findings archive / unarchive', () => {
     const r = await cli(['findings', 'archive', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("missing required argument 'id'");
+  });
+});
+
+describe('findings list --group-by permission-set', () => {
+  it('groups Identity Center roles by permission set, other principals last', () => {
+    const row = (id: string, resource: string) =>
+      ({
+        id,
+        resource,
+        resourceOwnerAccount: resource.split(':')[4]!,
+      }) as unknown as FindingSummary;
+    const sso = (account: string, set: string) =>
+      `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${set}_0123456789abcdef`;
+    const groups = groupByPermissionSet([
+      row('1', 'arn:aws:iam::111111111111:role/app'),
+      row('2', sso('222222222222', 'Dev')),
+      row('3', sso('111111111111', 'Admin')),
+      row('4', sso('111111111111', 'Dev')),
+      // Not Identity Center: the path is not theirs.
+      row('5', 'arn:aws:iam::111111111111:role/AWSReservedSSO_Dev_0123456789abcdef'),
+    ]);
+    expect(groups.map((g) => [g.permissionSet, g.accounts, g.items.map((f) => f.id)])).toEqual([
+      ['Admin', ['111111111111'], ['3']],
+      ['Dev', ['111111111111', '222222222222'], ['2', '4']],
+      [null, ['111111111111'], ['1', '5']],
+    ]);
   });
 });

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { ValidationError, type Issue } from '../../errors.js';
 import { FINDING_TYPES, type FindingType } from '../../findings/types.js';
+import { identityCenterRoleOfArn } from '../../identity-center/roles.js';
 import { dbOption, openCliStore, type DbOptions } from '../../store/cli.js';
 import { NotFoundError } from '../../store/errors.js';
 import {
@@ -52,6 +53,8 @@ export interface FindingsListOptions extends DbOptions {
   cursor?: string;
   /** Output format (default `table`). */
   format?: FindingsListFormat;
+  /** `permission-set`: group the page's rows by IAM Identity Center permission set. */
+  groupBy?: 'permission-set';
 }
 
 /** The options of `findings archive` and `findings unarchive`. */
@@ -122,6 +125,12 @@ Examples:
     .option('--limit <n>', 'page size, at most 1000', parsePositiveInteger, 50)
     .option('--offset <n>', 'skip this many findings', parseNonNegativeInteger)
     .option('--cursor <cursor>', 'continue after the page whose nextCursor (JSON output) this is')
+    .addOption(
+      new Option(
+        '--group-by <what>',
+        "group the page's findings by IAM Identity Center permission set (roles AWSReservedSSO_<set>_…; other principals last)",
+      ).choices(['permission-set']),
+    )
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
@@ -278,13 +287,67 @@ export function runFindingsList(options: FindingsListOptions, io: CliIo): number
         : { offset: options.offset ?? 0 }),
     }),
   );
+  const groups =
+    options.groupBy === 'permission-set' ? groupByPermissionSet(page.items) : undefined;
   if (options.format === 'json') {
-    io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    const out =
+      groups === undefined
+        ? page
+        : {
+            ...page,
+            groups: groups.map((g) => ({
+              permissionSet: g.permissionSet,
+              accounts: g.accounts,
+              ids: g.items.map((f) => f.id),
+            })),
+          };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (groups !== undefined) {
+    io.stdout.write(
+      groups
+        .map(
+          (g) =>
+            `${g.permissionSet === null ? 'not an Identity Center role' : `permission set ${g.permissionSet}`}: ${g.items.length} finding${g.items.length === 1 ? '' : 's'} in ${g.accounts.length} account${g.accounts.length === 1 ? '' : 's'}\n${formatFindingsTable(g.items)}`,
+        )
+        .join('\n'),
+    );
+    io.stderr.write(`${pageNote(page)}\n`);
     return EXIT_OK;
   }
   io.stdout.write(formatFindingsTable(page.items));
   io.stderr.write(`${pageNote(page)}\n`);
   return EXIT_OK;
+}
+
+/** A page's findings of one permission set (`null`: principals that are not Identity Center roles). */
+export interface PermissionSetGroup {
+  permissionSet: string | null;
+  /** The owner accounts of its findings, sorted. */
+  accounts: string[];
+  items: FindingSummary[];
+}
+
+/**
+ * Groups findings by the permission set of their Identity Center role (by name, in name order),
+ * other principals last; the order of the rows within a group is kept.
+ */
+export function groupByPermissionSet(items: readonly FindingSummary[]): PermissionSetGroup[] {
+  const groups = new Map<string | null, FindingSummary[]>();
+  for (const f of items) {
+    const name = identityCenterRoleOfArn(f.resource)?.permissionSetName ?? null;
+    const list = groups.get(name);
+    if (list === undefined) groups.set(name, [f]);
+    else list.push(f);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([permissionSet, list]) => ({
+      permissionSet,
+      accounts: [...new Set(list.map((f) => f.resourceOwnerAccount))].sort(),
+      items: list,
+    }));
 }
 
 /** What a table page shows: which rows of how many, and how to get the next ones. */
