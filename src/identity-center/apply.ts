@@ -466,13 +466,23 @@ export async function executePermissionSetRollback(
   return { calls, provisioning };
 }
 
-/** One paragraph on a failed provisioning: the reason, the accounts, what to do. */
-export function describeProvisioningFailure(name: string, p: ProvisioningOutcome): string {
-  return (
+/**
+ * One paragraph on a failed provisioning after `apply` or `rollback`: the reason, the accounts,
+ * what to do.
+ */
+export function describeProvisioningFailure(
+  name: string,
+  p: ProvisioningOutcome,
+  after: 'apply' | 'rollback' = 'apply',
+): string {
+  const head =
     `provisioning of permission set ${name} FAILED (request ${p.requestId}): ${p.failureReason ?? 'no reason given'}; ` +
-    `accounts without the latest version: ${p.notProvisioned.join(', ') || 'none reported'}. ` +
-    'The permission set itself was changed (recorded): fix the cause and provision again ' +
-    '(aws sso-admin provision-permission-set --target-type ALL_PROVISIONED_ACCOUNTS), ' +
-    `or undo with: iam-refine rollback --permission-set ${name} --yes`
-  );
+    `accounts without the latest version: ${p.notProvisioned.join(', ') || 'none reported'}. `;
+  return after === 'apply'
+    ? `${head}The permission set itself was changed (recorded): fix the cause and provision again ` +
+        '(aws sso-admin provision-permission-set --target-type ALL_PROVISIONED_ACCOUNTS), ' +
+        `or undo with: iam-refine rollback --permission-set ${name} --yes`
+    : `${head}The permission set itself was restored: fix the cause and provision again ` +
+        '(aws sso-admin provision-permission-set --target-type ALL_PROVISIONED_ACCOUNTS) so that ' +
+        'those accounts get the restored policies';
 }

@@ -322,6 +322,28 @@ describe('permission set recommendation', () => {
     expect(r.unused).toContainEqual({ serviceNamespace: 'ec2' });
   });
 
+  it('an inline policy that is not a valid policy: INVALID_POLICY, nothing offered', () => {
+    const inv = inventory([A]);
+    const result = computeFindings(inv, activity({ [A]: ['s3:ListBucket'] }), {
+      catalog,
+      now: NOW,
+      trackingPeriodDays: 90,
+    });
+    const bad = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'allow', Action: 's3:*' }],
+    });
+    const [r] = permissionSetRecommendations(
+      [file([A], { inlinePolicy: bad })],
+      result,
+      inv,
+      catalog,
+    );
+    expect(r!.recommendedAction).toBe('INVALID_POLICY');
+    expect(r!.recommended).toEqual(r!.original);
+    expect(r!.notes.join(' ')).toContain('$.Statement[0].Effect');
+  });
+
   it('intersection agrees with a brute-force reference (property)', () => {
     const all = catalog.actions.map((a) => a.full);
     const detailsArb = fc.subarray(catalog.services as string[]).chain((services) =>

@@ -15,6 +15,7 @@
  * Pure: catalog and inventory are parameters.
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
+import { ValidationError } from '../errors.js';
 import type { ProofSummary, UnusedPermissionDetails } from '../findings/types.js';
 import type { Inventory } from '../inventory/types.js';
 import { actionsByAccessLevel, type ActionsByAccessLevel } from '../refine/access-levels.js';
@@ -101,9 +102,12 @@ export interface PermissionSetRecommendation {
    * - `UPDATE_PERMISSION_SET`: change the policies as `recommended` says, then provision;
    * - `NONE`: nothing is unused in every evaluated account;
    * - `NOT_EVALUATED`: no account has evidence (nothing can be called unused);
-   * - `OVER_QUOTA`: the refined inline policy would exceed Identity Center's quotas (not offered).
+   * - `OVER_QUOTA`: the refined inline policy would exceed Identity Center's quotas (not offered);
+   * - `INVALID_POLICY`: the inline policy is not a valid policy document (nothing offered; the
+   *   notes say what is wrong).
    */
-  recommendedAction: 'UPDATE_PERMISSION_SET' | 'NONE' | 'NOT_EVALUATED' | 'OVER_QUOTA';
+  recommendedAction:
+    'UPDATE_PERMISSION_SET' | 'NONE' | 'NOT_EVALUATED' | 'OVER_QUOTA' | 'INVALID_POLICY';
   /** Every provisioned account and what the scan knows there. */
   accounts: AccountEvidence[];
   evaluatedAccounts: string[];
@@ -250,7 +254,17 @@ export function recommendPermissionSet(
   let inlineDoc: Record<string, unknown> | undefined;
   if (ps.inlinePolicy !== null) {
     const doc = JSON.parse(ps.inlinePolicy) as Record<string, unknown>;
-    const r = refinePolicy(doc, unusedList, { catalog, source: `${ps.name} inline policy` });
+    let r: Refinement;
+    try {
+      r = refinePolicy(doc, unusedList, { catalog, source: `${ps.name} inline policy` });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      out.recommendedAction = 'INVALID_POLICY';
+      out.notes.push(
+        `the inline policy is not a valid policy document, nothing is offered: ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+      return out;
+    }
     const base: PermissionSetPolicy = {
       policyType: 'INLINE',
       policyId: 'inline',
@@ -303,7 +317,19 @@ export function recommendPermissionSet(
       });
       continue;
     }
-    const r = refinePolicy(stored.document, unusedList, { catalog, source: m.arn });
+    let r: Refinement;
+    try {
+      r = refinePolicy(stored.document, unusedList, { catalog, source: m.arn });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      keptManaged.push(m);
+      out.policies.push({
+        ...base,
+        action: 'NOT_REFINED',
+        reason: `its document is not a valid policy (${error.issues[0]?.message ?? error.message}); kept`,
+      });
+      continue;
+    }
     if (r.recommendedAction === 'NONE') {
       keptManaged.push(m);
       out.policies.push({ ...base, originalPolicy: stored.document });

@@ -111,7 +111,7 @@ export async function runPermissionSetRollback(
       );
       if (result.provisioning.status === 'FAILED') {
         io.stderr.write(
-          `${PROGRAM}: ${describeProvisioningFailure(target.name, result.provisioning)}\n`,
+          `${PROGRAM}: ${describeProvisioningFailure(target.name, result.provisioning, 'rollback')}\n`,
         );
         return EXIT_REFUSED;
       }
