@@ -52,7 +52,6 @@ export function identityCenterApplyPolicy(): PolicyDocumentJson {
         Sid: 'IamRefineChangePermissionSets',
         Effect: 'Allow',
         Action: [
-          'sso:DescribePermissionSet',
           'sso:GetInlinePolicyForPermissionSet',
           'sso:GetPermissionsBoundaryForPermissionSet',
           'sso:ListAccountsForProvisionedPermissionSet',
