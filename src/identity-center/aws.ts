@@ -29,7 +29,7 @@ async function all<P, T>(
   call: string,
   pages: AsyncIterable<P>,
   items: (page: P) => readonly T[] | undefined,
-  where: string,
+  where: string | undefined,
 ): Promise<T[]> {
   const out: T[] = [];
   try {
@@ -115,7 +115,7 @@ export async function readIdentityCenter(
     'SSOAdmin:ListInstances',
     paginateListInstances({ client }, {}),
     (p) => p.Instances,
-    'Identity Center',
+    undefined,
   );
   const out: IdentityCenterInstance[] = [];
   for (const inst of instances) {

@@ -10,6 +10,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, collectToTempDir } from '../aws/collect.js';
+import { createProgress } from '../aws/progress.js';
 import { openStore } from '../store/sqlite.js';
 import { runCli, useTempDir } from '../test-support/cli.js';
 import { FAST_POLLING, connectionTo, startWorld } from '../../test/fake-aws/fixture.js';
@@ -207,6 +209,43 @@ describe('collect --identity-center', () => {
     const r = await run(['collect', '--identity-center', '--out', join(dir, 'c')]);
     expect(r.code).toBe(0);
     expect(r.err).toContain('Identity Center not read');
+  });
+});
+
+describe('collect --org', () => {
+  it('reads Identity Center from the management account by default (scan --live gets the file)', async () => {
+    world.organization.push({ Id: MAIN_ACCOUNT, Name: 'management', Status: 'ACTIVE' });
+    const live = await collectToTempDir({
+      connection: connectionTo(world),
+      org: true,
+      polling: FAST_POLLING,
+    });
+    try {
+      expect(live.files.permissionSets).toEqual([join(live.dir, 'permission-sets.json')]);
+      const file = parsePermissionSets(await readFile(live.files.permissionSets[0]!, 'utf8'), 'f');
+      expect(file.instances[0]!.permissionSets).toHaveLength(3);
+    } finally {
+      await live.cleanup();
+    }
+  });
+
+  it('without the sso permissions: the accounts are collected, one note names the action', async () => {
+    world.organization.push({ Id: MAIN_ACCOUNT, Name: 'management', Status: 'ACTIVE' });
+    world.deny(MAIN_ACCOUNT, 'sso:ListInstances');
+    let notes = '';
+    const result = await collect({
+      connection: connectionTo(world),
+      out: join(dir, 'org'),
+      org: true,
+      polling: FAST_POLLING,
+      progress: createProgress({ write: (t: string) => (notes += t) }),
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.accounts).toHaveLength(1);
+    expect(result.permissionSets).toBeUndefined();
+    expect(notes).toContain(
+      'Identity Center not read: Identity Center ListInstances was denied (AccessDeniedException): the credentials need the IAM permission sso:ListInstances',
+    );
   });
 });
 
