@@ -394,13 +394,24 @@ export async function planPermissionSetRollback(
       target.instanceArn,
       target.permissionSetArn,
     );
-    if (live.inlinePolicy !== wrote.newDocument) {
+    // Compared as JSON: Identity Center may give the text back formatted differently.
+    if (!sameJsonText(live.inlinePolicy, wrote.newDocument ?? null)) {
       refusals.push(
         `permission set ${target.name}: its inline policy changed since apply (${wrote.appliedAt}); rolling back would discard that change (use --force to roll back anyway)`,
       );
     }
   }
   return { recommendation: target, changes, refusals };
+}
+
+/** Whether two policy texts hold the same JSON value (texts that are not JSON: the same text). */
+function sameJsonText(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  try {
+    return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return a === b;
+  }
 }
 
 /** The rollback plan as the dry run prints it. */

@@ -322,6 +322,34 @@ describe('permission set recommendation', () => {
     expect(r.unused).toContainEqual({ serviceNamespace: 'ec2' });
   });
 
+  it('does not merge a managed policy into an inline policy of another language Version', () => {
+    const inv = inventory([A]);
+    const result = computeFindings(
+      inv,
+      activity({ [A]: ['s3:ListBucket', 'ec2:DescribeInstances'] }),
+      {
+        catalog,
+        now: NOW,
+        trackingPeriodDays: 90,
+      },
+    );
+    const old = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
+    const [r] = permissionSetRecommendations(
+      [file([A], { inlinePolicy: old })],
+      result,
+      inv,
+      catalog,
+    );
+    const managed = r!.policies.find((p) => p.policyType === 'AWS_MANAGED')!;
+    expect(managed.action).toBe('NOT_REFINED');
+    expect(managed.reason).toContain('differs from the inline policy');
+    expect(r!.recommended.awsManagedPolicies).toEqual([
+      { arn: READ_ONLY.arn, name: READ_ONLY.name },
+    ]);
+    expect(r!.recommendedAction).toBe('UPDATE_PERMISSION_SET');
+    expect(JSON.parse(r!.recommended.inlinePolicy!)).not.toHaveProperty('Version');
+  });
+
   it('an inline policy that is not a valid policy: INVALID_POLICY, nothing offered', () => {
     const inv = inventory([A]);
     const result = computeFindings(inv, activity({ [A]: ['s3:ListBucket'] }), {

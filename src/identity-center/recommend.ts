@@ -296,6 +296,10 @@ export function recommendPermissionSet(
     }
   }
 
+  // The Version of the inline policy the merged statements go into (undefined: none yet).
+  // (A document without Version is read by IAM as 2008-10-17.)
+  let targetVersion: unknown =
+    inlineDoc === undefined ? undefined : (inlineDoc.Version ?? '2008-10-17');
   const keptManaged: AttachedManagedPolicy[] = [];
   const merged: Record<string, unknown>[] = [];
   for (const m of ps.awsManagedPolicies) {
@@ -348,6 +352,19 @@ export function recommendPermissionSet(
       });
       continue;
     }
+    const version = r.policy!.Version;
+    if (targetVersion !== undefined && version !== targetVersion) {
+      // Policy variables mean different things in another policy language version: not merged.
+      keptManaged.push(m);
+      out.policies.push({
+        ...base,
+        action: 'NOT_REFINED',
+        reason: `its policy language Version (${String(version)}) differs from the inline policy's (${String(targetVersion)}), so its statements cannot be merged into it; kept (its roles' findings show what it grants that is unused)`,
+        originalPolicy: stored.document,
+      });
+      continue;
+    }
+    targetVersion = version;
     merged.push(...statementsOf(r.policy!));
     out.policies.push({
       ...base,
@@ -402,7 +419,7 @@ export function recommendPermissionSet(
         ? Object.fromEntries(
             Object.entries(inlineDoc).map(([k, v]) => [k, k === 'Statement' ? statements : v]),
           )
-        : { Version: '2012-10-17', Statement: statements };
+        : { Version: targetVersion ?? '2012-10-17', Statement: statements };
     if (!('Statement' in doc)) doc.Statement = statements;
     inlineText = inlinePolicyText(doc);
   }
