@@ -372,6 +372,76 @@ describe('permission set recommendation', () => {
     expect(r!.notes.join(' ')).toContain('$.Statement[0].Effect');
   });
 
+  it('the recommended permission set allows exactly the original minus what no account used (property)', () => {
+    const actions = catalog.actions.map((x) => x.full);
+    const patterns = [
+      's3:*',
+      's3:Get*',
+      's3:ListBucket',
+      'ec2:Describe*',
+      'ec2:*',
+      'iam:Get*',
+      'iam:PassRole',
+      '*',
+    ];
+    const docArb = fc
+      .array(fc.subarray(patterns, { minLength: 1 }), { minLength: 1, maxLength: 3 })
+      .map((lists) => ({
+        Version: '2012-10-17',
+        Statement: lists.map((Action, i) => ({
+          Sid: `S${i}`,
+          Effect: 'Allow',
+          Action,
+          Resource: '*',
+        })),
+      }));
+    fc.assert(
+      fc.property(
+        docArb,
+        docArb,
+        fc.array(fc.subarray(actions), { minLength: 1, maxLength: 3 }),
+        (inlineDoc, managedDoc, uses) => {
+          const accounts = ['111111111111', '222222222222', '333333333333'].slice(0, uses.length);
+          const managed = { ...READ_ONLY, document: managedDoc };
+          const inv = inventory(accounts);
+          inv.policies.set(managed.arn, managed);
+          for (const p of inv.principals.values())
+            p.inlinePolicies = [{ name: 'AwsSSOInlinePolicy', document: inlineDoc }];
+          const result = computeFindings(
+            inv,
+            activity(Object.fromEntries(accounts.map((a, i) => [a, uses[i]!]))),
+            { catalog, now: NOW, trackingPeriodDays: 90 },
+          );
+          const [r] = permissionSetRecommendations(
+            [
+              file(accounts, {
+                inlinePolicy: JSON.stringify(inlineDoc),
+                customerManagedPolicyReferences: [],
+              }),
+            ],
+            result,
+            inv,
+            catalog,
+          );
+          const docs = (state: PermissionSetRecommendation['original']) => [
+            ...(state.inlinePolicy === null
+              ? []
+              : [JSON.parse(state.inlinePolicy) as Record<string, unknown>]),
+            ...state.awsManagedPolicies.map(() => managedDoc),
+          ];
+          const before = allowed(docs(r!.original));
+          const after = allowed(docs(r!.recommended));
+          const unused = r!.unused === 'everything' ? new Set(actions) : unusedSet(r!.unused);
+          expect([...after].sort()).toEqual([...before].filter((x) => !unused.has(x)).sort());
+          // Nothing any account used is removed.
+          for (const list of uses)
+            for (const x of list) if (before.has(x)) expect(after.has(x)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('intersection agrees with a brute-force reference (property)', () => {
     const all = catalog.actions.map((a) => a.full);
     const detailsArb = fc.subarray(catalog.services as string[]).chain((services) =>

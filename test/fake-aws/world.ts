@@ -1,8 +1,9 @@
 /**
  * A fake AWS "world" behind one loopback {@link FakeAwsServer}: accounts with their IAM, callers
- * identified by access key, STS (`AssumeRole`, `GetCallerIdentity`), Organizations (`ListAccounts`)
- * and Access Analyzer (`GetAnalyzer`, `ListFindingsV2`, `GetFindingV2`, `GetFindingRecommendation`,
- * `GenerateFindingRecommendation`), with per-caller denied actions answered as AWS does
+ * identified by access key, STS (`AssumeRole`, `GetCallerIdentity`), Organizations (`ListAccounts`),
+ * Access Analyzer (`GetAnalyzer`, `ListFindingsV2`, `GetFindingV2`, `GetFindingRecommendation`,
+ * `GenerateFindingRecommendation`) and IAM Identity Center (sso-admin, ./sso-admin.ts), with
+ * per-caller denied actions answered as AWS does
  * (`AccessDenied` naming the caller, the action and the resource).
  *
  * Test support only: nothing in the product imports this module.
