@@ -25,6 +25,7 @@ import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/er
 import { remediate } from '../remediate/remediate.js';
 import type { FindingsStore } from '../store/types.js';
 import type { PermissionSetPolicy } from '../identity-center/recommend.js';
+import { identityCenterRoleOfArn } from '../identity-center/roles.js';
 import { readLatestPermissionSets, type StoredPermissionSet } from '../identity-center/store.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
@@ -225,12 +226,14 @@ export function createApp(options: DashboardOptions): Hono {
       cli: awsCliCommands(stored.resource, rec),
     }));
     const done = c.req.query('done');
+    const ic = identityCenterRoleOfArn(stored.resource);
     const data = {
       stored,
       recommendations,
       ...(options.iacDirs !== undefined && stored.findingType === 'UnusedPermission'
         ? { remediationHref: `${findingHref(id)}/remediation.patch` }
         : {}),
+      ...(ic === undefined ? {} : { permissionSet: ic.permissionSetName }),
       ...(done === 'archived'
         ? { done: 'Finding archived.' }
         : done === 'unarchived'
@@ -288,7 +291,13 @@ export function createApp(options: DashboardOptions): Hono {
 
   app.get('/permission-sets', (c) => {
     const stored = (options.permissionSets ?? (() => readLatestPermissionSets(store.path)))();
-    const selected = c.req.query('arn');
+    const byName = c.req.query('name');
+    const selected =
+      c.req.query('arn') ??
+      (byName === undefined
+        ? undefined
+        : (stored.find((s) => s.recommendation.name === byName)?.recommendation.permissionSetArn ??
+          `name:${byName}`));
     const views: PermissionSetView[] = stored.map((s) => ({
       recommendation: s.recommendation,
       scanId: s.scanId,

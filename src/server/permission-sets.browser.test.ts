@@ -9,103 +9,19 @@
  * Skipped, saying why, when /usr/bin/chromium is absent.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
-import { PERMISSION_SETS_FORMAT } from '../identity-center/types.js';
-import { recordScanInStore } from '../scan/record.js';
-import { runScanCore } from '../scan/run.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';
+import { A, B, C, D, roleArn, scanInto } from '../../test/browser/identity-center.js';
 import { startDashboard, type RunningDashboard } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const [A, B, C, D] = ['222222222222', '333333333333', '444444444444', '555555555555'];
-const PATH = '/aws-reserved/sso.amazonaws.com/';
-const ROLE = 'AWSReservedSSO_Dev_0123456789abcdef';
-const roleArn = (account: string) => `arn:aws:iam::${account}:role${PATH}${ROLE}`;
-const INLINE = {
-  Version: '2012-10-17',
-  Statement: [{ Sid: 'Iam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' }],
-};
-const PS_ARN = 'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef';
-
-/** Writes the inputs, scans and records them into `db`. */
-async function scanInto(dir: string, db: string): Promise<void> {
-  const files: string[] = [];
-  for (const account of [A, B, C]) {
-    const file = join(dir, `auth-${account}.json`);
-    await writeFile(
-      file,
-      JSON.stringify({
-        UserDetailList: [],
-        GroupDetailList: [],
-        Policies: [],
-        RoleDetailList: [
-          {
-            Path: PATH,
-            RoleName: ROLE,
-            RoleId: `AROA${account}`,
-            Arn: roleArn(account),
-            CreateDate: '2024-01-01T00:00:00Z',
-            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
-            RolePolicyList: [{ PolicyName: 'AwsSSOInlinePolicy', PolicyDocument: INLINE }],
-            AttachedManagedPolicies: [],
-            Tags: [],
-            RoleLastUsed: { LastUsedDate: '2026-08-30T00:00:00Z' },
-          },
-        ],
-      }),
-    );
-    files.push(file);
-  }
-  const csv = join(dir, 'activity.csv');
-  await writeFile(
-    csv,
-    [
-      'principal_arn,service,action,last_accessed',
-      `${roleArn(A)},iam,GetRole,2026-08-20T00:00:00Z`,
-      `${roleArn(B)},iam,GetRole,2026-08-20T00:00:00Z`,
-      `${roleArn(B)},iam,ListRoles,2026-08-21T00:00:00Z`,
-      `${roleArn(C)},iam,GetRole,2026-08-22T00:00:00Z`,
-      '',
-    ].join('\n'),
-  );
-  const ps = join(dir, 'permission-sets.json');
-  await writeFile(
-    ps,
-    JSON.stringify({
-      format: PERMISSION_SETS_FORMAT,
-      instances: [
-        {
-          instanceArn: 'arn:aws:sso:::instance/ssoins-0123456789abcdef',
-          permissionSets: [
-            {
-              permissionSetArn: PS_ARN,
-              name: 'Dev',
-              inlinePolicy: JSON.stringify(INLINE),
-              awsManagedPolicies: [],
-              customerManagedPolicyReferences: [],
-              accounts: [A, B, C, D],
-            },
-          ],
-        },
-      ],
-    }),
-  );
-  const outcome = await runScanCore({
-    authorizationDetails: files,
-    activity: [csv],
-    permissionSets: [ps],
-    now: '2026-09-01T00:00:00Z',
-  });
-  await recordScanInStore(outcome, db);
-}
-
 if (!HAVE_CHROMIUM) {
   process.stderr.write(`permission-set browser tests skipped: ${CHROMIUM} not found\n`);
 }

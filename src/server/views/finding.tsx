@@ -48,6 +48,11 @@ export interface FindingPageData {
   done?: string;
   /** The patch of the policies' IaC sources, when the dashboard was given `--iac` folders. */
   remediationHref?: string;
+  /**
+   * For a role IAM Identity Center created: its permission set's name (the page offers no IAM
+   * change and links to the permission set).
+   */
+  permissionSet?: string;
 }
 
 const POLICY_TYPE_LABELS: Record<string, string> = {
@@ -81,6 +86,19 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
         <a href={findingsHref({ account: s.resourceOwnerAccount })}>{s.resourceOwnerAccount}</a>
       </p>
       {data.done !== undefined ? <Notice kind="ok">{data.done}</Notice> : null}
+      {data.permissionSet !== undefined ? (
+        <Notice kind="warn">
+          <span id="identity-center-role">
+            This role was created by IAM Identity Center for permission set {data.permissionSet}:
+            IAM refuses to change it, so no IAM command is offered. Change the permission set
+            instead:{' '}
+            <a href={`/permission-sets?name=${encodeURIComponent(data.permissionSet)}`}>
+              permission set {data.permissionSet}
+            </a>
+            .
+          </span>
+        </Notice>
+      ) : null}
       <div class="finding-head">
         <div>
           <h1 id="principal">{s.resource}</h1>
