@@ -352,7 +352,15 @@ export async function executePermissionSetApply(
     log.done(row);
     calls++;
   }
-  const provisioning = await provisionAndWait(client, r.instanceArn, r.permissionSetArn, polling);
+  let provisioning: ProvisioningOutcome;
+  try {
+    provisioning = await provisionAndWait(client, r.instanceArn, r.permissionSetArn, polling);
+  } catch (error) {
+    throw new IamRefineError(
+      `${(error as Error).message}; the permission set was changed (${calls} call(s), recorded) but not provisioned: provision it again (aws sso-admin provision-permission-set --target-type ALL_PROVISIONED_ACCOUNTS) or undo with rollback --permission-set ${r.name}`,
+      { cause: error },
+    );
+  }
   return { batch, calls, provisioning };
 }
 

@@ -345,6 +345,26 @@ describe('apply and rollback --permission-set', () => {
     expect(world.server.callsOf('PutInlinePolicyToPermissionSet', 'sso')).toEqual([]);
   });
 
+  it('provisioning refused by Identity Center: the recorded change is explained, rollback undoes it', async () => {
+    const { db } = await collectAndScan();
+    world.server.addFault({
+      operation: 'ProvisionPermissionSet',
+      service: 'sso',
+      respond: { code: 'ConflictException', message: 'Another provisioning is in progress' },
+    });
+    const r = await run(['apply', '--permission-set', 'Dev', '--db', db, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('ConflictException');
+    expect(r.err).toContain(
+      'the permission set was changed (2 call(s), recorded) but not provisioned',
+    );
+    expect(dev.inlinePolicy).not.toBe(INLINE_TEXT);
+    const back = await run(['rollback', '--permission-set', 'Dev', '--db', db, '--yes']);
+    expect(back.code, back.err).toBe(0);
+    expect(dev.inlinePolicy).toBe(INLINE_TEXT);
+    expect(dev.managed).toEqual([{ Arn: EC2_READ_ARN, Name: 'Ec2ReadExample' }]);
+  });
+
   it('a failed provisioning in one account is reported with the account; rollback undoes it', async () => {
     const { db } = await collectAndScan();
     world.identityCenter.failingAccounts.add(B);
