@@ -278,6 +278,13 @@ describe('permission set recommendation', () => {
     const unused = unusedSet(r.unused as UnusedPermissionDetails[]);
     expect(after).toEqual(new Set([...before].filter((a) => !unused.has(a))));
     expect(renderPermissionSetsTable([r])).toContain('444444444444: ACCOUNT_NOT_SCANNED');
+    expect(r.notes.join(' ')).not.toContain('not provisioned to');
+  });
+
+  it('lists a role of the permission set in an account it is not provisioned to, and ignores it', () => {
+    const r = recommendFor([A, B], [A], { [A]: ['s3:ListBucket'], [B]: [] });
+    expect(r.evaluatedAccounts).toEqual([A]);
+    expect(r.notes.join(' ')).toContain(`not taken into account: ${roleArn(B)}`);
   });
 
   it('an account without evidence makes nothing unused; no evaluated account: NOT_EVALUATED', () => {

@@ -223,6 +223,11 @@ export function recommendPermissionSet(
       `${u.unobservedAccounts.length} of ${ps.accounts.length} provisioned account(s) have no evidence (${u.unobservedAccounts.join(', ')}): they made nothing unused, but a change of the permission set reaches them too`,
     );
   }
+  if (u.unlistedRoles.length > 0) {
+    out.notes.push(
+      `role(s) of this permission set's name in accounts it is not provisioned to, not taken into account: ${u.unlistedRoles.join(', ')}`,
+    );
+  }
   if (u.evaluatedAccounts.length === 0) {
     out.recommendedAction = 'NOT_EVALUATED';
     out.notes.push(

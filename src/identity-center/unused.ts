@@ -62,6 +62,11 @@ export interface PermissionSetUnused {
   unused: UnusedPermissionDetails[] | 'everything';
   /** Unused by some evaluated roles but used by others (they stay), per service. */
   usedSomewhere: UnusedPermissionDetails[];
+  /**
+   * Roles of this permission set's name found in accounts the permission set is not listed as
+   * provisioned to (a stale export or file): not taken into account, listed.
+   */
+  unlistedRoles: string[];
 }
 
 /** The permission set's roles in the inventory, by account id (first role found per account). */
@@ -260,5 +265,10 @@ export function permissionSetUnused(
       }
     }
   }
-  return { accounts, evaluatedAccounts, unobservedAccounts, unused, usedSomewhere };
+  const listed = new Set(ps.accounts);
+  const unlistedRoles = [...roles.entries()]
+    .filter(([account]) => !listed.has(account))
+    .map(([, arn]) => arn)
+    .sort();
+  return { accounts, evaluatedAccounts, unobservedAccounts, unused, usedSomewhere, unlistedRoles };
 }
