@@ -67,3 +67,16 @@ export {
 export { readTerraformState, readStackResources, type Deployed } from './remediate/deployed.js';
 export { prBody } from './remediate/pr-body.js';
 export type { Unsupported } from './remediate/types.js';
+export {
+  identityCenterRole,
+  identityCenterRoleOfArn,
+  isIdentityCenterRoleArn,
+  type IdentityCenterRole,
+} from './identity-center/roles.js';
+export { parsePermissionSets } from './identity-center/read.js';
+export { permissionSetRecommendations } from './identity-center/scan.js';
+export type {
+  PermissionSetRecommendation,
+  PermissionSetPolicy,
+} from './identity-center/recommend.js';
+export type { PermissionSetsFile, PermissionSet } from './identity-center/types.js';
