@@ -45,6 +45,7 @@ const FILES = {
   auth: 'authorization-details.json',
   report: 'credential-report.csv',
   activity: 'activity.csv',
+  coverage: 'coverage.csv',
 };
 
 const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
@@ -138,6 +139,7 @@ function cliArgs(dir, out) {
     join(dir, FILES.report),
     '--activity',
     join(dir, FILES.activity),
+    join(dir, FILES.coverage),
     '--now',
     NOW,
     '--format',
@@ -918,6 +920,14 @@ function generateAccount(n, seed, catalog, corpus, dir) {
   writeFileSync(join(dir, FILES.auth), auth);
   writeFileSync(join(dir, FILES.report), report);
   writeFileSync(join(dir, FILES.activity), csv);
+  // The coverage CSV `activity-query --coverage` gives beside it: the logs have every day.
+  const days = Array.from({ length: TRACKING_DAYS + 1 }, (_, i) =>
+    new Date(NOW_MS - i * 86_400_000).toISOString().slice(0, 10),
+  );
+  writeFileSync(
+    join(dir, FILES.coverage),
+    `account_id,region,day,events\n${days.map((d) => `${ACCOUNT},us-east-1,${d},1000`).join('\n')}\n`,
+  );
   attachments.total =
     attachments.principalManaged +
     attachments.principalInline +

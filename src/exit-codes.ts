@@ -10,3 +10,10 @@ export const EXIT_NOT_EXACT = 1;
 export const EXIT_BAD_INPUT = 2;
 /** Exit status for an internal error (a bug in iam-refine). */
 export const EXIT_INTERNAL = 3;
+/**
+ * Exit status of `scan` when the scan is incomplete: some input was skipped (log files, records),
+ * some principal's activity does not cover the tracking period (not evaluated, or evaluated over a
+ * shortened period with `--allow-partial-coverage`), or a declared data-event service has no data
+ * event. The output is complete for what was evaluated.
+ */
+export const EXIT_INCOMPLETE = 4;

@@ -56,7 +56,22 @@ export {
 } from './scan/run.js';
 export { formatScanJson, summaryLine } from './scan/output.js';
 export { recordScanInStore } from './scan/record.js';
-export type { ScanResult, Finding, NotEvaluated, ScanWarning } from './findings/types.js';
+export type {
+  ScanResult,
+  Finding,
+  NotEvaluated,
+  ScanWarning,
+  ScanCoverage,
+} from './findings/types.js';
+export {
+  EvidenceCoverage,
+  CoverageCollector,
+  logFileLocation,
+  spanClaim,
+  type CoverageClaim,
+  type CoverageCheck,
+  type SourceCoverage,
+} from './activity/coverage.js';
 export {
   remediate,
   type RemediateOptions,

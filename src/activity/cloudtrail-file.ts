@@ -35,6 +35,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib';
 import { formatIssue, ValidationError, type Issue } from '../errors.js';
 import { parseJson } from '../json/parse.js';
+import { noteRecord, type FileCoverage } from './coverage.js';
 import { parseIsoTime } from './iso-time.js';
 import { RawActivity } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
@@ -71,6 +72,8 @@ export interface FileResult {
   badRecords: Issue[];
   /** Data events read, per event source (`s3.amazonaws.com`). */
   dataEvents: Map<string, number>;
+  /** Days and times of the records read, per `recipientAccountId \t awsRegion` (see coverage.ts). */
+  coverage: FileCoverage;
 }
 
 /** At most this many bad records are reported per file (all are counted). */
@@ -130,6 +133,8 @@ interface RawRecord {
   eventName?: unknown;
   managementEvent?: unknown;
   eventCategory?: unknown;
+  recipientAccountId?: unknown;
+  awsRegion?: unknown;
 }
 
 interface RawIdentity {
@@ -157,6 +162,7 @@ export function readCloudTrailFile(
     ignored: noIgnoredEvents(),
     badRecords: [],
     dataEvents: new Map(),
+    coverage: new Map(),
   };
   let loaded: { text: string; gzip: boolean } | string;
   try {
@@ -190,6 +196,7 @@ export function readCloudTrailFile(
     ignored: noIgnoredEvents(),
     badRecords: [],
     dataEvents: new Map(),
+    coverage: new Map(),
   });
   let doc: unknown;
   try {
@@ -391,6 +398,12 @@ function addRecord(
     return;
   }
   raw.cover(ms);
+  noteRecord(
+    result.coverage,
+    typeof r.recipientAccountId === 'string' ? r.recipientAccountId : '?',
+    typeof r.awsRegion === 'string' ? r.awsRegion : '?',
+    ms,
+  );
   const identity = r.userIdentity as RawIdentity | null | undefined;
   if (typeof identity !== 'object' || identity === null) {
     ignored.noIdentity++;

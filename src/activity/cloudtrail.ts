@@ -34,6 +34,7 @@ import {
   type ReadLimits,
 } from './cloudtrail-file.js';
 import type { FromWorker, ToWorker, WorkerInit } from './cloudtrail-worker.js';
+import { CoverageCollector, logFileLocation, type FileCoverage } from './coverage.js';
 import { RawActivity } from './raw-activity.js';
 import { ActivityAccumulator } from './summary.js';
 import { countingMapper, UnmappedCounter, type UnmappedStats } from './unmapped.js';
@@ -119,6 +120,12 @@ export interface CloudTrailStats {
   badRecords: Issue[];
   /** Data events read per IAM prefix (whether or not declared in `dataEventServices`). */
   dataEvents: Map<string, number>;
+  /**
+   * Data events read per account and IAM prefix. A file's data events count for the account its
+   * key or name gives, else the one account its records name; a file naming several accounts and
+   * no key counts for none (so that no account is credited with another's data events).
+   */
+  dataEventsByAccount: Map<string, Map<string, number>>;
   /** Worker threads used (0: read in the calling thread). */
   workers: number;
   /** True when a worker ran out of memory and the files were read again by uncapped workers. */
@@ -135,6 +142,11 @@ export interface CloudTrailResult {
   /** Everything attributed; `finish()` gives the `ActivitySummary`, `merge()` adds sources. */
   accumulator: ActivityAccumulator;
   stats: CloudTrailStats;
+  /**
+   * What the files cover, per account and region (see coverage.ts): the days read, and the days
+   * of the skipped files and records.
+   */
+  coverage: CoverageCollector;
 }
 
 /** A log file to read and its size on disk. */
@@ -208,7 +220,7 @@ export async function readCloudTrail(
   const stats = summarize(files, results as FileResult[], workers, mapper);
   stats.retriedUncapped = retriedUncapped;
   stats.unmapped = unmapped.stats();
-  return { accumulator, stats };
+  return { accumulator, stats, coverage: collectCoverage(results as FileResult[]) };
 }
 
 function readInThread(
@@ -402,6 +414,7 @@ function summarize(
     ignoredEvents: noIgnoredEvents(),
     badRecords: [],
     dataEvents: new Map(),
+    dataEventsByAccount: new Map(),
     workers,
     retriedUncapped: false,
     unmapped: new UnmappedCounter().stats(),
@@ -416,15 +429,66 @@ function summarize(
     for (const issue of r.badRecords) {
       if (stats.badRecords.length < MAX_BAD_RECORDS) stats.badRecords.push(issue);
     }
+    let account = logFileLocation(r.file).account;
+    if (account === undefined) {
+      const named = new Set(
+        [...(r.coverage ?? new Map<string, never>()).keys()].map((k) => k.split('\t')[0]!),
+      );
+      named.delete('?');
+      if (named.size === 1) account = [...named][0]!;
+    }
     for (const [source, n] of r.dataEvents) {
       const service = mapper.iamPrefix(source);
       stats.dataEvents.set(service, (stats.dataEvents.get(service) ?? 0) + n);
+      if (account === undefined) continue;
+      let byService = stats.dataEventsByAccount.get(account);
+      if (byService === undefined) stats.dataEventsByAccount.set(account, (byService = new Map()));
+      byService.set(service, (byService.get(service) ?? 0) + n);
     }
   }
   stats.dataEvents = new Map(
     [...stats.dataEvents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   return stats;
+}
+
+/**
+ * The coverage of the files read: each file's records by account, region and day; a skipped file
+ * at the place its key or name gives (else where its records were, else nowhere known); a file
+ * with skipped records likewise.
+ */
+function collectCoverage(results: readonly FileResult[]): CoverageCollector {
+  const collector = new CoverageCollector('cloudtrail');
+  for (const r of results) {
+    const where = logFileLocation(r.file);
+    // Records without recipientAccountId / awsRegion take the file's place.
+    const seen: FileCoverage = new Map();
+    for (const [key, span] of r.coverage ?? new Map<string, never>()) {
+      const tab = key.indexOf('\t');
+      let account = key.slice(0, tab);
+      let region = key.slice(tab + 1);
+      if (account === '?') account = where.account ?? '?';
+      if (region === '?') region = where.region ?? '?';
+      if (account === '?') continue;
+      const k = `${account}\t${region}`;
+      const prev = seen.get(k);
+      if (prev === undefined)
+        seen.set(k, { days: new Set(span.days), from: span.from, to: span.to });
+      else {
+        for (const d of span.days) prev.days.add(d);
+        prev.from = Math.min(prev.from, span.from);
+        prev.to = Math.max(prev.to, span.to);
+      }
+    }
+    if (r.skipped !== undefined) {
+      collector.addSkipped(where, { files: 1 }, seen);
+      continue;
+    }
+    collector.addSeen(seen);
+    const bad = r.ignored.malformed + r.ignored.noIdentity;
+    if (bad > 0) collector.addSkipped(where, { records: bad }, seen);
+  }
+  return collector;
 }
 
 /** Folders of a CloudTrail bucket that hold no API activity (digest and Insights files). */

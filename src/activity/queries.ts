@@ -212,3 +212,74 @@ GROUP BY 1, 2, 3, 5
 ORDER BY 1, 2, 3, 5;
 `;
 }
+
+/**
+ * The SQL producing the coverage CSV (`account_id,region,day,events`, see `coverage-csv.ts`) from
+ * the same table as {@link activityQuery}: one row per account (`recipientAccountId`), region
+ * (`awsRegion`) and UTC day with at least one event, whatever its identity type. Give its result
+ * to `scan --activity` beside the activity CSV: without it the activity CSV covers no day, and
+ * nothing can be called unused.
+ *
+ * @throws IamRefineError as {@link activityQuery} does.
+ */
+export function coverageQuery(engine: QueryEngine, options: ActivityQueryOptions = {}): string {
+  // Same checks (engine, table, since) as the activity query.
+  activityQuery(engine, options);
+  const table = options.table ?? (engine === 'cloudtrail-lake' ? '' : DEFAULT_TABLES[engine]);
+  const since =
+    options.since === undefined
+      ? undefined
+      : parseIsoTime(DATE_ONLY.test(options.since) ? `${options.since}T00:00:00Z` : options.since)!;
+  const header = `-- iam-refine coverage: the days each account and region has events (scan --activity coverage.csv).
+-- Run it on the same table and --since as the activity query; save the result as CSV.`;
+  switch (engine) {
+    case 'athena':
+      return `${header}
+SELECT
+  recipientaccountid AS account_id,
+  awsregion AS region,
+  substr(eventtime, 1, 10) AS day,
+  count(*) AS events
+FROM ${table}
+WHERE recipientaccountid IS NOT NULL
+  AND awsregion IS NOT NULL
+  AND eventtime IS NOT NULL${since === undefined ? '' : `\n  AND eventtime >= ${literal(cloudTrailTime(since))}`}
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+`;
+    case 'cloudtrail-lake': {
+      const sinceText =
+        since === undefined ? '' : new Date(since).toISOString().slice(0, 19).replace('T', ' ');
+      return `${header}
+SELECT
+  recipientAccountId AS account_id,
+  awsRegion AS region,
+  date_format(eventTime, '%Y-%m-%d') AS day,
+  count(*) AS events
+FROM ${table}
+WHERE recipientAccountId IS NOT NULL
+  AND awsRegion IS NOT NULL${since === undefined ? '' : `\n  AND eventTime >= ${literal(sinceText)}`}
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+`;
+    }
+    case 'duckdb':
+      return `${header}
+SELECT
+  r.recipientAccountId AS account_id,
+  r.awsRegion AS region,
+  substr(r.eventTime, 1, 10) AS day,
+  count(*) AS events
+FROM (
+  SELECT unnest(Records) AS r
+  FROM read_json(${literal(table)}, format = 'auto', maximum_object_size = 1073741824,
+    columns = {Records: ${literal('STRUCT(eventTime VARCHAR, awsRegion VARCHAR, recipientAccountId VARCHAR)[]')}})
+)
+WHERE r.recipientAccountId IS NOT NULL
+  AND r.awsRegion IS NOT NULL
+  AND r.eventTime IS NOT NULL${since === undefined ? '' : `\n  AND r.eventTime >= ${literal(cloudTrailTime(since))}`}
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3;
+`;
+  }
+}

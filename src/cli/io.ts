@@ -17,7 +17,13 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from '../exit-codes.js';
 import type { CliIo } from '../io/streams.js';
 import { readTextFile } from '../text-file.js';
 
-export { EXIT_OK, EXIT_NOT_EXACT, EXIT_BAD_INPUT, EXIT_INTERNAL } from '../exit-codes.js';
+export {
+  EXIT_OK,
+  EXIT_NOT_EXACT,
+  EXIT_BAD_INPUT,
+  EXIT_INTERNAL,
+  EXIT_INCOMPLETE,
+} from '../exit-codes.js';
 export type { CliIo, TextSink } from '../io/streams.js';
 export { CliError, parseAll, readEach } from '../errors.js';
 export { writeFileAtomic } from '../io/atomic-write.js';

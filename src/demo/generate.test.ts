@@ -288,4 +288,13 @@ describe('verifyDemoScan', () => {
       `${arn('role', 'orders-api')}: s3:GetObject was used but is reported unused`,
     );
   });
+
+  it('reports incomplete coverage (the generated logs must cover the whole period)', () => {
+    expect(outcome.result.coverage?.complete).toBe(true);
+    const result = structuredClone(outcome.result);
+    result.coverage = { ...result.coverage!, complete: false, notCovered: 2 };
+    expect(verifyDemoScan(result, demo.expectations)[0]).toMatch(
+      /^coverage: incomplete \(0 files and 0 records skipped, 2 principals not covered/,
+    );
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Compares a scan of the demo account with the ground truth the generator knows
  * (`expected-findings.json`): exactly the expected unused roles, passwords, access keys, principals
- * not evaluated and principals with unused permissions; the expected unused services and actions
+ * not evaluated and principals with unused permissions; complete coverage (the generated logs
+ * cover every day of the period); the expected unused services and actions
  * reported; no action the logs show used reported unused; and no recommendation that takes away an
  * action a principal used.
  */
@@ -64,6 +65,13 @@ export function verifyDemoScan(
   originalPolicy?: (principalArn: string, policy: PolicyRecommendation) => PolicyJson | undefined,
 ): string[] {
   const problems: string[] = [];
+  // The generator writes every day of every account and region it logs: the evidence is complete.
+  const c = result.coverage;
+  if (c !== undefined && !c.complete) {
+    problems.push(
+      `coverage: incomplete (${c.skipped.files} files and ${c.skipped.records} records skipped, ${c.notCovered} principals not covered, ${c.shortened} shortened, data-event gaps: ${c.dataEventGaps.map((g) => g.service).join(', ') || 'none'})`,
+    );
+  }
   const of = (type: Finding['findingType']) =>
     result.findings.filter((f) => f.findingType === type);
   problems.push(

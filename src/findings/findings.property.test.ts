@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DAY_MS, EvidenceCoverage, dayNumber, type CoverageClaim } from '../activity/coverage.js';
 import type { ActivitySummary, ServiceActivity } from '../activity/types.js';
 import { createCatalog, type ActionCatalog, type ActionFacts } from '../catalog/catalog.js';
 import type { Group, Inventory, ManagedPolicy, Principal } from '../inventory/types.js';
@@ -381,5 +382,95 @@ describe('computeFindings over generated accounts', () => {
     expect(withRecommendations).toBeGreaterThan(100);
     expect(groupRefined).toBeGreaterThan(0);
     expect(namedServices).toBeGreaterThan(0);
+  });
+
+  it('never calls a role or permission unused without full coverage, unless partial coverage is allowed, and then says since when', () => {
+    let notCovered = 0;
+    let shortened = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        // Days of the period (0 = first) each source leaves uncovered, and a per-principal report.
+        fc.array(fc.integer({ min: -3, max: DAYS + 1 }), { maxLength: 4 }),
+        fc.integer({ min: -5, max: DAYS + 2 }),
+        fc.boolean(),
+        fc.boolean(),
+        (seed, gaps, reportFrom, withReport, allowPartial) => {
+          const w = genWorld(seed);
+          const firstDay = dayNumber(START);
+          const gapDays = new Set(gaps.map((g) => firstDay + g));
+          const logs: CoverageClaim = {
+            source: 'logs',
+            covers: (d) => !gapDays.has(d),
+            why: () => 'logs: gap',
+          };
+          const coverage = new EvidenceCoverage().addAccount(ACCOUNT, logs);
+          const arns = [...w.inventory.principals.keys()];
+          const reported = withReport && arns.length > 0 ? arns[seed % arns.length]! : undefined;
+          const reportFirst = firstDay + reportFrom;
+          if (reported !== undefined) {
+            coverage.addPrincipal(reported, {
+              source: 'report',
+              covers: (d) => d >= reportFirst,
+              why: () => 'report: late start',
+            });
+          }
+          const options = { catalog: w.catalog, now: NOW, trackingPeriodDays: DAYS };
+          const result = computeFindings(w.inventory, w.activity, {
+            ...options,
+            coverage,
+            allowPartialCoverage: allowPartial,
+          });
+          const legacy = computeFindings(w.inventory, w.activity, options);
+          // A simple reference: the days of [START, NOW) each principal's sources cover.
+          const lastDay = dayNumber(NOW.getTime() - 1);
+          const coveredDay = (arn: string, d: number) =>
+            !gapDays.has(d) && (arn !== reported || d >= reportFirst);
+          for (const p of w.inventory.principals.values()) {
+            let full = true;
+            for (let d = firstDay; d <= lastDay; d++) full &&= coveredDay(p.arn, d);
+            let runStart = lastDay + 1;
+            while (runStart > firstDay && coveredDay(p.arn, runStart - 1)) runStart--;
+            const mine = (r: typeof result) =>
+              r.findings.filter(
+                (f) =>
+                  f.resource === p.arn &&
+                  (f.findingType === 'UnusedPermission' || f.findingType === 'UnusedIAMRole'),
+              );
+            const claims = mine(result);
+            const listed = result.notEvaluated.find(
+              (n) => n.resource === p.arn && n.reason === 'INCOMPLETE_ACTIVITY_COVERAGE',
+            );
+            const what = (fs: Finding[]) => fs.map((f) => [f.findingType, f.findingDetails]);
+            if (full) {
+              // Fully covered: the same unused role and permissions as without coverage (group
+              // policy recommendations may differ: a group is refined only when every member is
+              // evaluated).
+              expect(what(claims)).toEqual(what(mine(legacy)));
+              expect(listed).toBeUndefined();
+            } else if (allowPartial && runStart <= lastDay) {
+              // Shortened: every claim says since when, at or after the period's start.
+              const since = new Date(Math.max(START, runStart * DAY_MS)).toISOString();
+              for (const f of claims) expect(f.evaluatedSince).toBe(since);
+              if (claims.length > 0) shortened++;
+              expect(listed).toBeUndefined();
+            } else {
+              // Not covered: no claim at all, and listed with the reason (unless excluded first).
+              expect(claims).toEqual([]);
+              const other = result.notEvaluated.find((n) => n.resource === p.arn);
+              if (mine(legacy).length > 0 || other?.reason === 'INCOMPLETE_ACTIVITY_COVERAGE') {
+                expect(other?.reason).toBe('INCOMPLETE_ACTIVITY_COVERAGE');
+                notCovered++;
+              }
+            }
+          }
+          expect(result.coverage?.partialAllowed).toBe(allowPartial);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // The generator reaches both outcomes.
+    expect(notCovered).toBeGreaterThan(0);
+    expect(shortened).toBeGreaterThan(0);
   });
 });

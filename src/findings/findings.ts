@@ -2,6 +2,7 @@
  * `computeFindings`: Access Analyzer's unused-access findings and their recommendations, as a pure
  * function of the inventory, the activity summary, the catalog and `now`.
  */
+import type { EvidenceCoverage } from '../activity/coverage.js';
 import type { ActivitySummary } from '../activity/types.js';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { ValidationError } from '../errors.js';
@@ -30,7 +31,13 @@ import {
   unusedPermissions,
   type UnusedPermissionResult,
 } from './unused-permissions.js';
-import { latest, principalLatest, trackingWindow, type TrackingWindow } from './usage.js';
+import {
+  latest,
+  principalLatest,
+  trackingWindow,
+  windowFrom,
+  type TrackingWindow,
+} from './usage.js';
 
 /** Options of {@link computeFindings}. */
 export interface FindingsOptions {
@@ -44,6 +51,24 @@ export interface FindingsOptions {
   excludeAccounts?: ReadonlySet<string>;
   /** Principals with any of these tags (exact key and value) are not evaluated. */
   excludeTags?: readonly { key: string; value: string }[];
+  /**
+   * What the activity sources cover. When given, a principal whose evidence does not cover the
+   * whole tracking period gets no UnusedIAMRole or UnusedPermission finding (it is listed as
+   * `INCOMPLETE_ACTIVITY_COVERAGE`). When absent, the summary is taken to cover the period (for
+   * callers that checked coverage themselves).
+   */
+  coverage?: EvidenceCoverage;
+  /**
+   * With `coverage`: evaluate a partly covered principal over the covered days that reach the
+   * period's end instead (its findings carry `evaluatedSince`); one with no such days is still
+   * not evaluated.
+   */
+  allowPartialCoverage?: boolean;
+  /**
+   * By account: declared data-event services of which its logs hold no data event. Their actions
+   * that only data events show are not observable for the account's principals.
+   */
+  dataEventGaps?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** The slot label used as `accessKeyId` when a key's id is not known. */
@@ -61,6 +86,14 @@ const SLOT_LABEL = { 1: 'access_key_1', 2: 'access_key_2' } as const;
  * service-linked roles, i.e. path starting with `/aws-service-role/` (`SERVICE_LINKED_ROLE`), and
  * principals created strictly after the window start (`CREATED_IN_TRACKING_PERIOD`; created
  * exactly at the window start is evaluated).
+ *
+ * **Coverage** (with `options.coverage`): a principal whose evidence does not cover every day of
+ * the period gets no UnusedIAMRole or UnusedPermission finding and is listed as
+ * `INCOMPLETE_ACTIVITY_COVERAGE` with the covered span (a user's password and keys are still
+ * evaluated); with `allowPartialCoverage`, one whose covered days reach the period's end is
+ * evaluated over them instead, its findings carrying `evaluatedSince`. `result.coverage` counts
+ * both. `dataEventGaps` removes, per account, declared data-event services from what is
+ * observable.
  *
  * **UnusedIAMRole**: a role whose latest activity (`roleLastUsed`, and anything in its activity
  * record) is not in the period; `lastAccessed` = that time, when known. An unused role gets no
@@ -146,6 +179,9 @@ export function computeFindings(
     findingDetails,
   });
 
+  let notCovered = 0;
+  let shortened = 0;
+  let shortestSince: number | undefined;
   for (const p of inventory.principals.values()) {
     const skip = notEvaluatedReason(p, options, window);
     if (skip) {
@@ -158,13 +194,58 @@ export function computeFindings(
       statuses.set(p.arn, { kind: 'excluded', why: `is not evaluated (${skip.detail})` });
       continue;
     }
+    // Evidence coverage: "unused" needs evidence for the whole period (DESIGN.md, "Evidence").
+    let pWindow = window;
+    let evaluatedSince: string | undefined;
+    let covered = true;
+    const check = options.coverage?.check(p, window.start, now.getTime());
+    if (check !== undefined && !check.complete) {
+      if (options.allowPartialCoverage === true && check.coveredFrom !== undefined) {
+        pWindow = windowFrom(check.coveredFrom);
+        evaluatedSince = new Date(check.coveredFrom).toISOString();
+        shortened++;
+        if (shortestSince === undefined || check.coveredFrom > shortestSince) {
+          shortestSince = check.coveredFrom;
+        }
+      } else {
+        covered = false;
+        notCovered++;
+        const entry: NotEvaluated = {
+          resource: p.arn,
+          resourceType: resourceType(p),
+          resourceOwnerAccount: p.accountId,
+          reason: 'INCOMPLETE_ACTIVITY_COVERAGE',
+          detail:
+            check.detail +
+            (p.kind === 'user'
+              ? '; its password and access keys are evaluated (from the credential report)'
+              : ''),
+        };
+        if (check.firstCovered !== undefined) {
+          entry.coveredFrom = new Date(check.firstCovered).toISOString();
+          entry.coveredTo = new Date(check.lastCovered!).toISOString();
+        }
+        notEvaluated.push(entry);
+        statuses.set(p.arn, {
+          kind: 'excluded',
+          why: 'is not evaluated (its activity does not cover the tracking period)',
+        });
+        if (p.kind === 'role') continue;
+      }
+    }
+    const since = (f: Finding): Finding => {
+      if (evaluatedSince !== undefined) f.evaluatedSince = evaluatedSince;
+      return f;
+    };
     const record = activity.principals.get(p.arn);
     let active: boolean;
     if (p.kind === 'role') {
       const last = latest(p.roleLastUsed, principalLatest(record));
-      active = window.inPeriod(last);
+      active = pWindow.inPeriod(last);
       if (!active) {
-        findings.push(make(p, 'UnusedIAMRole', [{ unusedIamRoleDetails: lastAccessed(last) }]));
+        findings.push(
+          since(make(p, 'UnusedIAMRole', [{ unusedIamRoleDetails: lastAccessed(last) }])),
+        );
         statuses.set(p.arn, { kind: 'excluded', why: 'is an unused role' });
         continue;
       }
@@ -193,7 +274,8 @@ export function computeFindings(
           ),
         );
       }
-      active = window.inPeriod(userLast);
+      if (!covered) continue;
+      active = pWindow.inPeriod(userLast);
       if (!active) {
         statuses.set(p.arn, { kind: 'excluded', why: 'had no activity in the tracking period' });
         continue;
@@ -201,7 +283,19 @@ export function computeFindings(
     }
     const policies = resolver.policiesOf(p);
     const allowed = allowedActions(policies, catalog.actions.length);
-    const unused = unusedPermissions(allowed, record, unusedCtx, allowableServices(policies));
+    const gaps = options.dataEventGaps?.get(p.accountId);
+    const ctxOf =
+      pWindow === window && gaps === undefined
+        ? unusedCtx
+        : {
+            ...unusedCtx,
+            window: pWindow,
+            dataEventServices:
+              gaps === undefined
+                ? unusedCtx.dataEventServices
+                : new Set([...unusedCtx.dataEventServices].filter((svc) => !gaps.has(svc))),
+          };
+    const unused = unusedPermissions(allowed, record, ctxOf, allowableServices(policies));
     if (unused.details.length === 0) {
       statuses.set(p.arn, {
         kind: 'excluded',
@@ -216,10 +310,12 @@ export function computeFindings(
         message: `${p.arn} was active in the tracking period but no activity source shows which services it used, so every service it is allowed is reported unused; check that the sources cover it`,
       });
     }
-    const finding = make(
-      p,
-      'UnusedPermission',
-      unused.details.map((d) => ({ unusedPermissionDetails: d })),
+    const finding = since(
+      make(
+        p,
+        'UnusedPermission',
+        unused.details.map((d) => ({ unusedPermissionDetails: d })),
+      ),
     );
     findings.push(finding);
     pending.push({ finding, policies, unused });
@@ -255,7 +351,7 @@ export function computeFindings(
   notEvaluated.sort(
     (a, b) => cmp(a.resourceOwnerAccount, b.resourceOwnerAccount) || cmp(a.resource, b.resource),
   );
-  return {
+  const result: ScanResult = {
     analyzedAt: nowIso,
     trackingPeriodDays: days,
     catalogVersion: catalog.version,
@@ -263,6 +359,21 @@ export function computeFindings(
     notEvaluated,
     warnings,
   };
+  if (options.coverage !== undefined) {
+    result.coverage = {
+      complete: notCovered === 0 && shortened === 0,
+      partialAllowed: options.allowPartialCoverage === true,
+      notCovered,
+      shortened,
+      ...(shortestSince === undefined
+        ? {}
+        : { shortestSince: new Date(shortestSince).toISOString() }),
+      dataEventGaps: [],
+      skipped: { files: 0, records: 0, where: [] },
+      sources: {},
+    };
+  }
+  return result;
 }
 
 function validate(options: FindingsOptions): void {

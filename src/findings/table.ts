@@ -59,6 +59,7 @@ export function renderFindingsTable(result: ScanResult, options: TableOptions): 
     ` (${FINDING_TYPES.map((t) => `${t} ${counts.get(t) ?? 0}`).join(', ')})`,
   ]);
   out.line(`Not evaluated: ${result.notEvaluated.length}, warnings: ${result.warnings.length}`);
+  renderCoverage(out, result);
 
   if (result.findings.length === 0) {
     out.blank();
@@ -94,7 +95,57 @@ export function renderFindingsTable(result: ScanResult, options: TableOptions): 
   return out.text();
 }
 
+/** The evidence coverage lines: complete, or what is missing (skipped input, gaps, shortening). */
+function renderCoverage(out: Lines, result: ScanResult): void {
+  const c = result.coverage;
+  if (c === undefined) return;
+  if (c.complete) {
+    out.line(
+      'Coverage: ',
+      ['green', 'complete'],
+      ['dim', ' (the activity covers the whole period)'],
+    );
+    return;
+  }
+  out.line('Coverage: ', ['yellow', 'INCOMPLETE']);
+  if (c.skipped.files + c.skipped.records > 0) {
+    out.wrap(
+      2,
+      ['yellow', 'Skipped: '],
+      `${c.skipped.files} log file${plural(c.skipped.files)}, ${c.skipped.records} record${plural(c.skipped.records)} (${c.skipped.where.join('; ')})`,
+    );
+  }
+  if (c.notCovered > 0) {
+    out.wrap(
+      2,
+      ['yellow', 'Not covered: '],
+      `${c.notCovered} principal${plural(c.notCovered)} not evaluated for unused roles and permissions (INCOMPLETE_ACTIVITY_COVERAGE below)`,
+    );
+  }
+  if (c.shortened > 0) {
+    out.wrap(
+      2,
+      ['yellow', 'Shortened period: '],
+      `${c.shortened} principal${plural(c.shortened)} evaluated over the covered days only (--allow-partial-coverage), the shortest since ${short(c.shortestSince!)}`,
+    );
+  }
+  if (c.dataEventGaps.length > 0) {
+    out.wrap(
+      2,
+      ['yellow', 'No data events: '],
+      `${c.dataEventGaps.map((g) => `${g.service} in ${g.accounts.join(', ')}`).join('; ')} (declared with --data-events; their data-event-only actions are not evaluated there)`,
+    );
+  }
+}
+
 function renderFinding(out: Lines, f: Finding, analyzed: number): void {
+  if (f.evaluatedSince !== undefined) {
+    out.line(
+      '  ',
+      ['yellow', 'Evaluated since'],
+      ` ${short(f.evaluatedSince)} only (partial coverage)`,
+    );
+  }
   for (const d of f.findingDetails) {
     if ('unusedIamRoleDetails' in d) {
       out.line('  ', ['yellow', 'Unused role'], ': ', lastUsed(d.unusedIamRoleDetails, analyzed));

@@ -4,6 +4,7 @@
  * ISO-8601 strings), so that people and scripts that know AWS can read them; `policies` and the
  * scan-level fields are iam-refine's own additions.
  */
+import type { SourceCoverage } from '../activity/coverage.js';
 import type { AccessLevel } from '../catalog/catalog.js';
 import type { RecommendedAction, RefineWarning } from '../refine/types.js';
 
@@ -195,11 +196,26 @@ export interface Finding {
   recommendation?: FindingRecommendation;
   /** `UnusedPermission` findings only: the policies a recommendation concerns. */
   policies?: PolicyRecommendation[];
+  /**
+   * iam-refine's addition, only with `--allow-partial-coverage`: the principal's activity did not
+   * cover the whole tracking period, and "unused" here means unused since this time (ISO 8601),
+   * the start of the covered days that reach the period's end.
+   */
+  evaluatedSince?: string;
 }
 
 /** Why a principal was not evaluated. */
 export type NotEvaluatedReason =
-  'CREATED_IN_TRACKING_PERIOD' | 'SERVICE_LINKED_ROLE' | 'EXCLUDED_ACCOUNT' | 'EXCLUDED_TAG';
+  | 'CREATED_IN_TRACKING_PERIOD'
+  | 'SERVICE_LINKED_ROLE'
+  | 'EXCLUDED_ACCOUNT'
+  | 'EXCLUDED_TAG'
+  /**
+   * The activity of the principal's account (or its own last-accessed report) does not cover the
+   * whole tracking period: no UnusedIAMRole or UnusedPermission finding can be claimed. A user's
+   * password and access keys are still evaluated (the credential report is their evidence).
+   */
+  | 'INCOMPLETE_ACTIVITY_COVERAGE';
 
 /** A principal the scan did not evaluate, and why (never silently skipped). */
 export interface NotEvaluated {
@@ -209,6 +225,45 @@ export interface NotEvaluated {
   reason: NotEvaluatedReason;
   /** One sentence, e.g. the creation date or the matching tag. */
   detail: string;
+  /**
+   * `INCOMPLETE_ACTIVITY_COVERAGE`: the first and last covered moment of the tracking period
+   * (ISO 8601), when any day of it is covered.
+   */
+  coveredFrom?: string;
+  coveredTo?: string;
+}
+
+/**
+ * The evidence coverage of a scan (iam-refine's addition): whether every evaluated principal's
+ * activity covered the tracking period, and what the sources cover.
+ */
+export interface ScanCoverage {
+  /**
+   * True when nothing was skipped, every source covers every evaluated principal's whole period,
+   * and every declared data-event service has data events: the findings hold for the whole period.
+   */
+  complete: boolean;
+  /** `--allow-partial-coverage` was given: partly covered principals were evaluated over a shortened period. */
+  partialAllowed: boolean;
+  /** Principals not evaluated because their activity does not cover the period. */
+  notCovered: number;
+  /** Principals evaluated over a shortened period (each finding has `evaluatedSince`). */
+  shortened: number;
+  /** The latest `evaluatedSince` of the shortened principals (the most shortened period). */
+  shortestSince?: string;
+  /**
+   * Declared data-event services (`--data-events`) without any data event in the logs of some
+   * accounts: there, their data-event-only actions are not evaluated as unused.
+   */
+  dataEventGaps: { service: string; accounts: string[] }[];
+  /** Skipped input: log files, records, and which accounts/regions/days they cover. */
+  skipped: { files: number; records: number; where: string[] };
+  /** Per source (see `src/activity/coverage.ts`). */
+  sources: {
+    cloudtrail?: SourceCoverage;
+    activity?: SourceCoverage;
+    lastAccessed?: { arn: string; file: string; from: string; to: string }[];
+  };
 }
 
 /** A problem with the inputs that did not stop the scan. */
@@ -250,4 +305,6 @@ export interface ScanResult {
   /** Sorted by account, resource. */
   notEvaluated: NotEvaluated[];
   warnings: ScanWarning[];
+  /** Evidence coverage (set by the scan; absent when the caller of `computeFindings` gave none). */
+  coverage?: ScanCoverage;
 }

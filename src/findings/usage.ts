@@ -22,7 +22,11 @@ export interface TrackingWindow {
 
 /** The window of `days` days ending at `now`. */
 export function trackingWindow(now: Date, days: number): TrackingWindow {
-  const start = now.getTime() - days * DAY_MS;
+  return windowFrom(now.getTime() - days * DAY_MS);
+}
+
+/** The window starting at `start` (epoch ms): a period shortened to what the evidence covers. */
+export function windowFrom(start: number): TrackingWindow {
   return {
     start,
     inPeriod: (d) => d !== null && d !== undefined && d.getTime() >= start,

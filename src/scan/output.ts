@@ -27,6 +27,7 @@ export function formatScanJson(outcome: ScanOutcome): string {
         ? { permissionSets: outcome.permissionSets }
         : {}),
       warnings: r.warnings,
+      ...(r.coverage === undefined ? {} : { coverage: r.coverage }),
       inputWarnings: outcome.inputWarnings,
       inputs: outcome.inputs,
     },
@@ -61,5 +62,26 @@ export function summaryLine(outcome: ScanOutcome): string {
   parts.push(
     `${r.findings.length} findings, ${r.notEvaluated.length} not evaluated, ${r.warnings.length} warnings`,
   );
+  const c = r.coverage;
+  if (c !== undefined) {
+    parts.push(
+      c.complete
+        ? 'coverage complete'
+        : `coverage INCOMPLETE (${[
+            c.skipped.files + c.skipped.records > 0
+              ? `${c.skipped.files} files and ${c.skipped.records} records skipped`
+              : '',
+            c.notCovered > 0 ? `${c.notCovered} principals not covered` : '',
+            c.shortened > 0
+              ? `${c.shortened} evaluated since ${c.shortestSince!.slice(0, 10)}`
+              : '',
+            c.dataEventGaps.length > 0
+              ? `no data events of ${c.dataEventGaps.map((g) => g.service).join(', ')} in some accounts`
+              : '',
+          ]
+            .filter((x) => x !== '')
+            .join(', ')})`,
+    );
+  }
   return parts.join(' · ');
 }

@@ -11,6 +11,13 @@ import {
 } from '../activity/cloudtrail.js';
 import { createActionMapper } from '../activity/action-mapper.js';
 import { parseActivityCsv } from '../activity/activity-csv.js';
+import {
+  CoverageCollector,
+  EvidenceCoverage,
+  spanClaim,
+  type SourceCoverage,
+} from '../activity/coverage.js';
+import { isCoverageCsv, parseCoverageCsv } from '../activity/coverage-csv.js';
 import { parseIsoTime } from '../activity/iso-time.js';
 import { parseLastAccessed } from '../activity/last-accessed.js';
 import { loadOperationData } from '../activity/load-operation-data.js';
@@ -25,7 +32,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { ValidationError, formatIssue, readEach, type Issue } from '../errors.js';
 import { computeFindings } from '../findings/findings.js';
-import type { ScanResult } from '../findings/types.js';
+import type { ScanCoverage, ScanResult } from '../findings/types.js';
 import { parsePermissionSets } from '../identity-center/read.js';
 import type { PermissionSetRecommendation } from '../identity-center/recommend.js';
 import { permissionSetRecommendations } from '../identity-center/scan.js';
@@ -66,6 +73,11 @@ export interface ScanOptions {
   maxLogFileBytes?: number;
   /** Largest CloudTrail record, in bytes (a file holding a larger one is skipped). */
   maxRecordBytes?: number;
+  /**
+   * Evaluate a principal whose activity covers only the end of the tracking period over the
+   * covered days (its findings say since when) instead of not evaluating it.
+   */
+  allowPartialCoverage?: boolean;
 }
 
 /** What the scan read, for the summary and the `json` output. */
@@ -103,6 +115,9 @@ export interface InputStats {
     rows: number;
     /** Rows whose service and action could not be mapped exactly (counted per row). */
     unmapped: UnmappedStats;
+    /** Coverage CSVs given with `--activity` (told apart by their header), and their rows. */
+    coverageFiles: string[];
+    coverageRows: number;
   };
   /** `--permission-sets` files and the permission sets they hold. */
   permissionSets?: { files: string[]; instances: number; permissionSets: number };
@@ -216,17 +231,35 @@ export async function runScanCore(
     }
   }
   let activityRows = 0;
+  let coverageRows = 0;
+  const coverageFiles: string[] = [];
   const activityCsv = new ActivityAccumulator();
   const csvUnmapped = new UnmappedCounter();
+  const csvCoverage = new CoverageCollector('activity');
   if (catalog !== undefined && activityTexts !== undefined && activityTexts.length > 0) {
     const mapper = countingMapper(createActionMapper(operationData!, catalog), csvUnmapped);
     for (const { text, file } of activityTexts) {
+      if (isCoverageCsv(text)) {
+        const rows = await guard(() => parseCoverageCsv(text, file, csvCoverage));
+        if (rows !== undefined) coverageRows += rows;
+        coverageFiles.push(file);
+        continue;
+      }
       const parsed = await guard(() => parseActivityCsv(text, file, mapper));
       if (parsed !== undefined) {
         activityCsv.merge(parsed.accumulator);
         activityRows += parsed.rows;
       }
     }
+  }
+  if (coverageFiles.length > 0 && coverageFiles.length === activityFiles.length) {
+    // Days covered with no activity to go with them would make every principal look unused.
+    issues.push({
+      code: 'missing_field',
+      path: '$',
+      source: coverageFiles[0],
+      message: `${coverageFiles.join(', ')} ${coverageFiles.length === 1 ? 'is a coverage CSV' : 'are coverage CSVs'} (account_id,region,day), but no activity CSV (principal_arn,service,action,last_accessed) is given with --activity: the coverage of logs whose activity is missing would make every principal look unused`,
+    });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   const cat = catalog as ActionCatalog;
@@ -235,6 +268,10 @@ export async function runScanCore(
 
   const inputWarnings: string[] = [];
   const accumulator = new ActivityAccumulator();
+  const evidence = new EvidenceCoverage();
+  const sources: ScanCoverage['sources'] = {};
+  const dataEventGaps: ScanCoverage['dataEventGaps'] = [];
+  const gapsByAccount = new Map<string, Set<string>>();
   let cloudtrail: InputStats['cloudtrail'];
   const ctStarted = performance.now();
   if (cloudtrailPaths.length > 0) {
@@ -269,6 +306,28 @@ export async function runScanCore(
     };
     if (s.unmapped.operations > 0)
       inputWarnings.push(unmappedWarning('CloudTrail calls', s.unmapped));
+    const ctClaims = read.coverage.claims('CloudTrail');
+    for (const [account, claim] of ctClaims.accounts) evidence.addAccount(account, claim);
+    if (ctClaims.unplaced !== undefined) evidence.addEverywhere(ctClaims.unplaced);
+    sources.cloudtrail = read.coverage.report();
+    inputWarnings.push(...regionGapWarnings(sources.cloudtrail, now, trackingPeriodDays));
+    // A declared data-event service without a single data event in an account's logs: its
+    // trail may not log them, so there they observe nothing.
+    for (const svc of declared) {
+      const accounts = [...inv.accounts]
+        .filter((a) => (s.dataEventsByAccount.get(a)?.get(svc) ?? 0) === 0)
+        .sort();
+      if (accounts.length === 0) continue;
+      dataEventGaps.push({ service: svc, accounts });
+      for (const a of accounts) {
+        let set = gapsByAccount.get(a);
+        if (set === undefined) gapsByAccount.set(a, (set = new Set()));
+        set.add(svc);
+      }
+      inputWarnings.push(
+        `--data-events declares ${svc}, but the logs hold no ${svc} data event of account${accounts.length === 1 ? '' : 's'} ${accounts.length > 10 ? `${accounts.slice(0, 10).join(', ')} and ${accounts.length - 10} more` : accounts.join(', ')}: the trail may not log them there, so ${svc}'s data-event-only actions are not evaluated as unused for ${accounts.length === 1 ? 'its' : 'their'} principals (a coverage gap)`,
+      );
+    }
     const undeclared = [...s.dataEvents.keys()].filter((svc) => !declared.includes(svc)).sort();
     if (undeclared.length > 0) {
       inputWarnings.push(
@@ -277,30 +336,77 @@ export async function runScanCore(
     }
   }
   const ctSeconds = (performance.now() - ctStarted) / 1000;
-  for (const r of lastAccessed ?? []) {
+  const reports: NonNullable<ScanCoverage['sources']['lastAccessed']> = [];
+  (lastAccessed ?? []).forEach((r, i) => {
     accumulator.merge(r.accumulator);
     for (const w of r.warnings) inputWarnings.push(formatIssue(w));
-  }
+    const span = r.accumulator.finish().coverage;
+    const file = lastAccessedFiles[i]!;
+    if (span !== undefined) {
+      evidence.addPrincipal(
+        r.arn,
+        spanClaim(`last-accessed report ${file}`, span.from.getTime(), span.to.getTime()),
+      );
+      reports.push({
+        arn: r.arn,
+        file,
+        from: span.from.toISOString(),
+        to: span.to.toISOString(),
+      });
+    } else {
+      inputWarnings.push(
+        `${file}: the report has no JobCompletionDate, so what it covers is unknown: it is evidence of use only`,
+      );
+    }
+  });
+  if (reports.length > 0) sources.lastAccessed = reports;
   accumulator.merge(activityCsv);
+  if (coverageFiles.length > 0) {
+    const csvClaims = csvCoverage.claims('activity CSV coverage');
+    for (const [account, claim] of csvClaims.accounts) evidence.addAccount(account, claim);
+    sources.activity = csvCoverage.report();
+  } else if (activityFiles.length > 0) {
+    inputWarnings.push(
+      'the activity CSV comes without a coverage CSV (activity-query --coverage), so it is evidence of use only: it covers no day of the tracking period',
+    );
+  }
   accumulator.observe({ dataEventServices: declared });
   const csvUnmappedStats = csvUnmapped.stats();
   if (csvUnmappedStats.operations > 0) {
     inputWarnings.push(unmappedWarning('activity CSV rows', csvUnmappedStats));
   }
+  const summary = accumulator.finish();
 
   const fStarted = performance.now();
-  const result = computeFindings(inv, accumulator.finish(), {
+  const result = computeFindings(inv, summary, {
     catalog: cat,
     now,
     trackingPeriodDays,
     excludeAccounts,
     excludeTags,
+    coverage: evidence,
+    allowPartialCoverage: options.allowPartialCoverage === true,
+    dataEventGaps: gapsByAccount,
   });
   const permissionSets =
     permissionSetsRead === undefined || permissionSetsRead.length === 0
       ? []
       : permissionSetRecommendations(permissionSetsRead, result, inv, cat);
   const findingsSeconds = (performance.now() - fStarted) / 1000;
+  const coverage = result.coverage!;
+  coverage.dataEventGaps = dataEventGaps;
+  coverage.skipped = skippedInput(
+    [sources.cloudtrail, sources.activity],
+    cloudtrail?.skippedFiles.length ?? 0,
+    cloudtrail?.badRecords ?? 0,
+  );
+  coverage.sources = sources;
+  coverage.complete =
+    coverage.complete &&
+    dataEventGaps.length === 0 &&
+    coverage.skipped.files === 0 &&
+    coverage.skipped.records === 0;
+  inputWarnings.push(...coverageWarnings(coverage));
 
   let roles = 0;
   let users = 0;
@@ -321,7 +427,13 @@ export async function runScanCore(
     ...(cloudtrail ? { cloudtrail } : {}),
     declaredDataEvents: declared,
     lastAccessed: { files: [...lastAccessedFiles] },
-    activity: { files: [...activityFiles], rows: activityRows, unmapped: csvUnmappedStats },
+    activity: {
+      files: activityFiles.filter((f) => !coverageFiles.includes(f)),
+      rows: activityRows,
+      unmapped: csvUnmappedStats,
+      coverageFiles,
+      coverageRows,
+    },
     ...(permissionSetFiles.length > 0
       ? {
           permissionSets: {
@@ -356,6 +468,88 @@ function unmappedWarning(what: string, u: UnmappedStats): string {
       : '') +
     ` (${describeUnmapped(u)})`
   );
+}
+
+/**
+ * Skipped input in numbers and places: `account region day` for each day of a skipped file or
+ * record (at most 50 places listed, then a count).
+ */
+function skippedInput(
+  reports: readonly (SourceCoverage | undefined)[],
+  files: number,
+  records: number,
+): ScanCoverage['skipped'] {
+  const where: string[] = [];
+  for (const report of reports) {
+    if (report === undefined) continue;
+    for (const a of report.accounts) {
+      for (const r of a.regions) {
+        for (const d of r.skippedDays) {
+          where.push(`${a.account} ${r.region} ${d === 'unknown' ? '(day unknown)' : d}`);
+        }
+      }
+    }
+    const u = report.unplaced;
+    if (u.files + u.records > 0) {
+      where.push(
+        `unknown account (${u.days.length === 0 ? 'day unknown' : u.days.join(', ')}): every account`,
+      );
+    }
+  }
+  const shown = where.slice(0, 50);
+  if (where.length > 50) shown.push(`and ${where.length - 50} more`);
+  return { files, records, where: shown };
+}
+
+/** At most this many regions with missing days are named in warnings. */
+const MAX_REGION_WARNINGS = 10;
+
+/**
+ * A warning per region whose logs miss days of the tracking period between the region's own first
+ * and last day: not a gap of the account when another region has those days (a quiet region has
+ * days without events), but a trail stopped in one region looks the same, so it is named.
+ */
+function regionGapWarnings(report: SourceCoverage, now: Date, days: number): string[] {
+  const startDay = new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
+  const out: string[] = [];
+  let more = 0;
+  for (const a of report.accounts) {
+    for (const r of a.regions) {
+      const missing = r.missingDays.filter((d) => d >= startDay);
+      if (missing.length === 0) continue;
+      if (out.length >= MAX_REGION_WARNINGS) {
+        more++;
+        continue;
+      }
+      out.push(
+        `CloudTrail logs of account ${a.account} in ${r.region} have no record on ${missing.length} day${missing.length === 1 ? '' : 's'} of the tracking period between their first and last day (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}): a day counts as covered when any region of the account has records, so if the trail stopped there, activity in ${r.region} is missing`,
+      );
+    }
+  }
+  if (more > 0)
+    out.push(`${more} more regions have days without records (see coverage in --format json)`);
+  return out;
+}
+
+/** The warnings that say what the findings do not cover (one line each). */
+function coverageWarnings(c: ScanCoverage): string[] {
+  const out: string[] = [];
+  if (c.skipped.files + c.skipped.records > 0) {
+    out.push(
+      `skipped ${c.skipped.files} log file${c.skipped.files === 1 ? '' : 's'} and ${c.skipped.records} record${c.skipped.records === 1 ? '' : 's'}, on ${c.skipped.where.join('; ')}: those days are gaps in the evidence of their accounts`,
+    );
+  }
+  if (c.notCovered > 0) {
+    out.push(
+      `${c.notCovered} principal${c.notCovered === 1 ? ' was' : 's were'} not evaluated for unused roles and permissions: ${c.notCovered === 1 ? 'its' : 'their'} activity does not cover the whole tracking period (INCOMPLETE_ACTIVITY_COVERAGE in the not-evaluated list; --allow-partial-coverage evaluates them over the covered days)`,
+    );
+  }
+  if (c.shortened > 0) {
+    out.push(
+      `--allow-partial-coverage: ${c.shortened} principal${c.shortened === 1 ? ' was' : 's were'} evaluated over a shortened period (the shortest since ${c.shortestSince}); their findings say since when`,
+    );
+  }
+  return out;
 }
 
 /** Reads every last-accessed report; throws one ValidationError with the issues of all. */

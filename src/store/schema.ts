@@ -29,7 +29,8 @@ export interface Migration {
  * - `finding_services`: the services an `UnusedPermission` finding lists (service filter, chart);
  * - `history`: every lifecycle event;
  * - `rules`: archive rules;
- * - `finding_tags` (v2): the principal's tags (tag criteria of archive rules).
+ * - `finding_tags` (v2): the principal's tags (tag criteria of archive rules);
+ * - `scans.coverage` (v3): the scan's evidence coverage (`ScanCoverage` JSON), NULL before v3.
  *
  * The principal filter (a substring of the ARN) scans the rows its other conditions select: an
  * FTS5 trigram index answered it in 1 ms instead of ~15 ms per 100,000 rows, but made recording
@@ -126,6 +127,14 @@ CREATE TABLE finding_tags (
   value TEXT NOT NULL,
   PRIMARY KEY (finding_pk, key)
 ) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 3,
+    description: 'evidence coverage of each scan',
+    // The scan's `ScanCoverage` JSON (NULL for scans recorded before coverage was tracked).
+    sql: `
+ALTER TABLE scans ADD COLUMN coverage TEXT;
 `,
   },
 ];

@@ -36,6 +36,50 @@ const roleA = syntheticFinding({
 const roleA2 = syntheticFinding({ account: A, name: 'app', type: 'UnusedIAMRole' });
 const userB = syntheticFinding({ account: B, name: 'alice', type: 'UnusedIAMUserPassword' });
 
+describe('recording a scan whose coverage is incomplete', () => {
+  it('records the coverage, and keeps open the findings of principals it could not evaluate', () => {
+    const store = open();
+    store.recordScan(syntheticScan([roleA, roleA2]), { accounts: [A] });
+    tick();
+    const coverage = {
+      complete: false,
+      partialAllowed: false,
+      notCovered: 1,
+      shortened: 0,
+      dataEventGaps: [],
+      skipped: { files: 1, records: 0, where: [`${A} us-east-1 2024-05-20`] },
+      sources: {},
+    };
+    const scan = {
+      ...syntheticScan([roleA2], '2024-06-02T00:00:00.000Z'),
+      coverage,
+      notEvaluated: [
+        {
+          resource: roleA.resource,
+          resourceType: roleA.resourceType,
+          resourceOwnerAccount: A,
+          reason: 'INCOMPLETE_ACTIVITY_COVERAGE' as const,
+          detail: 'the activity covers 89 of the 90 days',
+        },
+      ],
+    };
+    const record = store.recordScan(scan, { accounts: [A] });
+    // roleA was not evaluated (no evidence it was resolved): still ACTIVE, not resolved.
+    expect(record.stats.resolved).toBe(0);
+    expect(store.getFinding(roleA.id)?.status).toBe('ACTIVE');
+    expect(record.coverage).toEqual(coverage);
+    expect(store.listScans()[0]!.coverage).toEqual(coverage);
+    // A scan that evaluates it and does not find it again resolves it.
+    tick();
+    const third = store.recordScan(syntheticScan([roleA2], '2024-06-03T00:00:00.000Z'), {
+      accounts: [A],
+    });
+    expect(third.stats.resolved).toBe(1);
+    expect(third.coverage).toBeUndefined();
+    store.close();
+  });
+});
+
 describe('openStore', () => {
   it('creates a WAL database at the latest schema version', () => {
     const store = open();
@@ -68,7 +112,7 @@ describe('openStore', () => {
     db.close();
 
     const store = openStore(file, { clock });
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
 
     expect(
       store.listFindings({ filter: { principal: 'legacy-r' } }).items.map((f) => f.id),

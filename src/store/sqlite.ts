@@ -15,6 +15,7 @@ import {
   FINDING_TYPES,
   type Finding,
   type FindingType,
+  type ScanCoverage,
   type ScanResult,
 } from '../findings/types.js';
 import { DatabaseBusyError, NotFoundError } from './errors.js';
@@ -73,6 +74,7 @@ interface ScanRow {
   accounts: string;
   stats: string;
   counts_after: string;
+  coverage: string | null;
 }
 
 interface CountsAfter {
@@ -200,6 +202,7 @@ class SqliteFindingsStore implements FindingsStore {
           result.trackingPeriodDays,
           result.catalogVersion,
           JSON.stringify(accounts),
+          result.coverage === undefined ? null : JSON.stringify(result.coverage),
         ).lastInsertRowid,
       );
 
@@ -219,8 +222,23 @@ class SqliteFindingsStore implements FindingsStore {
       const open = s.countOpen.get(accountsJson) as number;
       const reopening = changedRows.filter((r) => r[2] === 'RESOLVED').length;
       const seenOpen = result.findings.length - newRows.length - reopening;
+      // A principal the scan could not evaluate for lack of activity coverage keeps its unused
+      // role and permission findings open: the scan has no evidence that they were resolved.
+      const uncovered = new Set(
+        result.notEvaluated
+          .filter((n) => n.reason === 'INCOMPLETE_ACTIVITY_COVERAGE')
+          .map((n) => n.resource),
+      );
       const absent =
-        open > seenOpen ? (s.absent.all(accountsJson) as [number, FindingStatus][]) : [];
+        open > seenOpen
+          ? (s.absent.all(accountsJson) as [number, FindingStatus, string, string][]).filter(
+              ([, , resource, type]) =>
+                !(
+                  uncovered.has(resource) &&
+                  (type === 'UnusedPermission' || type === 'UnusedIAMRole')
+                ),
+            )
+          : [];
 
       for (const i of newRows) {
         const f = result.findings[i]!;
@@ -684,8 +702,8 @@ class SqliteFindingsStore implements FindingsStore {
 function prepareStatements(db: Database.Database) {
   return {
     insertScan: db.prepare(
-      `INSERT INTO scans (analyzed_at, recorded_at, tracking_period_days, catalog_version, accounts, stats, counts_after)
-       VALUES (?, ?, ?, ?, ?, '{}', '{}')`,
+      `INSERT INTO scans (analyzed_at, recorded_at, tracking_period_days, catalog_version, accounts, coverage, stats, counts_after)
+       VALUES (?, ?, ?, ?, ?, ?, '{}', '{}')`,
     ),
     finishScan: db.prepare('UPDATE scans SET stats = ?, counts_after = ? WHERE id = ?'),
     scanById: db.prepare('SELECT * FROM scans WHERE id = ?'),
@@ -711,7 +729,7 @@ function prepareStatements(db: Database.Database) {
     // Non-resolved findings of the covered accounts that the scan did not see: [pk, status].
     absent: db
       .prepare(
-        `SELECT f.pk, f.status FROM findings f
+        `SELECT f.pk, f.status, f.resource, f.finding_type FROM findings f
           WHERE f.status IN ('ACTIVE', 'ARCHIVED') AND f.account IN (SELECT value FROM json_each(?))
             AND NOT EXISTS (SELECT 1 FROM temp.scan_seen s WHERE s.id = f.id)
           ORDER BY f.pk`,
@@ -820,6 +838,9 @@ function scanRecord(row: ScanRow): ScanRecord {
     catalogVersion: row.catalog_version,
     accounts: JSON.parse(row.accounts) as string[],
     stats: JSON.parse(row.stats) as ScanStats,
+    ...(row.coverage === null || row.coverage === undefined
+      ? {}
+      : { coverage: JSON.parse(row.coverage) as ScanCoverage }),
   };
 }
 

@@ -17,7 +17,13 @@
  * store's injected clock (never the wall clock inside the core); `analyzedAt` values come from the
  * scans.
  */
-import type { Finding, FindingType, ResourceType, ScanResult } from '../findings/types.js';
+import type {
+  Finding,
+  FindingType,
+  ResourceType,
+  ScanCoverage,
+  ScanResult,
+} from '../findings/types.js';
 
 /** A stored finding's status (Access Analyzer's `FindingStatus`). */
 export type FindingStatus = 'ACTIVE' | 'ARCHIVED' | 'RESOLVED';
@@ -241,6 +247,8 @@ export interface ScanRecord {
   accounts: string[];
   /** What recording it did. */
   stats: ScanStats;
+  /** The scan's evidence coverage (absent for scans recorded before it was tracked). */
+  coverage?: ScanCoverage;
 }
 
 /** What recording one scan changed. */

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import {
   activityQuery,
+  coverageQuery,
   DEFAULT_TABLES,
   QUERY_ENGINES,
   type QueryEngine,
@@ -23,12 +24,19 @@ export interface ActivityQueryCliOptions {
   since?: string;
   /** Write the SQL to this file (atomically) instead of stdout. */
   out?: string;
+  /** Print the coverage query instead (days per account and region). */
+  coverage?: boolean;
 }
 
 const EXAMPLES = `
 The query groups events by principal, event source, event name and long-term access key and keeps
 the latest time; scan maps (event source, event name) to IAM actions exactly as it does for log
-files, so the result equals reading the logs with --cloudtrail (the CSV has no time coverage).
+files, so the result equals reading the logs with --cloudtrail.
+
+Coverage: the activity CSV says what was used, not which days the logs cover. --coverage prints
+the second query, whose CSV (account_id,region,day,events) gives scan --activity the days each
+account and region has events; pass both CSVs. Without it, the activity CSV covers no day and
+scan evaluates no principal for unused roles and permissions (exit status 4).
 
 Examples:
   $ iam-refine activity-query --engine athena --table security.cloudtrail_logs \\
@@ -36,7 +44,9 @@ Examples:
   $ iam-refine activity-query --engine cloudtrail-lake --table a1b2c3d4-5678-90ab-cdef-EXAMPLE11111
   $ iam-refine activity-query --engine duckdb --table 'AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz' \\
       > activity.sql && duckdb -csv < activity.sql > activity.csv
-  $ iam-refine scan --authorization-details auth.json --activity activity.csv
+  $ iam-refine activity-query --engine duckdb --coverage > coverage.sql \
+      && duckdb -csv < coverage.sql > coverage.csv
+  $ iam-refine scan --authorization-details auth.json --activity activity.csv coverage.csv
 `;
 
 /**
@@ -63,9 +73,14 @@ export function activityQueryCommand(ctx?: CommandContext): Command {
     )
     .option('--since <iso-time>', 'only events at or after this time, e.g. 2026-01-01T00:00:00Z')
     .option('--out <file>', 'write the SQL to this file (atomically) instead of stdout')
+    .option(
+      '--coverage',
+      'print the coverage query instead: the days each account and region has events ' +
+        '(account_id,region,day,events), which scan --activity needs to call anything unused',
+    )
     .addHelpText('after', `${OUTPUT_FILE_RULES}\n${EXAMPLES}`)
     .action(async (options: ActivityQueryCliOptions) => {
-      const sql = activityQuery(options.engine, {
+      const sql = (options.coverage === true ? coverageQuery : activityQuery)(options.engine, {
         ...(options.table === undefined ? {} : { table: options.table }),
         ...(options.since === undefined ? {} : { since: options.since }),
       });

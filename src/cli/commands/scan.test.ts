@@ -57,7 +57,9 @@ const tmp = useTempDir('iam-refine-scan-');
 describe('scan end to end on the account and CloudTrail fixtures', () => {
   it('finds exactly the expected findings, skips the 3 bad log files and counts them', async () => {
     const r = await scan(accountJson('--cloudtrail', TRAIL, '--data-events', 's3'));
-    expect(r.code).toBe(0);
+    // The fixture logs are of January 2026 and account 123456789012: they cover no day of the
+    // tracking period of account 111122223333, so no role or permission can be called unused.
+    expect(r.code).toBe(4);
     const out = JSON.parse(r.out) as JsonOutput;
     expect(Object.keys(out).slice(0, 5)).toEqual([
       'analyzedAt',
@@ -69,14 +71,15 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
     expect(out.analyzedAt).toBe('2024-06-30T00:00:00.000Z');
     expect(out.trackingPeriodDays).toBe(90);
     expect(summarize(out)).toEqual([
-      `UnusedIAMRole ${ACCOUNT}:role/ci-deploy`,
-      `UnusedPermission ${ACCOUNT}:role/service-role/orders-processor`,
-      `UnusedPermission ${ACCOUNT}:user/alice`,
       `UnusedIAMUserAccessKey ${ACCOUNT}:user/engineering/bob access_key_1`,
     ]);
     expect(out.notEvaluated.map((n) => `${n.reason} ${n.resource}`)).toEqual([
       `SERVICE_LINKED_ROLE ${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`,
+      `INCOMPLETE_ACTIVITY_COVERAGE ${ACCOUNT}:role/ci-deploy`,
+      `INCOMPLETE_ACTIVITY_COVERAGE ${ACCOUNT}:role/service-role/orders-processor`,
+      `INCOMPLETE_ACTIVITY_COVERAGE ${ACCOUNT}:user/alice`,
       `CREATED_IN_TRACKING_PERIOD ${ACCOUNT}:user/contractors/dave`,
+      `INCOMPLETE_ACTIVITY_COVERAGE ${ACCOUNT}:user/engineering/bob`,
     ]);
     expect(out.inputs.cloudtrail.files).toBe(6);
     expect(out.inputs.cloudtrail.skippedFiles).toHaveLength(3);
@@ -87,7 +90,10 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
     expect(skipped).toHaveLength(3);
     expect(skipped.every((l) => l.startsWith('iam-refine: warning: '))).toBe(true);
     expect(r.err).toMatch(/CloudTrail 6 files, .*, 3 files skipped, 1 bad records/);
-    expect(r.err).toContain('4 findings, 2 not evaluated');
+    expect(r.err).toContain('1 findings, 6 not evaluated');
+    expect(r.err).toContain(
+      'coverage INCOMPLETE (3 files and 1 records skipped, 4 principals not covered, no data events of s3 in some accounts)',
+    );
   });
 
   it('gives stable finding ids and the same JSON for the same inputs', async () => {
@@ -95,7 +101,10 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
     const a = await scan([...args, '--format', 'json', '--quiet']);
     const b = await scan([...args, '--format', 'json', '--quiet']);
     expect(a.out).toBe(b.out);
-    expect(a.err).toBe('');
+    // No activity source: only the warning that nothing covers the period.
+    expect(a.err).toBe(b.err);
+    expect(a.err.trim().split('\n')).toHaveLength(1);
+    expect(a.err).toContain('not evaluated for unused roles and permissions');
   });
 
   it('prints the table by default and writes --out atomically', async () => {
@@ -107,7 +116,7 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
       '--now',
       NOW,
     ]);
-    expect(table.code).toBe(0);
+    expect(table.code).toBe(4);
     expect(table.out).toContain('iam-refine unused access findings');
     expect(table.out).not.toContain('\u001b[');
     const file = join(tmp(), 'findings.json');
@@ -121,12 +130,14 @@ describe('scan end to end on the account and CloudTrail fixtures', () => {
       '--out',
       file,
     ]);
-    expect(written.code).toBe(0);
+    expect(written.code).toBe(4);
     expect(written.out).toBe('');
     expect(written.err).toContain(`wrote ${file}`);
+    // No activity source: the roles and users are listed as not evaluated, with the reason.
+    const json = JSON.parse(await readFile(file, 'utf8')) as JsonOutput;
     expect(
-      (JSON.parse(await readFile(file, 'utf8')) as JsonOutput).findings.length,
-    ).toBeGreaterThan(0);
+      json.notEvaluated.filter((n) => n.reason === 'INCOMPLETE_ACTIVITY_COVERAGE'),
+    ).toHaveLength(4);
   });
 
   it('does not evaluate excluded accounts and tags', async () => {
@@ -212,7 +223,7 @@ describe('scan with bad input', () => {
     }
   });
 
-  it('skips and counts a bad CloudTrail file, exit 0', async () => {
+  it('skips and counts a bad CloudTrail file, exit 4', async () => {
     const dir = join(tmp(), 'trail');
     await mkdir(dir, { recursive: true });
     const role = `${ACCOUNT}:role/service-role/orders-processor`;
@@ -241,8 +252,8 @@ describe('scan with bad input', () => {
     };
     await writeFile(join(dir, 'good.json.gz'), gzipSync(JSON.stringify({ Records: [record] })));
     await writeFile(join(dir, 'bad.json.gz'), 'this is not gzip');
-    const r = await scan(accountJson('--cloudtrail', dir));
-    expect(r.code).toBe(0);
+    const r = await scan(accountJson('--cloudtrail', dir, '--allow-partial-coverage'));
+    expect(r.code).toBe(4);
     const out = JSON.parse(r.out) as Omit<JsonOutput, 'findings'> & {
       findings: {
         resource: string;
@@ -255,11 +266,13 @@ describe('scan with bad input', () => {
     ]);
     expect(lines(r.err).filter((l) => l.includes('bad.json.gz: skipped:'))).toHaveLength(1);
     expect(r.err).toContain('1 file skipped');
-    // The good file still counts: the role used SQS, so SQS is no longer unused as a whole.
-    const orders = out.findings.find((f) => f.resource === role)!;
-    const services = orders.findingDetails.map((d) => d.unusedPermissionDetails?.serviceNamespace);
-    expect(services).not.toContain('sqs');
-    expect(services).toContain('dynamodb');
+    // The skipped file has no AWSLogs key or CloudTrail name: it may hold any account's records
+    // of any day, so nothing is covered, even with --allow-partial-coverage.
+    expect(out.findings.find((f) => f.resource === role)).toBeUndefined();
+    expect(out.notEvaluated).toContainEqual(
+      expect.objectContaining({ resource: role, reason: 'INCOMPLETE_ACTIVITY_COVERAGE' }),
+    );
+    expect(r.err).toContain('unknown account (day unknown): every account');
   });
 });
 
@@ -285,8 +298,23 @@ describe('scan with other activity sources and a database', () => {
       csv,
       `principal_arn,service,action,last_accessed\n${role},sqs.amazonaws.com,GetQueueUrl,2024-06-20T10:00:00Z\n`,
     );
-    const r = await scan(accountJson('--activity', csv));
-    expect(r.code).toBe(0);
+    // Without its coverage CSV, the activity CSV is evidence of use only: nothing is covered.
+    const alone = await scan(accountJson('--activity', csv));
+    expect(alone.code).toBe(4);
+    expect(alone.err).toContain('without a coverage CSV');
+    expect((JSON.parse(alone.out) as Out).notEvaluated).toContainEqual(
+      expect.objectContaining({ resource: role, reason: 'INCOMPLETE_ACTIVITY_COVERAGE' }),
+    );
+    // With the coverage rows activity-query --coverage gives (every day of the period).
+    const coverage = join(tmp(), 'coverage.csv');
+    const days = Array.from({ length: 91 }, (_, i) =>
+      new Date(Date.parse(NOW) - i * 86_400_000).toISOString().slice(0, 10),
+    );
+    await writeFile(
+      coverage,
+      `account_id,region,day,events\n${days.map((d) => `111122223333,us-east-1,${d},5`).join('\n')}\n`,
+    );
+    const r = await scan(accountJson('--activity', csv, coverage));
     const out = JSON.parse(r.out) as Out;
     expect(servicesOf(out, role)).not.toContain('sqs');
     expect(servicesOf(out, role)).toContain('dynamodb');
@@ -294,7 +322,17 @@ describe('scan with other activity sources and a database', () => {
       files: [csv],
       rows: 1,
       unmapped: expect.objectContaining({ operations: 0, calls: 0, top: [] }),
+      coverageFiles: [coverage],
+      coverageRows: 91,
     });
+    expect(r.err).toContain('coverage complete');
+    expect(r.code).toBe(0);
+
+    // The coverage CSV without its activity CSV is refused: every principal would look unused.
+    const only = await scan(accountJson('--activity', coverage));
+    expect(only.code).toBe(2);
+    expect(only.out).toBe('');
+    expect(only.err).toContain('is a coverage CSV (account_id,region,day), but no activity CSV');
 
     const bad = join(tmp(), 'bad-activity.csv');
     await writeFile(bad, 'principal_arn,service\nx,y\n');
@@ -331,8 +369,10 @@ describe('scan with other activity sources and a database', () => {
       }),
     );
     const r = await scan(accountJson('--last-accessed', report));
-    expect(r.code).toBe(0);
+    // The report covers its role (400 days before 2024-06-29); the other principals have none.
+    expect(r.code).toBe(4);
     const out = JSON.parse(r.out) as Out;
+    expect(out.notEvaluated).not.toContainEqual(expect.objectContaining({ resource: role }));
     expect(servicesOf(out, role)).not.toContain('dynamodb');
     expect(servicesOf(out, role)).toContain('sqs');
   });
@@ -350,7 +390,7 @@ describe('scan with other activity sources and a database', () => {
       db,
     ];
     const first = await scan(args);
-    expect(first.code).toBe(0);
+    expect(first.code).toBe(4);
     expect(first.err).toMatch(
       /recorded scan 1 in .*findings\.db: (\d+) findings \(\1 new, 0 updated/,
     );

@@ -36,6 +36,7 @@ import {
 import {
   CliError,
   EXIT_BAD_INPUT,
+  EXIT_INCOMPLETE,
   EXIT_OK,
   PROGRAM,
   processIo,
@@ -90,10 +91,20 @@ accounts: --role-arn per account, or --org to assume --org-role-name in every ac
 organization. The permissions needed are those of 'iam-refine collect' (see
 'iam-refine collect --help').
 
-Exit status: 0 done (also when some CloudTrail files were skipped: they are listed on stderr and
-counted in the summary), 1 with --live when some accounts were scanned and others could not be
-collected (each named in one line on stderr), 2 bad input or usage (one line per problem on
-stderr, nothing on stdout), 3 internal error.
+Coverage: a permission or role is called unused only when the activity covers every day of the
+tracking period for the principal's account (CloudTrail: a record read that day and no skipped
+file or record; activity CSV: its coverage CSV from 'activity-query --coverage'; last-accessed
+report: 400 days before its JobCompletionDate). A principal without that evidence is not
+evaluated for unused roles and permissions (INCOMPLETE_ACTIVITY_COVERAGE, with the covered span);
+--allow-partial-coverage evaluates it over the covered days that reach the period's end instead,
+and every output says since when.
+
+Exit status: 0 done and complete; 1 with --live when some accounts were scanned and others could
+not be collected (each named in one line on stderr); 2 bad input or usage (one line per problem on
+stderr, nothing on stdout); 3 internal error; 4 done but incomplete: some log file or record was
+skipped, some principal's activity does not cover the tracking period (not evaluated, or with
+--allow-partial-coverage evaluated over fewer days), or a --data-events service has no data event
+(what is missing is on stderr and in the output's coverage).
 
 Examples:
   # an account's exports and its CloudTrail logs (S3 layout), with S3 and Lambda data events
@@ -235,6 +246,11 @@ export function scanCommand(
       DEFAULT_MAX_RECORD_BYTES,
     )
     .option('--now <time>', 'analysis time, ISO 8601 (default: now)')
+    .option(
+      '--allow-partial-coverage',
+      'evaluate principals whose activity covers only the end of the tracking period over the ' +
+        'covered days (findings say since when; exit status 4) instead of not evaluating them',
+    )
     .option('--exclude-account <id...>', 'do not evaluate principals of these accounts')
     .option(
       '--exclude-tag <key=value>',
@@ -400,8 +416,9 @@ async function collectLive(
  * output (stdout or `--out`), records the scan (`--db`) and prints a summary on stderr.
  *
  * @param deps - Test injections for `--live`.
- * @returns the exit status: 0, or with `--live` {@link EXIT_PARTIAL} when some accounts could not
- *   be collected (the others were scanned) and 2 when none could.
+ * @returns the exit status: 0, or {@link EXIT_INCOMPLETE} when the scan's coverage is incomplete,
+ *   or with `--live` {@link EXIT_PARTIAL} when some accounts could not be collected (the others
+ *   were scanned) and 2 when none could.
  * @throws ValidationError / CliError / AwsCallError on bad input (see `reportError`).
  */
 export async function runScan(
@@ -488,7 +505,8 @@ export async function runScan(
     if (toFile) notes.push(`wrote ${options.out}`);
   }
   if (notes.length > 0) io.stderr.write(`${notes.join('\n')}\n`);
-  return live !== undefined && live.failures.length > 0 ? EXIT_PARTIAL : EXIT_OK;
+  if (live !== undefined && live.failures.length > 0) return EXIT_PARTIAL;
+  return outcome.result.coverage?.complete === false ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 /** Every file the scan reads (the output may not be one of them). */

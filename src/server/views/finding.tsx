@@ -99,6 +99,15 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
           </span>
         </Notice>
       ) : null}
+      {f.evaluatedSince !== undefined ? (
+        <Notice kind="warn">
+          <span id="evaluated-since">
+            Partial coverage: the activity of this principal covered only the end of the tracking
+            period, so "unused" here means unused since {when(f.evaluatedSince)} (scanned with
+            --allow-partial-coverage), not over the whole tracking period.
+          </span>
+        </Notice>
+      ) : null}
       <div class="finding-head">
         <div>
           <h1 id="principal">{s.resource}</h1>

@@ -16,7 +16,7 @@ import {
 } from '../../store/types.js';
 import { findingsHref } from '../urls.js';
 import { ServiceBars, TrendChart, TrendLegend } from './charts.js';
-import { Layout, TYPE_LABELS, day, num, when, type FrameInfo } from './layout.js';
+import { Layout, Notice, TYPE_LABELS, day, num, when, type FrameInfo } from './layout.js';
 
 export interface OverviewData {
   byTypeStatus: TypeStatusCount[];
@@ -51,6 +51,7 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
           ? 'No scan recorded yet: run iam-refine scan --db FILE, or iam-refine demo.'
           : `Last scan #${latest.id} analyzed ${when(latest.analyzedAt)} · tracking period ${latest.trackingPeriodDays} days · ${latest.accounts.length} account${latest.accounts.length === 1 ? '' : 's'}`}
       </p>
+      {latest?.coverage !== undefined ? <CoverageNotice scan={latest} /> : null}
 
       <div class="cards">
         {STATUS_CARDS.map(([status, label]) => (
@@ -182,6 +183,7 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
                   <th class="num">Reopened</th>
                   <th class="num">Archived by rules</th>
                   <th class="num">Not evaluated</th>
+                  <th>Coverage</th>
                 </tr>
               </thead>
               <tbody>
@@ -201,6 +203,15 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
                     <td class="num">{num(s.stats.reopened)}</td>
                     <td class="num">{num(s.stats.archivedByRules)}</td>
                     <td class="num">{num(s.stats.notEvaluated)}</td>
+                    <td>
+                      {s.coverage === undefined
+                        ? '—'
+                        : s.coverage.complete
+                          ? 'complete'
+                          : s.coverage.shortened > 0
+                            ? 'incomplete (shortened)'
+                            : 'incomplete'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -215,5 +226,68 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
         ) : null}
       </section>
     </Layout>
+  );
+};
+
+/** Skipped places listed before "and N more". */
+const MAX_PLACES = 10;
+
+/**
+ * What the last scan's evidence covered: complete, or what it skipped, which principals it could
+ * not evaluate and whether the period was shortened (`--allow-partial-coverage`).
+ */
+const CoverageNotice: FC<{ scan: ScanRecord }> = ({ scan }) => {
+  const c = scan.coverage!;
+  if (c.complete) {
+    return (
+      <Notice kind="ok">
+        <span id="coverage">
+          Coverage complete: the activity of every evaluated principal covers the whole tracking
+          period, and no input was skipped.
+        </span>
+      </Notice>
+    );
+  }
+  const skipped = c.skipped.files + c.skipped.records > 0;
+  return (
+    <Notice kind="warn">
+      <span id="coverage">
+        Coverage incomplete: findings of scan #{scan.id} do not hold for the whole tracking period
+        everywhere.
+      </span>
+      <ul>
+        {skipped ? (
+          <li id="coverage-skipped">
+            Skipped {num(c.skipped.files)} log file{c.skipped.files === 1 ? '' : 's'} and{' '}
+            {num(c.skipped.records)} record{c.skipped.records === 1 ? '' : 's'}, on{' '}
+            {c.skipped.where.slice(0, MAX_PLACES).join('; ')}
+            {c.skipped.where.length > MAX_PLACES
+              ? ` and ${num(c.skipped.where.length - MAX_PLACES)} more`
+              : ''}
+            .
+          </li>
+        ) : null}
+        {c.notCovered > 0 ? (
+          <li id="coverage-not-covered">
+            {num(c.notCovered)} principal{c.notCovered === 1 ? ' was' : 's were'} not evaluated for
+            unused roles and permissions: their activity does not cover the tracking period.
+          </li>
+        ) : null}
+        {c.shortened > 0 ? (
+          <li id="coverage-shortened">
+            {num(c.shortened)} principal{c.shortened === 1 ? ' was' : 's were'} evaluated over a
+            shortened period (--allow-partial-coverage), the shortest since {when(c.shortestSince!)}
+            : their findings say since when.
+          </li>
+        ) : null}
+        {c.dataEventGaps.length > 0 ? (
+          <li id="coverage-data-events">
+            No data events of{' '}
+            {c.dataEventGaps.map((g) => `${g.service} in ${g.accounts.join(', ')}`).join('; ')}{' '}
+            (declared with --data-events): their data-event-only actions were not evaluated there.
+          </li>
+        ) : null}
+      </ul>
+    </Notice>
   );
 };
