@@ -479,6 +479,37 @@ export async function generateDemo(options: GenerateOptions): Promise<DemoGenera
       }
     }
 
+    // Every region the trail logs has records every day, as a real account's trail has (AWS
+    // services call into every enabled region): a small demo's sparse regions would otherwise be
+    // days without evidence there (see src/activity/coverage.ts). An AWS service assuming one of
+    // its roles at noon, added only where a region has no record that day.
+    const heartbeat = streams.find((x) => x.who.kind === 'service');
+    for (const region of REGIONS) {
+      if (byRegion.has(region) || heartbeat === undefined || heartbeat.who.kind !== 'service') {
+        continue;
+      }
+      const target = heartbeat.who.roles[0]!;
+      const time = dayStart + 12 * HOUR;
+      const record = buildRecord({
+        op: operation('sts:AssumeRole'),
+        caller: { kind: 'service', invokedBy: heartbeat.who.invokedBy },
+        ctx: {
+          rng,
+          account: ACCOUNT,
+          region,
+          res: { assumeRoleArn: target.arn, assumeSession: rng.hex(32) },
+          time: new Date(time),
+        },
+        sourceIPAddress: heartbeat.who.invokedBy,
+        userAgent: heartbeat.who.invokedBy,
+        denied: false,
+        recipientAccountId: ACCOUNT,
+      });
+      byRegion.set(region, [{ time, line: JSON.stringify(record) }]);
+      stats.events++;
+      stats.awsServiceEvents++;
+    }
+
     // Files: per region, chunks of a few hundred records, named by delivery time.
     for (const region of [...byRegion.keys()].sort()) {
       const lines = byRegion.get(region)!;
