@@ -1,8 +1,14 @@
 /**
  * The overview's coverage notice: complete, or what the last scan skipped, did not evaluate and
- * shortened, escaped as text.
+ * shortened, escaped as text; and the finding page of a finding evaluated over a shortened period.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { syntheticFinding, syntheticScan } from '../../store/fixtures.js';
+import { openStore } from '../../store/sqlite.js';
+import { FindingPage } from './finding.js';
 import type { ScanCoverage } from '../../findings/types.js';
 import type { ScanRecord } from '../../store/types.js';
 import { OverviewPage, type OverviewData } from './overview.js';
@@ -81,5 +87,34 @@ describe('overview coverage', () => {
     const html = page(undefined);
     expect(html).not.toContain('id="coverage"');
     expect(html).toMatch(/<td>—<\/td>/);
+  });
+});
+
+describe('finding page coverage', () => {
+  it('says since when a finding evaluated over a shortened period holds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-refine-overview-'));
+    try {
+      const store = openStore(join(dir, 'f.db'), { clock: () => new Date('2026-09-01T00:00:00Z') });
+      const partial = {
+        ...syntheticFinding({ account: '111111111111', name: 'app', type: 'UnusedIAMRole' }),
+        evaluatedSince: '2026-08-30T00:00:00.000Z',
+      };
+      const full = syntheticFinding({
+        account: '111111111111',
+        name: 'web',
+        type: 'UnusedIAMRole',
+      });
+      store.recordScan(syntheticScan([partial, full]), { accounts: ['111111111111'] });
+      const page = (id: string) =>
+        String(
+          FindingPage({ data: { stored: store.getFinding(id)!, recommendations: [] }, frame }),
+        );
+      expect(page(partial.id)).toContain('id="evaluated-since"');
+      expect(page(partial.id)).toContain('unused since');
+      expect(page(full.id)).not.toContain('id="evaluated-since"');
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
