@@ -149,6 +149,14 @@ async function collectAndScan(): Promise<{ db: string; recs: PermissionSetRecomm
     `${roleArn(C)},iam,GetRole,2026-08-22T00:00:00Z`,
   ].join('\n');
   await writeFile(join(dir, 'activity.csv'), `${csv}\n`);
+  // Its coverage CSV (activity-query --coverage): the logs of the three accounts have every day.
+  const days = Array.from({ length: 91 }, (_, i) =>
+    new Date(Date.parse('2026-09-01T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10),
+  );
+  const coverage = ['account_id,region,day,events'];
+  for (const account of [A, B, C])
+    for (const d of days) coverage.push(`${account},us-east-1,${d},1`);
+  await writeFile(join(dir, 'coverage.csv'), `${coverage.join('\n')}\n`);
   const db = join(dir, 'findings.db');
   const scan = await run([
     'scan',
@@ -156,6 +164,7 @@ async function collectAndScan(): Promise<{ db: string; recs: PermissionSetRecomm
     ...files,
     '--activity',
     join(dir, 'activity.csv'),
+    join(dir, 'coverage.csv'),
     '--permission-sets',
     psFile,
     '--now',
