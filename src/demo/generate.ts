@@ -625,7 +625,7 @@ ${LOG_DAYS} days before ${e.now.replace('.000Z', 'Z')}, the scan's tracking peri
 | \`${DEMO_FILES.credentialReport}\` | \`aws iam get-credential-report\`, decoded |
 | \`${DEMO_FILES.cloudtrail}/\` | CloudTrail log files in the S3 layout: ${stats.events} events (${stats.dataEvents} S3 and Lambda data events, ${stats.deniedEvents} denied calls, ${stats.rootEvents} by root, ${stats.awsServiceEvents} by AWS services) in ${stats.files} files |
 | \`${DEMO_FILES.expectations}\` | the ground truth: what a scan must find |
-| \`${DEMO_FILES.organization}/\` | the organisation: \`permission-sets.json\` (IAM Identity Center, as \`iam-refine collect --identity-center\` writes it: three permission sets provisioned to four accounts), the exports of two member accounts' permission-set roles and their activity (\`activity.csv\`) |
+| \`${DEMO_FILES.organization}/\` | the organisation: \`permission-sets.json\` (IAM Identity Center, as \`iam-refine collect --identity-center\` writes it: three permission sets provisioned to four accounts), the exports of two member accounts' permission-set roles and their activity (\`activity.csv\`, with its coverage \`coverage.csv\`) |
 
 AWS-managed policy documents come from ${corpus.package}@${corpus.version} (${corpus.license}).
 
@@ -642,7 +642,7 @@ provisioned to):
 \`\`\`sh
 iam-refine scan --authorization-details ${DEMO_FILES.authorizationDetails} ${DEMO_FILES.organization}/authorization-details-*.json \\
   --credential-report ${DEMO_FILES.credentialReport} --cloudtrail ${DEMO_FILES.cloudtrail} --data-events ${DATA_EVENT_SERVICES.join(',')} \\
-  --activity ${DEMO_FILES.organization}/activity.csv --permission-sets ${DEMO_FILES.organization}/permission-sets.json \\
+  --activity ${DEMO_FILES.organization}/activity.csv ${DEMO_FILES.organization}/coverage.csv --permission-sets ${DEMO_FILES.organization}/permission-sets.json \\
   --now ${e.now.replace('.000Z', 'Z')}
 \`\`\`
 

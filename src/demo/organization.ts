@@ -73,6 +73,11 @@ export interface DemoOrganization {
   authorizationDetails: string[];
   /** The members' activity summary CSV. */
   activity: string;
+  /**
+   * Its coverage CSV (`account_id,region,day,events`, as `activity-query --coverage` gives it):
+   * the members' logs have every day of the tracking period and the days before it.
+   */
+  coverage: string;
   /** `permission-sets.json`. */
   permissionSets: string;
 }
@@ -87,6 +92,9 @@ interface RoleDetail {
   AttachedManagedPolicies: { PolicyName: string; PolicyArn: string }[];
   [key: string]: unknown;
 }
+
+/** Days before the end that the members' logs cover (more than the 90-day tracking period). */
+const COVERED_DAYS = 120;
 
 /**
  * Writes the organisation into `dir` (a sub-folder of the demo folder), from the demo account's
@@ -148,6 +156,15 @@ export async function writeDemoOrganization(
   }
   const activity = join(dir, 'activity.csv');
   await writeFile(activity, `${csv.join('\n')}\n`);
+  // The days the members' trails have events: every day of the last COVERED_DAYS before `end`.
+  const coverageRows = ['account_id,region,day,events'];
+  for (const account of MEMBER_ACCOUNTS) {
+    for (let d = COVERED_DAYS; d >= 1; d--) {
+      coverageRows.push(`${account},us-east-1,${day(d).slice(0, 10)},${40 + ((d * 7) % 23)}`);
+    }
+  }
+  const coverage = join(dir, 'coverage.csv');
+  await writeFile(coverage, `${coverageRows.join('\n')}\n`);
 
   const file: PermissionSetsFile = {
     format: PERMISSION_SETS_FORMAT,
@@ -180,5 +197,5 @@ export async function writeDemoOrganization(
   };
   const permissionSets = join(dir, 'permission-sets.json');
   await writeFile(permissionSets, `${JSON.stringify(file, null, 2)}\n`);
-  return { authorizationDetails, activity, permissionSets };
+  return { authorizationDetails, activity, coverage, permissionSets };
 }

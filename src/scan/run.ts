@@ -313,9 +313,12 @@ export async function runScanCore(
     inputWarnings.push(...regionGapWarnings(sources.cloudtrail, now, trackingPeriodDays));
     // A declared data-event service without a single data event in an account's logs: its
     // trail may not log them, so there they observe nothing.
+    // Only accounts with log files: an account known from other sources only (an activity CSV,
+    // reports) cannot show whether its trail logs data events.
+    const logged = new Set(sources.cloudtrail.accounts.map((a) => a.account));
     for (const svc of declared) {
       const accounts = [...inv.accounts]
-        .filter((a) => (s.dataEventsByAccount.get(a)?.get(svc) ?? 0) === 0)
+        .filter((a) => logged.has(a) && (s.dataEventsByAccount.get(a)?.get(svc) ?? 0) === 0)
         .sort();
       if (accounts.length === 0) continue;
       dataEventGaps.push({ service: svc, accounts });

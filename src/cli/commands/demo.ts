@@ -196,7 +196,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
         ],
         credentialReport: [paths.credentialReport],
         cloudtrail: [paths.cloudtrail],
-        activity: [orgPath(org.activity)],
+        activity: [orgPath(org.activity), orgPath(org.coverage)],
         permissionSets: [orgPath(org.permissionSets)],
         dataEvents: generated.dataEventServices,
         trackingPeriod: generated.trackingPeriodDays,
