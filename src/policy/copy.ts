@@ -25,3 +25,25 @@ export function withKey(
   if (!seen) defineKey(out, key, value);
   return out;
 }
+
+/**
+ * A shallow copy of `obj` in the same key order with key `from` replaced, at its place, by `to`
+ * set to `value` (appended when `from` is absent).
+ */
+export function withKeyRenamed(
+  obj: Record<string, unknown>,
+  from: string,
+  to: string,
+  value: unknown,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let seen = false;
+  for (const k of Object.keys(obj)) {
+    if (k === from || k === to) {
+      if (!seen) defineKey(out, to, value);
+      seen = true;
+    } else defineKey(out, k, obj[k]);
+  }
+  if (!seen) defineKey(out, to, value);
+  return out;
+}

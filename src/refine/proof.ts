@@ -11,6 +11,7 @@ import {
   globContains,
   globIntersects,
   hasWildcard,
+  literalPrefix,
   prefixContained,
   GlobTooComplexError,
   type Glob,
@@ -171,6 +172,16 @@ function label(s: PolicyStatement): string {
 /** Whether pattern `inner` (an entry of a refined statement) is contained in `outer`. */
 function entryContained(outer: Glob, inner: string): boolean {
   if (!hasWildcard(inner)) return outer.test(inner);
+  // Fast path: `lit*` contains a pattern iff the pattern's text before its first wildcard starts
+  // with lit (a `?` or `*` earlier can produce a string that does not start with lit).
+  const star = outer.lower.indexOf('*');
+  if (
+    star >= 0 &&
+    !hasWildcard(outer.lower.slice(0, star)) &&
+    /^\*+$/.test(outer.lower.slice(star))
+  ) {
+    return literalPrefix(inner).startsWith(outer.lower.slice(0, star));
+  }
   const body = inner.slice(0, -1);
   if (inner.endsWith('*') && !hasWildcard(body)) return prefixContained(outer, body.toLowerCase());
   return globContains(outer, inner);
@@ -220,6 +231,9 @@ function widenedPatterns(
       checked++;
       if (origGlobs.some((g) => safely(() => globIntersects(g, e), true))) widened.push(e);
     }
+  } else if (o.actions.some((e) => e.includes('*') && safely(() => globContains(e, '*:*')))) {
+    // The original allowed every action, future ones included: a NotAction can only narrow it.
+    checked++;
   } else {
     checked++;
     widened.push('NotAction (an Action statement became NotAction: it allows future actions)');

@@ -5,11 +5,12 @@
  */
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import { ProofFailedError } from '../errors.js';
-import { hasWildcard } from '../glob/glob.js';
-import { withKey } from '../policy/copy.js';
+import { compileGlob, globContains, hasWildcard } from '../glob/glob.js';
+import { withKey, withKeyRenamed } from '../policy/copy.js';
 import { parsePolicy, type PolicyDocument, type PolicyStatement } from '../policy/document.js';
 import type { UnusedPermissions, UnusedSet } from '../policy/unused.js';
 import { actionsByAccessLevel } from './access-levels.js';
+import { compactCover, compactEntries, entryCost } from './forms/compact.js';
 import { exclusionPrefixes, shortestSafePrefixes } from './generalize.js';
 import { prepareStatement } from './prepared.js';
 import { prove, toDocument, toUnusedSet, type PolicyInput } from './proof.js';
@@ -29,7 +30,21 @@ export interface RefineOptions {
   catalog: ActionCatalog;
   /** Name of the policy's source, used in error messages (default `<input>`). */
   source?: string;
+  /**
+   * How replaced wildcards and NotAction exclusions are written (DESIGN.md, "Forms"):
+   * `article` (default) the CamelCase-token trie's shortest safe prefixes; `compact` patterns cut
+   * at any character, with leading or inner wildcards where smaller.
+   */
+  patterns?: 'article' | 'compact';
+  /**
+   * Whether an Allow statement whose `Action` allows every action (`*`, `*:*`) may become `Allow`
+   * + `NotAction` of the unused actions, when that list is the smaller (default false).
+   */
+  notAction?: boolean;
 }
+
+/** The part of {@link RefineOptions} the statement refinements use. */
+type Style = Required<Pick<RefineOptions, 'patterns' | 'notAction'>>;
 
 interface StatementResult {
   change: StatementChange;
@@ -66,11 +81,21 @@ export function refinePolicy(
     ...unknownEntryWarnings(doc, catalog).map((w) => ({ ...w })),
   ];
 
+  const style: Style = {
+    patterns: options.patterns ?? 'article',
+    notAction: options.notAction ?? false,
+  };
   const results = doc.statements.map((st): StatementResult => {
     if (st.effect === 'Deny') return { change: unchanged(st), refined: st.raw };
-    return st.actionKey === 'Action'
-      ? refineAction(st, uindex, catalog)
-      : refineNotAction(st, uindex, catalog);
+    if (st.actionKey === 'NotAction') return refineNotAction(st, uindex, catalog, style);
+    const r = refineAction(st, uindex, catalog, style);
+    return style.notAction &&
+      r.refined !== null &&
+      r.change.outcome === 'changed' &&
+      uindex.sorted.length > 0 &&
+      allowsEverything(st)
+      ? smallerOf(r, asNotAction(st, uindex, catalog, style))
+      : r;
   });
 
   const changed = results.some((r) => r.change.outcome !== 'unchanged');
@@ -134,6 +159,7 @@ function refineAction(
   st: PolicyStatement,
   uindex: UnusedIndex,
   catalog: ActionCatalog,
+  style: Style,
 ): StatementResult {
   type Fate = { keep: true } | { keep: false; change: EntryChange };
   const flags = uindex.flags;
@@ -175,6 +201,10 @@ function refineAction(
       if (unusedActions.length === 0) return { keep: true };
       if (unusedActions.length === matched.length) {
         return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
+      }
+      if (style.patterns === 'compact') {
+        const replacement = compactEntries(glob, matched, uindex, catalog);
+        return { keep: false, change: { entry, kind: 'replaced', replacement, unusedActions } };
       }
       const gen = shortestSafePrefixes(glob, matched, uindex, catalog);
       return {
@@ -231,6 +261,7 @@ function refineNotAction(
   st: PolicyStatement,
   uindex: UnusedIndex,
   catalog: ActionCatalog,
+  style: Style,
 ): StatementResult {
   // The statement allows every catalog action outside `excluded`.
   const excluded = prepareStatement(st, catalog).allowed.set;
@@ -242,7 +273,10 @@ function refineNotAction(
     removed.push(i);
   }
   if (toExclude.length === 0) return { change: unchanged(st), refined: st.raw };
-  const gen = exclusionPrefixes(toExclude, uindex, catalog);
+  const gen =
+    style.patterns === 'compact'
+      ? { entries: compactCover(EVERYTHING, toExclude, catalog), trie: undefined }
+      : exclusionPrefixes(toExclude, uindex, catalog);
   const present = new Set(st.actions.map((e) => e.toLowerCase()));
   const added: AddedEntry[] = [];
   for (const n of gen.entries) {
@@ -255,10 +289,55 @@ function refineNotAction(
     ...unchanged(st),
     outcome: 'changed',
     added,
-    exclusionTrie: gen.trie,
+    ...(gen.trie === undefined ? {} : { exclusionTrie: gen.trie }),
     removedByAccessLevel: actionsByAccessLevel(catalog, removed),
   };
   return { change, refined: withKey(st.raw, 'NotAction', list), removed };
+}
+
+const EVERYTHING = compileGlob('*');
+
+/** Whether an `Action` statement allows every action, future ones included (`*`, `*:*`). */
+export function allowsEverything(st: PolicyStatement): boolean {
+  return (
+    st.actionKey === 'Action' && st.actions.some((e) => e.includes('*') && globContains(e, '*:*'))
+  );
+}
+
+/**
+ * The NotAction form of an Allow statement that allows every action (DESIGN.md, "Forms", 3): the
+ * same statement with `NotAction` listing the unused catalog actions (as patterns where everything
+ * under them is unused) in place of its `Action`.
+ */
+function asNotAction(
+  st: PolicyStatement,
+  uindex: UnusedIndex,
+  catalog: ActionCatalog,
+  style: Style,
+): StatementResult {
+  const toExclude = Array.from(uindex.sorted, (i) => catalog.actions[i]!);
+  const entries =
+    style.patterns === 'compact'
+      ? compactCover(EVERYTHING, toExclude, catalog)
+      : exclusionPrefixes(toExclude, uindex, catalog).entries;
+  const removed = Array.from(uindex.sorted);
+  const change: StatementChange = {
+    ...unchanged(st),
+    outcome: 'changed',
+    added: entries.map((entry) => ({ entry, replaces: null })),
+    removedByAccessLevel: actionsByAccessLevel(catalog, removed),
+  };
+  const refined = withKeyRenamed(st.raw, 'Action', 'NotAction', entries);
+  return { change, refined, removed };
+}
+
+/** The refinement of one statement with the shorter action list (the first when equal). */
+function smallerOf(a: StatementResult, b: StatementResult): StatementResult {
+  const size = (r: StatementResult): number => {
+    const v = r.refined?.Action ?? r.refined?.NotAction;
+    return Array.isArray(v) ? v.reduce((n: number, e) => n + entryCost(String(e)), 0) : 0;
+  };
+  return size(b) < size(a) ? b : a;
 }
 
 /** The statements' removed actions, merged: catalog actions in catalog order, each once. */
