@@ -1,7 +1,8 @@
 /**
  * IAM policy size against IAM's quotas. IAM counts the characters of a policy document without
  * whitespace: the limit is 6,144 for a managed policy; inline policies share an aggregate limit per
- * principal of 10,240 (role), 2,048 (user) or 5,120 (group).
+ * principal of 10,240 (role), 2,048 (user) or 5,120 (group); a principal has at most 10 managed
+ * policies attached by default (a quota that can be raised to 20).
  */
 
 /** The kinds of policy IAM has a size quota for (the CLI's `--policy-type`). */
@@ -51,6 +52,15 @@ export function policySize(policy: unknown): number {
   }
   return n;
 }
+
+/** Managed policies attached to one role, user or group: IAM's default quota. */
+export const DEFAULT_MAX_MANAGED_POLICIES = 10;
+
+/** The highest managed-policy attachment quota IAM grants on request. */
+export const MAX_MANAGED_POLICIES_LIMIT = 20;
+
+/** The size quota of a customer managed policy. */
+export const MANAGED_POLICY_QUOTA = 6144;
 
 /** Measures `policy` against the quota of `policyType`. */
 export function sizeReport(policy: unknown, policyType: PolicyType): SizeReport {
