@@ -67,7 +67,8 @@ describe('recommend on the article example', () => {
     expect(r.out).toBe(`${JSON.stringify(doc, null, 2)}\n`);
     expect(r.err).toMatch(/^catalog: @cloud-copilot\/iam-data@\d+\.\d+\.\d+$/m);
     expect(r.err).toMatch(/^size: \d{3} of 6,144 characters \(managed policy quota\)$/m);
-    expect(r.err.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(r.err).toMatch(/^form: article$/m);
+    expect(r.err.split('\n').filter(Boolean)).toHaveLength(3);
   });
 
   it("gives exactly the article's recommendation with a June-2024 catalog (--catalog)", async () => {
@@ -324,6 +325,8 @@ describe('recommend inputs and outputs', () => {
       unused,
       '--policy-type',
       'user-inline',
+      '--style',
+      'article',
     ]);
     expect(user.code).toBe(0);
     expect(user.err).toMatch(/^size: [\d,]+ of 2,048 characters \(user inline policies quota\)$/m);
@@ -338,6 +341,8 @@ describe('recommend inputs and outputs', () => {
       unused,
       '--policy-type',
       'user-inline',
+      '--style',
+      'article',
       '--quiet',
     ]);
     expect(quiet.err.split('\n').filter(Boolean)).toHaveLength(1);
@@ -349,10 +354,38 @@ describe('recommend inputs and outputs', () => {
       unused,
       '--policy-type',
       'user-inline',
+      '--style',
+      'article',
       '--format',
       'json',
     ]);
     expect((JSON.parse(json.out) as { size: { overQuota: boolean } }).size.overQuota).toBe(true);
+    // --style auto (the default): the first exact form that fits, and it says which.
+    const auto = await runCli([
+      'recommend',
+      '--policy',
+      policy,
+      '--unused',
+      unused,
+      '--policy-type',
+      'user-inline',
+      '--format',
+      'json',
+    ]);
+    const report = JSON.parse(auto.out) as {
+      size: { overQuota: boolean; characters: number };
+      form: {
+        form: string;
+        fits: boolean;
+        policyType: string;
+        tried: { form: string; size: number }[];
+      };
+    };
+    // 179 literals stay literal in every pattern form: the policy moves to one managed policy.
+    expect(report.size.overQuota).toBe(false);
+    expect(report.form).toMatchObject({ form: 'split', fits: true, policyType: 'managed' });
+    expect(report.form.tried[0]!.size).toBeGreaterThan(2048);
+    expect(report.size.characters).toBeLessThanOrEqual(6144);
   });
 });
 

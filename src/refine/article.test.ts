@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog, type ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { UnusedPermissions } from '../policy/unused.js';
+import { chooseForm } from './forms/choose.js';
 import { refinePolicy } from './refine.js';
 
 const policy = JSON.parse(
@@ -72,6 +73,15 @@ describe("the article's example", () => {
     expect(r.recommendedAction).toBe('CREATE_POLICY');
     expect(r.policy).toEqual(expected(ARTICLE_S3));
     expect(r.proof.exact).toBe(true);
+  });
+
+  it('is exactly the article recommendation with --style article and auto (it fits)', () => {
+    for (const style of ['article', 'auto'] as const) {
+      const c = chooseForm(policy, unused, { catalog: june2024, style });
+      expect(c.form).toBe('article');
+      expect(c.fits).toBe(true);
+      expect(c.refinement.policy).toEqual(expected(ARTICLE_S3));
+    }
   });
 
   it('also keeps s3:GetBucketAbac and s3:GetBucketMetadataTableConfiguration today', () => {

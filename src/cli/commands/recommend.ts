@@ -16,20 +16,20 @@ import {
 } from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
-import { refinePolicy } from '../../refine/refine.js';
-import type { Refinement } from '../../refine/types.js';
+import { DEFAULT_MAX_MANAGED_POLICIES, MAX_MANAGED_POLICIES_LIMIT } from '../../policy/size.js';
+import {
+  FORM_STYLES,
+  chooseForm,
+  summarizeForm,
+  type FormChoice,
+  type FormStyle,
+} from '../../refine/forms/choose.js';
 import { formatAws } from '../format/aws.js';
 import { formatDiff } from '../format/diff.js';
 import { DEFAULT_MAX_TREE_LINES, formatExplain } from '../format/explain.js';
 import { formatJson } from '../format/json.js';
 import { formatPolicy, recommendationNotice } from '../format/policy.js';
-import {
-  POLICY_TYPES,
-  formatSize,
-  sizeReport,
-  type PolicyType,
-  type SizeReport,
-} from '../../policy/size.js';
+import { POLICY_TYPES, formatSize, type PolicyType, type SizeReport } from '../../policy/size.js';
 import {
   CliError,
   PROGRAM,
@@ -79,6 +79,12 @@ export interface RecommendOptions {
   maxInputBytes?: number;
   /** Largest number of statements in the policy (default `DEFAULT_MAX_STATEMENTS`). */
   maxStatements?: number;
+  /** Which exact form to recommend (default `auto`). */
+  style?: FormStyle;
+  /** The principal's managed-policy attachment quota (default 10, at most 20). */
+  maxManagedPolicies?: number;
+  /** Managed policies the principal keeps attached besides this one (default 0). */
+  otherManagedPolicies?: number;
 }
 
 const EXAMPLES = `
@@ -163,10 +169,46 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       DEFAULT_MAX_STATEMENTS,
     )
     .option('--quiet', 'only warnings and errors on stderr')
+    .addOption(
+      new Option(
+        '--style <style>',
+        "which exact form: article (the CamelCase-token prefixes), compact (patterns cut at any character, wildcards inside or at the start), auto (the article's form when it fits the quota, else the first exact form that fits: compact, NotAction for an Allow *, a split over several managed policies)",
+      )
+        .choices(FORM_STYLES)
+        .default('auto'),
+    )
+    .option(
+      '--max-managed-policies <n>',
+      `the principal's managed-policy attachment quota, for a split (IAM's default ${DEFAULT_MAX_MANAGED_POLICIES}, raised on request up to ${MAX_MANAGED_POLICIES_LIMIT})`,
+      parseManagedQuota,
+      DEFAULT_MAX_MANAGED_POLICIES,
+    )
+    .option(
+      '--other-managed-policies <n>',
+      'managed policies the principal keeps attached besides this one (they count against that quota)',
+      parseCount,
+      0,
+    )
     .addHelpText('after', `${OUTPUT_FILE_RULES}\n${EXAMPLES}`)
     .action(async (options: RecommendOptions) => {
       ctx.exitCode = await runRecommend(options, ctx.io);
     });
+}
+
+/** Commander parser of `--max-managed-policies`: an integer from 1 to 20. */
+export function parseManagedQuota(value: string): number {
+  const n = parsePositiveInteger(value);
+  if (n > MAX_MANAGED_POLICIES_LIMIT) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_MANAGED_POLICIES_LIMIT} (IAM's highest managed-policy attachment quota)`,
+    );
+  }
+  return n;
+}
+
+/** Commander parser of a count: an integer, 0 or more. */
+export function parseCount(value: string): number {
+  return value === '0' ? 0 : parsePositiveInteger(value);
 }
 
 /** Commander argument parser for a positive integer option. */
@@ -205,10 +247,21 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   ]);
   checkStatementCounts([doc], options.maxStatements ?? DEFAULT_MAX_STATEMENTS);
   const catalog = await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
-  const refinement = refinePolicy(doc, unused, { catalog, source: policyIn.source });
+  const choice = chooseForm(doc, unused, {
+    catalog,
+    source: policyIn.source,
+    style: options.style ?? 'auto',
+    placement: {
+      policyType: options.policyType ?? 'managed',
+      maxManaged: options.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES,
+      otherManaged: options.otherManagedPolicies ?? 0,
+    },
+  });
+  const refinement = choice.refinement;
+  const parts = choice.parts?.map((p) => p.policy);
 
   const format = options.format ?? 'policy';
-  const size = sizeOf(refinement, options.policyType ?? 'managed');
+  const size = sizeOf(choice);
   const policyId = options.policyId ?? defaultPolicyId(options.policy);
   const toFile = options.out !== undefined;
   const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
@@ -217,23 +270,32 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   try {
     switch (format) {
       case 'policy':
-        text = formatPolicy(refinement);
+        // A split form: the parts, as a list of policy documents (one managed policy each).
+        text =
+          parts === undefined ? formatPolicy(refinement) : `${JSON.stringify(parts, null, 2)}\n`;
         break;
       case 'diff':
         text = formatDiff(refinement, { color, source: policyIn.source });
         break;
       case 'aws':
-        text = formatAws(refinement, { policyId });
+        text = formatAws(refinement, { policyId, ...(parts === undefined ? {} : { parts }) });
         break;
       case 'explain':
         text = formatExplain(refinement, {
           source: policyIn.source,
           maxTreeLines: options.maxTreeLines ?? DEFAULT_MAX_TREE_LINES,
           size,
+          form: choice,
         });
         break;
       case 'json':
-        text = formatJson(refinement, { source: policyIn.source, policyId, size });
+        text = formatJson(refinement, {
+          source: policyIn.source,
+          policyId,
+          size,
+          form: summarizeForm(choice),
+          ...(parts === undefined ? {} : { parts }),
+        });
         break;
     }
   } catch (error) {
@@ -264,8 +326,14 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   }
   if (size && format !== 'explain') {
     const [line, warning] = formatSize(size);
-    if (format !== 'json') info(line!);
+    if (format !== 'json') {
+      const n = choice.parts?.length;
+      info(`form: ${choice.form}${n === undefined ? '' : ` (${n} part${n === 1 ? '' : 's'})`}`);
+      info(choice.parts ? line!.replace('size: ', 'size of the largest part: ') : line!);
+    }
     if (warning !== undefined) notes.push(`${PROGRAM}: ${warning}`);
+    if (!choice.fits && (options.style ?? 'auto') === 'auto')
+      notes.push(`${PROGRAM}: ${choice.reason}`);
   }
 
   if (text !== '') {
@@ -276,16 +344,18 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   return 0;
 }
 
-/** Size of the policy that stays attached: the refined one, the unchanged one, none if detached. */
-function sizeOf(refinement: Refinement, policyType: PolicyType): SizeReport | null {
-  switch (refinement.recommendedAction) {
-    case 'CREATE_POLICY':
-      return sizeReport(refinement.policy, policyType);
-    case 'NONE':
-      return sizeReport(refinement.original, policyType);
-    case 'DETACH_POLICY':
-      return null;
-  }
+/**
+ * Size of the policy that stays attached (the refined one, the unchanged one, none if detached;
+ * the largest part of a split) against the quota of where it lives.
+ */
+function sizeOf(choice: FormChoice): SizeReport | null {
+  if (choice.refinement.recommendedAction === 'DETACH_POLICY') return null;
+  return {
+    characters: choice.size,
+    quota: choice.quota,
+    policyType: choice.policyType,
+    overQuota: choice.size > choice.quota,
+  };
 }
 
 /** The policy file's base name without its extension (`policy.json` → `policy`), or `stdin`. */

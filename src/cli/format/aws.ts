@@ -8,6 +8,8 @@ import type { RecommendedStep, Refinement } from '../../refine/types.js';
 export interface AwsFormatOptions {
   /** The `existingPolicyId` of every step: `--policy-id`, or the policy file's base name. */
   policyId: string;
+  /** The parts of a split form (one CREATE_POLICY step each). */
+  parts?: readonly Record<string, unknown>[];
 }
 
 /**
@@ -15,7 +17,11 @@ export interface AwsFormatOptions {
  * `DETACH_POLICY` for a refined policy; only `DETACH_POLICY` when nothing the policy grants is used;
  * none when nothing changes.
  */
-export function recommendedSteps(refinement: Refinement, policyId: string): RecommendedStep[] {
+export function recommendedSteps(
+  refinement: Refinement,
+  policyId: string,
+  parts?: readonly Record<string, unknown>[],
+): RecommendedStep[] {
   const detach: RecommendedStep = {
     unusedPermissionsRecommendedStep: {
       recommendedAction: 'DETACH_POLICY',
@@ -28,14 +34,15 @@ export function recommendedSteps(refinement: Refinement, policyId: string): Reco
     case 'DETACH_POLICY':
       return [detach];
     case 'CREATE_POLICY':
+      // A split form: one CREATE_POLICY per part, then the detach.
       return [
-        {
+        ...(parts ?? [refinement.policy]).map((policy): RecommendedStep => ({
           unusedPermissionsRecommendedStep: {
             recommendedAction: 'CREATE_POLICY',
-            recommendedPolicy: JSON.stringify(refinement.policy),
+            recommendedPolicy: JSON.stringify(policy),
             existingPolicyId: policyId,
           },
-        },
+        })),
         detach,
       ];
   }
@@ -43,6 +50,6 @@ export function recommendedSteps(refinement: Refinement, policyId: string): Reco
 
 /** `{"recommendedSteps": [...]}` as 2-space JSON plus a newline. */
 export function formatAws(refinement: Refinement, options: AwsFormatOptions): string {
-  const steps = recommendedSteps(refinement, options.policyId);
+  const steps = recommendedSteps(refinement, options.policyId, options.parts);
   return `${JSON.stringify({ recommendedSteps: steps }, null, 2)}\n`;
 }

@@ -20,6 +20,8 @@ export interface ExplainFormatOptions {
   maxTreeLines?: number;
   /** Size of the policy that stays attached, when known. */
   size?: SizeReport | null;
+  /** The form chosen (`--style`) and why, when known. */
+  form?: { form: string; reason: string };
 }
 
 /** Width at which lists of actions are wrapped. */
@@ -41,6 +43,7 @@ export function formatExplain(refinement: Refinement, options: ExplainFormatOpti
     out.push('', `warnings (${refinement.warnings.length}):`);
     for (const w of refinement.warnings) out.push(`  ${w.path}: ${w.message} [${w.code}]`);
   }
+  if (options.form) out.push('', `form: ${options.form.form}: ${options.form.reason}`);
   if (options.size) {
     out.push('');
     const what = refinement.recommendedAction === 'NONE' ? 'policy (unchanged)' : 'refined policy';

@@ -2,6 +2,7 @@
  * The `json` format: everything in the {@link Refinement}, plus the catalog version and the size
  * of the recommended (or kept) policy, for scripts.
  */
+import type { FormSummary } from '../../refine/forms/choose.js';
 import type { Refinement } from '../../refine/types.js';
 import type { SizeReport } from '../../policy/size.js';
 
@@ -16,6 +17,10 @@ export interface JsonFormatOptions {
    * `NONE`), or null when the policy is detached.
    */
   size: SizeReport | null;
+  /** The form chosen (`--style`), when known. */
+  form?: FormSummary;
+  /** The parts of a split form. */
+  parts?: readonly Record<string, unknown>[];
 }
 
 /** The object {@link formatJson} prints. */
@@ -26,6 +31,10 @@ export interface JsonReport extends Refinement {
   policyId?: string;
   /** See {@link JsonFormatOptions.size}. */
   size: SizeReport | null;
+  /** See {@link JsonFormatOptions.form}. */
+  form?: FormSummary;
+  /** See {@link JsonFormatOptions.parts}. */
+  parts?: readonly Record<string, unknown>[];
 }
 
 /** Builds the {@link JsonReport}: the refinement's own fields first, then the additions. */
@@ -36,6 +45,8 @@ export function jsonReport(refinement: Refinement, options: JsonFormatOptions): 
     ...refinement,
     catalogVersion: refinement.catalogVersion,
     size: options.size,
+    ...(options.form === undefined ? {} : { form: options.form }),
+    ...(options.parts === undefined ? {} : { parts: options.parts }),
   };
 }
 

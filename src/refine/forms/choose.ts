@@ -86,6 +86,35 @@ export interface FormChoice {
   tried: { form: PolicyForm; size: number }[];
 }
 
+/** A {@link FormChoice} without the documents: what outputs and findings record about the form. */
+export interface FormSummary {
+  form: PolicyForm;
+  policyType: PolicyType;
+  size: number;
+  quota: number;
+  fits: boolean;
+  /** For `split`: each part's size. */
+  parts?: number[];
+  attachments?: { count: number; quota: number };
+  reason: string;
+  tried: { form: PolicyForm; size: number }[];
+}
+
+/** The {@link FormSummary} of a choice. */
+export function summarizeForm(c: FormChoice): FormSummary {
+  return {
+    form: c.form,
+    policyType: c.policyType,
+    size: c.size,
+    quota: c.quota,
+    fits: c.fits,
+    ...(c.parts === undefined ? {} : { parts: c.parts.map((p) => p.size) }),
+    ...(c.attachments === undefined ? {} : { attachments: c.attachments }),
+    reason: c.reason,
+    tried: c.tried,
+  };
+}
+
 /** Options of {@link chooseForm}. */
 export interface ChooseOptions {
   catalog: ActionCatalog;
@@ -224,7 +253,7 @@ export function chooseForm(
       fits: true,
       parts,
       attachments: { count, quota: maxManaged },
-      reason: `${tooLarge}; split over ${parts.length} customer managed policies of at most ${fmt(MANAGED_POLICY_QUOTA)} characters (${count} of ${maxManaged} managed policies attached)`,
+      reason: `${tooLarge}; ${parts.length === 1 ? 'as one customer managed policy' : `split over ${parts.length} customer managed policies`} of at most ${fmt(MANAGED_POLICY_QUOTA)} characters (${count} of ${maxManaged} managed policies attached)`,
       tried,
     };
   }
