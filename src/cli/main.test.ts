@@ -490,6 +490,54 @@ describe('recommend rejects bad input: exit 2, one line naming the file and wher
   });
 });
 
+describe('split forms: recommend prints the parts, verify checks them as one refinement', () => {
+  it('splits 700+ literals over managed policies, and verify proves their union', async () => {
+    const ec2 = (await runCli(['catalog', 'expand', 'ec2:*'])).out.trim().split('\n');
+    const policy = await policyFile('ec2.json', [
+      { Sid: 'Ec2', Effect: 'Allow', Action: ec2, Resource: '*' },
+      { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*' },
+    ]);
+    const unused = await file('ec2-unused.json', JSON.stringify([ec2[0], ec2[5]]));
+    const r = await runCli(['recommend', '--policy', policy, '--unused', unused]);
+    expect(r.code).toBe(0);
+    const parts = JSON.parse(r.out) as { Statement: { Sid?: string; Effect: string }[] }[];
+    expect(parts.length).toBeGreaterThan(2);
+    expect(r.err).toMatch(new RegExp(`^form: split \\(${parts.length} parts\\)$`, 'm'));
+    // Every part within 6,144 characters; the Deny statement once, in the first part.
+    for (const p of parts) expect(JSON.stringify(p).length).toBeLessThanOrEqual(6144);
+    expect(parts.flatMap((p) => p.Statement.filter((s) => s.Effect === 'Deny'))).toHaveLength(1);
+    expect(parts.every((p) => p.Statement[0]!.Sid === 'Ec2')).toBe(true);
+    const all = await file('parts.json', r.out);
+    const ok = await runCli(['verify', '--original', policy, '--refined', all, '--unused', unused]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^result: EXACT/m);
+    // The same parts as separate files.
+    const files = await Promise.all(parts.map((p, i) => file(`part${i}.json`, JSON.stringify(p))));
+    const sep = await runCli([
+      'verify',
+      '--original',
+      policy,
+      '--refined',
+      ...files,
+      '--unused',
+      unused,
+    ]);
+    expect(sep.code).toBe(0);
+    // A part left out loses used actions: not exact.
+    const missing = await runCli([
+      'verify',
+      '--original',
+      policy,
+      '--refined',
+      ...files.slice(0, -1),
+      '--unused',
+      unused,
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/lost used actions/);
+  });
+});
+
 describe('verify', () => {
   let refined: string;
   beforeAll(async () => {

@@ -14,6 +14,9 @@ import {
 } from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
+import { parseJson } from '../../json/parse.js';
+import { ValidationError } from '../../errors.js';
+import { mergePolicies } from '../../refine/forms/split.js';
 import { verifyRefinement } from '../../refine/proof.js';
 import type { Proof, StatementProof } from '../../refine/types.js';
 import { wrapList } from '../format/explain.js';
@@ -33,8 +36,11 @@ import {
 export interface VerifyOptions {
   /** The original policy file (`-`: stdin). */
   original: string;
-  /** The refined policy file (`-`: stdin). */
-  refined: string;
+  /**
+   * The refined policy file(s) (`-`: stdin). Several files, or one file holding a JSON list of
+   * documents (`recommend` prints a split form so), are checked as one refinement: their union.
+   */
+  refined: string | string[];
   /** The unused-permissions file (`-`: stdin). */
   unused: string;
   /** A `--catalog` file instead of the bundled catalog. */
@@ -74,7 +80,10 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         'must be unchanged.',
     )
     .requiredOption('--original <file>', 'the original policy; - for stdin')
-    .requiredOption('--refined <file>', 'the refined policy; - for stdin')
+    .requiredOption(
+      '--refined <files...>',
+      'the refined policy; - for stdin. Several files (or one file with a JSON list of policies, as recommend prints a split form) are checked as one refinement: the union of the policies',
+    )
     .requiredOption('--unused <file>', 'the unused permissions; - for stdin')
     .option('--catalog <file>', 'action catalog file instead of the bundled one')
     .addOption(
@@ -105,29 +114,40 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
  * @throws ValidationError / CliError on bad input.
  */
 export async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
-  const stdinUsers = [options.original, options.refined, options.unused].filter((f) => f === '-');
+  const refinedFiles = ([] as string[]).concat(options.refined);
+  const stdinUsers = [options.original, ...refinedFiles, options.unused].filter((f) => f === '-');
   if (stdinUsers.length > 1) {
     throw new CliError('only one of --original, --refined and --unused may be - (stdin)');
   }
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  await checkFileSizes([options.original, options.refined, options.unused], maxBytes);
-  const [originalIn, refinedIn, unusedIn] = (await readInputs(
-    [options.original, options.refined, options.unused],
+  await checkFileSizes([options.original, options.unused, ...refinedFiles], maxBytes);
+  const [originalIn, unusedIn, ...refinedIns] = await readInputs(
+    [options.original, options.unused, ...refinedFiles],
     io,
-  )) as [InputText, InputText, InputText];
-  checkInputSizes([originalIn, refinedIn, unusedIn], maxBytes);
-  const [original, refined, unused] = parseAll<[PolicyDocument, PolicyDocument, UnusedSet]>([
-    () => parsePolicy(originalIn.text, { source: originalIn.source }),
-    () => parsePolicy(refinedIn.text, { source: refinedIn.source }),
-    () => parseUnused(unusedIn.text, { source: unusedIn.source }),
+  );
+  checkInputSizes([originalIn!, unusedIn!, ...refinedIns], maxBytes);
+  const [original, unused, ...refinedSets] = parseAll<
+    [PolicyDocument, UnusedSet, ...PolicyDocument[][]]
+  >([
+    () => parsePolicy(originalIn!.text, { source: originalIn!.source }),
+    () => parseUnused(unusedIn!.text, { source: unusedIn!.source }),
+    ...refinedIns.map((r) => () => parsePolicySet(r)),
   ]);
-  checkStatementCounts([original, refined], options.maxStatements ?? DEFAULT_MAX_STATEMENTS);
+  const refinedDocs = refinedSets.flat();
+  checkStatementCounts([original, ...refinedDocs], options.maxStatements ?? DEFAULT_MAX_STATEMENTS);
+  const refined =
+    refinedDocs.length === 1
+      ? refinedDocs[0]!
+      : parsePolicy(mergePolicies(refinedDocs.map((d) => d.raw)), {
+          source: refinedIns.map((r) => r.source).join(' + '),
+        });
   const catalog = await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
   const proof = verifyRefinement(original, refined, unused, { catalog });
   const report = {
-    original: originalIn.source,
-    refined: refinedIn.source,
-    unused: unusedIn.source,
+    original: originalIn!.source,
+    refined: refinedIns.map((r) => r.source).join(' + '),
+    ...(refinedDocs.length > 1 ? { refinedPolicies: refinedDocs.length } : {}),
+    unused: unusedIn!.source,
     catalogVersion: catalog.version,
     ...proof,
   };
@@ -137,6 +157,31 @@ export async function runVerify(options: VerifyOptions, io: CliIo): Promise<numb
       : formatVerifyReport(proof, report),
   );
   return proof.exact ? EXIT_OK : EXIT_NOT_EXACT;
+}
+
+/**
+ * The policies of one `--refined` file: the document, or each document of a JSON list of them.
+ *
+ * @throws ValidationError naming the file and the list index when a document is malformed.
+ */
+function parsePolicySet(input: InputText): PolicyDocument[] {
+  if (!input.text.trimStart().startsWith('[')) {
+    return [parsePolicy(input.text, { source: input.source })];
+  }
+  const value = parseJson(input.text, input.source).value as unknown[];
+  if (value.length === 0) {
+    throw new ValidationError([
+      {
+        code: 'invalid_type',
+        path: '$',
+        message: 'expected a policy document or a non-empty list of them, found an empty list',
+        source: input.source,
+      },
+    ]);
+  }
+  return value.map((doc, i) =>
+    parsePolicy(doc as object, { source: `${input.source} (list item ${i})` }),
+  );
 }
 
 /** The text report of `verify`: what was compared, the problems per statement, the verdict. */

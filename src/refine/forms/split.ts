@@ -131,3 +131,50 @@ export function mergeParts(split: Split): {
   });
   return { policy: withKey(split.parts[0]!, 'Statement', merged), origins };
 }
+
+/** Canonical text of a statement without its Action/NotAction (sorted keys). */
+function fieldsKey(st: Record<string, unknown>): string {
+  const canonical = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+    if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      return `{${Object.keys(o)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+        .join(',')}}`;
+    }
+    return JSON.stringify(v) ?? 'undefined';
+  };
+  const rest: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(st)) if (k !== 'Action' && k !== 'NotAction') rest[k] = st[k];
+  return canonical(rest);
+}
+
+/**
+ * A set of policies given as one refinement (the parts of a split, in order), as one document for
+ * the proof: their statements in order, each run of adjacent Allow `Action` statements with the
+ * same other fields joined into one (as {@link mergeParts} joins a split's pieces). A set cut
+ * differently (the pieces of a statement not adjacent) fails the proof: it is never passed wrongly.
+ */
+export function mergePolicies(docs: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const merged: Record<string, unknown>[] = [];
+  let lastKey: string | undefined;
+  for (const doc of docs) {
+    const raw = doc.Statement;
+    for (const st of (Array.isArray(raw) ? raw : [raw]) as Record<string, unknown>[]) {
+      const joinable = st.Effect === 'Allow' && st.Action !== undefined;
+      const key = joinable ? fieldsKey(st) : undefined;
+      if (key !== undefined && key === lastKey) {
+        const prev = merged[merged.length - 1]!;
+        merged[merged.length - 1] = withKey(prev, 'Action', [
+          ...([] as unknown[]).concat(prev.Action),
+          ...([] as unknown[]).concat(st.Action),
+        ]);
+        continue;
+      }
+      merged.push(st);
+      lastKey = key;
+    }
+  }
+  return withKey(docs[0] ?? {}, 'Statement', merged);
+}
