@@ -663,6 +663,15 @@ describe('computeFindings: recommendations', () => {
           statementsChecked: 1,
           patternsChecked: 1,
         },
+        form: {
+          form: 'article',
+          policyType: 'managed',
+          size: JSON.stringify(refined).length,
+          quota: 6144,
+          fits: true,
+          reason: `the article's form fits: ${JSON.stringify(refined).length} characters within the 6,144 characters of the managed policy quota`,
+          tried: [{ form: 'article', size: JSON.stringify(refined).length }],
+        },
       },
     ]);
   });

@@ -31,6 +31,7 @@ import {
   unusedPermissions,
   type UnusedPermissionResult,
 } from './unused-permissions.js';
+import type { FormStyle } from '../refine/forms/choose.js';
 import {
   latest,
   principalLatest,
@@ -69,6 +70,10 @@ export interface FindingsOptions {
    * that only data events show are not observable for the account's principals.
    */
   dataEventGaps?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The form of recommended policies (default `auto`: see src/refine/forms/choose.ts). */
+  style?: FormStyle;
+  /** The principals' managed-policy attachment quota (default 10). */
+  maxManagedPolicies?: number;
 }
 
 /** The slot label used as `accessKeyId` when a key's id is not known. */
@@ -337,6 +342,10 @@ export function computeFindings(
       return g;
     },
     refinements: new Map<string, Refined | Error>(),
+    ...(options.style === undefined ? {} : { style: options.style }),
+    ...(options.maxManagedPolicies === undefined
+      ? {}
+      : { maxManagedPolicies: options.maxManagedPolicies }),
     warnedGroups: new Set(),
     warnings,
   };

@@ -10,7 +10,14 @@ import { IDENTITY_CENTER_ROLE_REASON, isIdentityCenterRoleArn } from '../identit
 import type { Group } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
 import { actionsByAccessLevel, type ActionsByAccessLevel } from '../refine/access-levels.js';
-import { refinePolicy } from '../refine/refine.js';
+import { policySize } from '../policy/size.js';
+import {
+  chooseForm,
+  summarizeForm,
+  type FormStyle,
+  type FormSummary,
+  type Placement,
+} from '../refine/forms/choose.js';
 import type { Refinement } from '../refine/types.js';
 import { unusedIndexFromFlags, type UnusedIndex } from '../refine/unused-index.js';
 import type { GroupUnused } from './group-unused.js';
@@ -45,6 +52,10 @@ export interface RecommendContext {
   /** Groups already warned about. */
   warnedGroups: Set<string>;
   warnings: ScanWarning[];
+  /** The form of recommended policies (default `auto`). */
+  style?: FormStyle;
+  /** The principals' managed-policy attachment quota (default 10). */
+  maxManagedPolicies?: number;
 }
 
 /** A finding's recommendation and per-policy detail. */
@@ -97,15 +108,13 @@ export function recommend(
         );
         continue;
       }
-      result = cached(ctx, `group|${p.group.arn}|${p.key}`, () =>
-        refine(
-          p,
-          {
-            index: unusedIndexFromFlags(g.set, g.flags.flags, g.flags.sorted),
-            wholeServices: g.flags.wholeServices,
-          },
-          ctx.catalog,
-        ),
+      const where = placementOf(p, policies, resourceArn, ctx);
+      const groupSet = {
+        index: unusedIndexFromFlags(g.set, g.flags.flags, g.flags.sorted),
+        wholeServices: g.flags.wholeServices,
+      };
+      result = cachedForm(ctx, `group|${p.group.arn}|${p.key}`, where.key, () =>
+        refine(p, groupSet, ctx, where.placement),
       );
       labels.push({
         code: 'GROUP_POLICY',
@@ -114,13 +123,16 @@ export function recommend(
     } else {
       // A managed policy's refinement depends only on the part of the unused set its statements
       // can reach (see relevantUnused), so principals with the same part share it.
+      // Where it lives matters only to the form when the policy is large (the key says so).
+      const where = placementOf(p, policies, resourceArn, ctx);
       result =
         p.policyType === 'INLINE'
-          ? refine(p, ownUnused(), ctx.catalog)
-          : cached(
+          ? refine(p, ownUnused(), ctx, where.placement)
+          : cachedForm(
               ctx,
               `managed|${p.key}|${unusedKey(relevantUnused(own.set, p.permissions))}`,
-              () => refine(p, ownUnused(), ctx.catalog),
+              where.key,
+              () => refine(p, ownUnused(), ctx, where.placement),
             );
     }
     if (result instanceof Error) {
@@ -148,19 +160,24 @@ export function recommend(
       policy: result.policy,
       removedByAccessLevel: result.removedByAccessLevel,
       proof: result.proof,
+      ...(result.form === undefined ? {} : { form: result.form }),
+      ...(result.parts === undefined ? {} : { parts: result.parts }),
     };
     if (result.removedServices.length > 0) rec.removedServices = result.removedServices;
     if (labels.length > 0) rec.labels = labels;
     if (result.warnings.length > 0) rec.warnings = result.warnings;
     out.push(rec);
     if (result.recommendedAction === 'CREATE_POLICY') {
-      steps.push({
-        unusedPermissionsRecommendedStep: {
-          recommendedAction: 'CREATE_POLICY',
-          recommendedPolicy: result.json,
-          existingPolicyId: p.policyId,
-        },
-      });
+      // A split form: one CREATE_POLICY step per part.
+      for (const json of result.parts?.map((d) => JSON.stringify(d)) ?? [result.json]) {
+        steps.push({
+          unusedPermissionsRecommendedStep: {
+            recommendedAction: 'CREATE_POLICY',
+            recommendedPolicy: json,
+            existingPolicyId: p.policyId,
+          },
+        });
+      }
     }
     steps.push({
       unusedPermissionsRecommendedStep: {
@@ -210,6 +227,10 @@ export interface Refined {
   removedServices: string[];
   proof: ProofSummary;
   warnings: Refinement['warnings'];
+  /** The form chosen, its size and quota (CREATE_POLICY only). */
+  form?: FormSummary;
+  /** For a split form: the parts, each a customer managed policy. */
+  parts?: Record<string, unknown>[];
 }
 
 /** The cached value of `key`, computed once. */
@@ -226,6 +247,24 @@ function cached(
   return value;
 }
 
+/**
+ * The cached refinement of `key`. Its form depends on where the policy lives only when it is
+ * large: a managed policy whose form fits as one managed policy is the same for every principal;
+ * otherwise (inline, split, nothing fits) it is cached per placement too (`placementKey`).
+ */
+function cachedForm(
+  ctx: RecommendContext,
+  key: string,
+  placementKey: string,
+  compute: () => Refined | Error,
+): Refined | Error {
+  const first = cached(ctx, key, compute);
+  if (first instanceof Error || first.form === undefined) return first;
+  const f = first.form;
+  const independent = f.policyType === 'managed' && f.form !== 'split' && f.fits;
+  return independent ? first : cached(ctx, `${key}|${placementKey}`, compute);
+}
+
 /** An unused set as {@link refine} takes it. */
 interface Unused {
   index: UnusedIndex;
@@ -234,9 +273,21 @@ interface Unused {
 }
 
 /** Runs the refinement; an error (a bug: refinements are proven) is returned, not thrown. */
-function refine(p: PrincipalPolicy, unused: Unused, catalog: ActionCatalog): Refined | Error {
+function refine(
+  p: PrincipalPolicy,
+  unused: Unused,
+  ctx: Pick<RecommendContext, 'catalog' | 'style'>,
+  placement: Placement,
+): Refined | Error {
+  const catalog = ctx.catalog;
   try {
-    const r = refinePolicy(p.document, unused.index, { catalog, source: describe(p) });
+    const choice = chooseForm(p.document, unused.index, {
+      catalog,
+      source: describe(p),
+      style: ctx.style ?? 'auto',
+      placement,
+    });
+    const r = choice.refinement;
     return {
       recommendedAction: r.recommendedAction,
       policy: r.policy,
@@ -249,10 +300,46 @@ function refine(p: PrincipalPolicy, unused: Unused, catalog: ActionCatalog): Ref
         patternsChecked: r.proof.patternsChecked,
       },
       warnings: r.warnings,
+      ...(r.recommendedAction === 'CREATE_POLICY' ? { form: summarizeForm(choice) } : {}),
+      ...(choice.parts === undefined ? {} : { parts: choice.parts.map((x) => x.policy) }),
     };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * Where a refined policy will live, from the principal's other policies: its kind (quota), the
+ * managed policies that stay attached besides it, the inline room the others leave; and a cache
+ * key part for it.
+ */
+function placementOf(
+  p: PrincipalPolicy,
+  all: readonly PrincipalPolicy[],
+  resourceArn: string,
+  ctx: Pick<RecommendContext, 'maxManagedPolicies'>,
+): { placement: Placement; key: string } {
+  const sameOwner = all.filter((q) => q !== p && q.group?.arn === p.group?.arn);
+  const managed = (q: PrincipalPolicy) =>
+    q.policyType === 'AWS_MANAGED' ||
+    q.policyType === 'CUSTOMER_MANAGED' ||
+    q.policyType === 'GROUP_MANAGED';
+  const inline = (q: PrincipalPolicy) =>
+    q.policyType === 'INLINE' || q.policyType === 'GROUP_INLINE';
+  const otherManaged = sameOwner.filter(managed).length;
+  const inlineUsed = sameOwner.filter(inline).reduce((n, q) => n + policySize(q.document.raw), 0);
+  const kind = p.group ? 'group' : resourceArn.includes(':role/') ? 'role' : 'user';
+  const placement: Placement = {
+    policyType: inline(p) ? `${kind}-inline` : 'managed',
+    otherManaged,
+    maxManaged: ctx.maxManagedPolicies ?? 10,
+    ...(inline(p) ? { otherInlineSize: inlineUsed } : {}),
+    ...(!inline(p) && kind === 'role' ? { roleInlineUsed: inlineUsed } : {}),
+  };
+  return {
+    placement,
+    key: `${placement.policyType}|${otherManaged}|${inlineUsed}|${placement.maxManaged}`,
+  };
 }
 
 /**

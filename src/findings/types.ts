@@ -6,6 +6,7 @@
  */
 import type { SourceCoverage } from '../activity/coverage.js';
 import type { AccessLevel } from '../catalog/catalog.js';
+import type { FormSummary } from '../refine/forms/choose.js';
 import type { RecommendedAction, RefineWarning } from '../refine/types.js';
 
 /** The four unused-access finding types of Access Analyzer. */
@@ -176,6 +177,14 @@ export interface PolicyRecommendation {
   warnings?: RefineWarning[];
   /** Set when refining this policy failed (an internal error; no step is given for it). */
   error?: string;
+  /**
+   * The form of the recommended policy (article, compact, notaction or split), its size as IAM
+   * counts it and the quota of where it will live (CREATE_POLICY only); `fits: false` when no
+   * exact form fits (the smallest is given).
+   */
+  form?: FormSummary;
+  /** For a split form: the policies to create, each a customer managed policy within 6,144. */
+  parts?: Record<string, unknown>[];
 }
 
 /** A `GetFindingV2` response, plus the recommendation and per-policy detail. */
