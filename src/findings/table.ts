@@ -10,6 +10,7 @@ import type {
   UnusedPermissionDetails,
 } from './types.js';
 import { FINDING_TYPES } from './types.js';
+import { formLabel } from '../refine/forms/choose.js';
 
 /** Options of {@link renderFindingsTable}. */
 export interface TableOptions {
@@ -241,6 +242,7 @@ function renderPolicy(out: Lines, p: PolicyRecommendation): void {
     out.line(...head);
     out.wrap(8, ['dim', summary.trim()]);
   }
+  if (p.form) out.wrap(8, [p.form.fits ? 'dim' : 'red', `form: ${formLabel(p.form)}`]);
   for (const label of p.labels ?? []) out.wrap(8, ['dim', `note: ${label.message}`]);
   if (p.error) out.wrap(8, ['red', `error: ${p.error}`]);
 }

@@ -31,6 +31,7 @@ import {
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { ValidationError, formatIssue, readEach, type Issue } from '../errors.js';
+import type { FormStyle } from '../refine/forms/choose.js';
 import { computeFindings } from '../findings/findings.js';
 import type { ScanCoverage, ScanResult } from '../findings/types.js';
 import { parsePermissionSets } from '../identity-center/read.js';
@@ -78,6 +79,10 @@ export interface ScanOptions {
    * covered days (its findings say since when) instead of not evaluating it.
    */
   allowPartialCoverage?: boolean;
+  /** The form of recommended policies (default `auto`). */
+  style?: FormStyle;
+  /** The principals' managed-policy attachment quota (default 10, at most 20). */
+  maxManagedPolicies?: number;
 }
 
 /** What the scan read, for the summary and the `json` output. */
@@ -390,6 +395,10 @@ export async function runScanCore(
     coverage: evidence,
     allowPartialCoverage: options.allowPartialCoverage === true,
     dataEventGaps: gapsByAccount,
+    ...(options.style === undefined ? {} : { style: options.style }),
+    ...(options.maxManagedPolicies === undefined
+      ? {}
+      : { maxManagedPolicies: options.maxManagedPolicies }),
   });
   const permissionSets =
     permissionSetsRead === undefined || permissionSetsRead.length === 0

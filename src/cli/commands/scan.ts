@@ -21,6 +21,9 @@ import {
   MAX_LOG_FILE_BYTES_LIMIT,
 } from '../../activity/cloudtrail-file.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
+import { DEFAULT_MAX_MANAGED_POLICIES, MAX_MANAGED_POLICIES_LIMIT } from '../../policy/size.js';
+import { FORM_STYLES } from '../../refine/forms/choose.js';
+import { parseManagedQuota } from './recommend.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
@@ -274,6 +277,20 @@ export function scanCommand(
     )
     .option('--no-color', 'no colour in the table (also: NO_COLOR=1)')
     .option('--quiet', 'only warnings and errors on stderr (no progress bar, no summary)')
+    .addOption(
+      new Option(
+        '--style <style>',
+        "form of the recommended policies: article (CamelCase-token prefixes), compact (patterns cut at any character), auto (the article's form when it fits the quota, else the first exact form that fits: compact, NotAction, inline for a role, split over managed policies)",
+      )
+        .choices(FORM_STYLES)
+        .default('auto'),
+    )
+    .option(
+      '--max-managed-policies <n>',
+      `the principals' managed-policy attachment quota, for split forms (IAM's default ${DEFAULT_MAX_MANAGED_POLICIES}, at most ${MAX_MANAGED_POLICIES_LIMIT})`,
+      parseManagedQuota,
+      DEFAULT_MAX_MANAGED_POLICIES,
+    )
     .option(
       '--live',
       'collect the authorization details, credential report and last-accessed reports from AWS ' +

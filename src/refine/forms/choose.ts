@@ -115,6 +115,28 @@ export function summarizeForm(c: FormChoice): FormSummary {
   };
 }
 
+/** Where a policy of a {@link PolicyType} lives, in words. */
+const PLACE: Record<PolicyType, string> = {
+  managed: 'managed policy',
+  'role-inline': 'inline, role',
+  'user-inline': 'inline, user',
+  'group-inline': 'inline, group',
+};
+
+/**
+ * One line about a form, for tables and pages: `compact, 5,980 of 6,144 characters (managed
+ * policy)`, `split into 3 managed policies, largest 6,100 of 6,144 characters (5 of 10 attached)`,
+ * or `OVER QUOTA: compact, 8,102 of 6,144 characters (managed policy)`.
+ */
+export function formLabel(f: FormSummary): string {
+  const chars = `${fmt(f.size)} of ${fmt(f.quota)} characters`;
+  const text =
+    f.form === 'split' && f.parts !== undefined
+      ? `split into ${f.parts.length} managed polic${f.parts.length === 1 ? 'y' : 'ies'}, largest ${chars}${f.attachments ? ` (${f.attachments.count} of ${f.attachments.quota} attached)` : ''}`
+      : `${f.form}, ${chars} (${PLACE[f.policyType]})`;
+  return f.fits ? text : `OVER QUOTA: ${text}`;
+}
+
 /** Options of {@link chooseForm}. */
 export interface ChooseOptions {
   catalog: ActionCatalog;
