@@ -328,6 +328,9 @@ describe('pages', () => {
     expect(html).toMatch(/<span class="line del"> +&quot;lambda:AddPermission&quot;,\n<\/span>/);
     expect(html).toMatch(/<span class="line equal"> +&quot;lambda:Invoke\*&quot;\n<\/span>/);
     expect(html).toContain('EXACT');
+    // The form, its size and quota: the article's form fits a managed policy.
+    expect(html).toContain('Form and size');
+    expect(html).toMatch(/article, [\d,]+ of 6,144 characters \(managed policy\)/);
     expect(html).toContain('Permissions management');
     // The trie of s3:Get*: safe and unsafe nodes, the emitted entries.
     expect(html).toContain('class="trie"');

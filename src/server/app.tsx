@@ -250,8 +250,15 @@ export function createApp(options: DashboardOptions): Hono {
     if (rec === undefined || rec.policy === null || rec.recommendedAction !== 'CREATE_POLICY') {
       return c.json({ error: 'no refined policy here' }, 404);
     }
-    c.header('Content-Disposition', `attachment; filename="${refinedFileName(rec)}"`);
-    return c.body(`${JSON.stringify(rec.policy, null, 2)}\n`, 200, {
+    // A split form: `?part=K` (1-based) is one of its policies.
+    const partParam = c.req.query('part');
+    const k = partParam === undefined ? undefined : Number(partParam);
+    const doc = k === undefined ? rec.policy : rec.parts?.[k - 1];
+    if (doc === undefined || (k !== undefined && !Number.isSafeInteger(k))) {
+      return c.json({ error: 'no such part' }, 404);
+    }
+    c.header('Content-Disposition', `attachment; filename="${refinedFileName(rec, k)}"`);
+    return c.body(`${JSON.stringify(doc, null, 2)}\n`, 200, {
       'Content-Type': 'application/json; charset=utf-8',
     });
   });

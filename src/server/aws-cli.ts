@@ -23,10 +23,16 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The file name the refined policy is downloaded as: `<policy name>.refined.json`. */
-export function refinedFileName(rec: Pick<PolicyRecommendation, 'policyName'>): string {
+/**
+ * The file name the refined policy is downloaded as: `<policy name>.refined.json`, or
+ * `<policy name>.refined.part-K.json` for part K of a split form.
+ */
+export function refinedFileName(
+  rec: Pick<PolicyRecommendation, 'policyName'>,
+  part?: number,
+): string {
   const base = rec.policyName.replace(/[^A-Za-z0-9._+=,@-]/g, '_').slice(0, 120) || 'policy';
-  return `${base}.refined.json`;
+  return part === undefined ? `${base}.refined.json` : `${base}.refined.part-${part}.json`;
 }
 
 /** The last path segment of an ARN's resource (`arn:aws:iam::1:role/a/b` → `b`). */
@@ -101,6 +107,79 @@ export function awsCliCommands(resource: string, rec: PolicyRecommendation): str
             '--policy-arn',
             rec.policyId,
           ]),
+    );
+    return `${out.join('\n')}\n`;
+  }
+
+  if (rec.parts !== undefined) {
+    // A split form: every part created and attached before the original goes.
+    const account = accountOf(group ? (rec.groupArn ?? resource) : resource);
+    out.push(
+      `# the refined policy is split over ${rec.parts.length} customer managed policies; save each part as ${refinedFileName(rec, 1)}, ... first, then:`,
+    );
+    rec.parts.forEach((_, k) => {
+      const partName = `${rec.policyName.slice(0, 110)}-refined-${k + 1}`;
+      out.push(
+        `# ${k + 1}. create and attach part ${k + 1}`,
+        command([
+          'aws',
+          'iam',
+          'create-policy',
+          '--policy-name',
+          partName,
+          '--policy-document',
+          `file://${refinedFileName(rec, k + 1)}`,
+        ]),
+        command([
+          'aws',
+          'iam',
+          `attach-${kind}-policy`,
+          ...targetOption,
+          '--policy-arn',
+          `arn:aws:iam::${account}:policy/${partName}`,
+        ]),
+      );
+    });
+    out.push(`# then remove the existing policy`);
+    out.push(
+      inline
+        ? command([
+            'aws',
+            'iam',
+            `delete-${kind}-policy`,
+            ...targetOption,
+            '--policy-name',
+            rec.policyName,
+          ])
+        : command([
+            'aws',
+            'iam',
+            `detach-${kind}-policy`,
+            ...targetOption,
+            '--policy-arn',
+            rec.policyId,
+          ]),
+    );
+    return `${out.join('\n')}\n`;
+  }
+
+  if (!inline && rec.form?.policyType === 'role-inline' && kind === 'role') {
+    // Too large for a managed policy, small enough for the role's inline room.
+    const inlineName = `${rec.policyName.slice(0, 120)}-refined`;
+    out.push(
+      `# the refined policy goes inline (too large for a managed policy); save it as ${refinedFileName(rec)} first, then:`,
+      command([
+        'aws',
+        'iam',
+        'put-role-policy',
+        ...targetOption,
+        '--policy-name',
+        inlineName,
+        '--policy-document',
+        file,
+      ]),
+      `# then detach the existing policy`,
+      command(['aws', 'iam', 'detach-role-policy', ...targetOption, '--policy-arn', rec.policyId]),
     );
     return `${out.join('\n')}\n`;
   }

@@ -64,6 +64,59 @@ describe('awsCliCommands', () => {
     );
   });
 
+  it('creates and attaches every part of a split form before the original goes', () => {
+    const part = { Version: '2012-10-17', Statement: [] };
+    const form = {
+      form: 'split' as const,
+      policyType: 'managed' as const,
+      size: 6000,
+      quota: 6144,
+      fits: true,
+      parts: [6000, 3000],
+      attachments: { count: 3, quota: 10 },
+      reason: 'split',
+      tried: [],
+    };
+    const text = flat(awsCliCommands(ROLE, rec({ parts: [part, part], form })));
+    const commands = text.split('\n').filter((l) => l.startsWith('aws '));
+    expect(commands.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'aws iam create-policy',
+      'aws iam attach-role-policy',
+      'aws iam create-policy',
+      'aws iam attach-role-policy',
+      'aws iam detach-role-policy',
+    ]);
+    expect(text).toContain('--policy-document file://app-data.refined.part-2.json');
+    expect(text).toContain('--policy-arn arn:aws:iam::111111111111:policy/app-data-refined-2');
+    const inline = flat(
+      awsCliCommands(USER, rec({ policyType: 'INLINE', policyName: 'p', parts: [part], form })),
+    );
+    expect(
+      inline
+        .split('\n')
+        .filter((l) => l.startsWith('aws '))
+        .pop(),
+    ).toBe('aws iam delete-user-policy --user-name alice --policy-name p');
+    expect(refinedFileName({ policyName: 'p' }, 3)).toBe('p.refined.part-3.json');
+  });
+
+  it('puts a managed policy too large for its quota inline in a role with room', () => {
+    const form = {
+      form: 'compact' as const,
+      policyType: 'role-inline' as const,
+      size: 8000,
+      quota: 10000,
+      fits: true,
+      reason: 'inline',
+      tried: [],
+    };
+    const text = flat(awsCliCommands(ROLE, rec({ form })));
+    expect(text.split('\n').filter((l) => l.startsWith('aws '))).toEqual([
+      'aws iam put-role-policy --role-name app-backend --policy-name app-data-refined --policy-document file://app-data.refined.json',
+      'aws iam detach-role-policy --role-name app-backend --policy-arn arn:aws:iam::111111111111:policy/app-data',
+    ]);
+  });
+
   it('creates, attaches and detaches for a managed policy', () => {
     const text = awsCliCommands(ROLE, rec({}));
     const commands = text.split('\n').filter((l) => l.startsWith('aws '));

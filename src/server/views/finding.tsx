@@ -5,6 +5,7 @@
  * level, the trie behind each replaced wildcard, the download and AWS CLI buttons, archive /
  * unarchive, and the finding's history.
  */
+import { formLabel } from '../../refine/forms/choose.js';
 import type { FC } from 'hono/jsx';
 import type { AccessLevel } from '../../catalog/catalog.js';
 import { ACCESS_LEVELS } from '../../catalog/catalog.js';
@@ -452,7 +453,15 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
               {l.code}
             </span>
           ))}
-          {rec.policy !== null && rec.recommendedAction === 'CREATE_POLICY' ? (
+          {rec.form !== undefined ? (
+            <span
+              class={rec.form.fits ? 'badge label form' : 'badge action-DETACH_POLICY form'}
+              title={rec.form.reason}
+            >
+              {formLabel(rec.form)}
+            </span>
+          ) : null}
+          {rec.policy !== null && rec.recommendedAction === 'CREATE_POLICY' && !rec.parts ? (
             <a
               class="button small primary download"
               href={`${findingHref(findingId)}/policies/${index}/refined.json`}
@@ -461,6 +470,15 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
               Download refined policy
             </a>
           ) : null}
+          {(rec.parts ?? []).map((_, k) => (
+            <a
+              class="button small primary download"
+              href={`${findingHref(findingId)}/policies/${index}/refined.json?part=${k + 1}`}
+              download={refinedFileName(rec, k + 1)}
+            >
+              Download part {k + 1}
+            </a>
+          ))}
         </div>
       </header>
       <div class="body">
@@ -516,6 +534,19 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
                       {num(rec.proof.patternsChecked)} new pattern
                       {rec.proof.patternsChecked === 1 ? '' : 's'} checked for containment. The
                       refined policy allows exactly what the original did minus the unused actions.
+                    </p>
+                  </div>
+                </div>
+              ) : null}
+              {rec.form !== undefined ? (
+                <div>
+                  <h3>Form and size</h3>
+                  <div class="proof form">
+                    <span class={rec.form.fits ? 'badge exact' : 'badge action-DETACH_POLICY'}>
+                      {rec.form.fits ? rec.form.form.toUpperCase() : 'OVER QUOTA'}
+                    </span>
+                    <p>
+                      {formLabel(rec.form)}. Why: {rec.form.reason}.
                     </p>
                   </div>
                 </div>
