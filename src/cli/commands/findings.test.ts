@@ -166,6 +166,17 @@ describe('findings show', () => {
           policyName: 's3-only',
           policyType: 'INLINE' as const,
           removedByAccessLevel: { Write: ['s3:PutObject'] },
+          form: {
+            form: 'split' as const,
+            policyType: 'managed' as const,
+            size: 6100,
+            quota: 6144,
+            fits: true,
+            parts: [6100, 2000],
+            attachments: { count: 4, quota: 10 },
+            reason: 'too large',
+            tried: [],
+          },
         },
       ],
     };
@@ -177,10 +188,11 @@ describe('findings show', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     const start = lines.indexOf('Recommendation') + 1;
-    expect(lines.slice(start, start + 3)).toEqual([
+    expect(lines.slice(start, start + 4)).toEqual([
       '  CREATE_POLICY app-data (CUSTOMER_MANAGED), 2 actions removed, 2 services unused as a whole removed',
       '  DETACH_POLICY ec2-only (INLINE), 1 service unused as a whole removed',
       '  CREATE_POLICY s3-only (INLINE), 1 action removed',
+      '                form: split into 2 managed policies, largest 6,100 of 6,144 characters (4 of 10 attached)',
     ]);
   });
 

@@ -2,6 +2,7 @@
  * `iam-refine findings list | show | archive | unarchive`: the findings recorded in the findings
  * database (`scan --db`), with their statuses across scans, as Access Analyzer's findings list.
  */
+import { formLabel } from '../../refine/forms/choose.js';
 import { Command, Option } from 'commander';
 import { ValidationError, type Issue } from '../../errors.js';
 import { FINDING_TYPES, type FindingType } from '../../findings/types.js';
@@ -493,6 +494,7 @@ export function formatFinding(f: StoredFinding): string {
       lines.push(
         `  ${p.recommendedAction.padEnd(13)} ${p.policyName} (${p.policyType})${removed > 0 ? `, ${removed} action${removed === 1 ? '' : 's'} removed` : ''}${whole}${p.error !== undefined ? `, error: ${p.error}` : ''}`,
       );
+      if (p.form !== undefined) lines.push(`                form: ${formLabel(p.form)}`);
     }
     lines.push(`  (the refined policies: ${PROGRAM} findings show ${f.id} --format json)`);
   }
