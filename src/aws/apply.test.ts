@@ -312,6 +312,177 @@ describe('apply then rollback', () => {
   });
 });
 
+describe('apply then rollback of multi-policy forms', () => {
+  const statement = (actions: string[]) => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+  });
+  const splitForm = (parts: number, quota = 10) => ({
+    form: 'split' as const,
+    policyType: 'managed' as const,
+    size: 60,
+    quota: 6144,
+    fits: true,
+    parts: Array<number>(parts).fill(60),
+    attachments: { count: 2 + parts, quota },
+    reason: 'test',
+    tried: [],
+  });
+  const splitRec = (quota = 10) =>
+    dataPolicyRec({
+      policy: statement(['s3:GetObject', 's3:PutObject']),
+      parts: [statement(['s3:GetObject']), statement(['s3:PutObject'])],
+      form: splitForm(2, quota),
+    });
+
+  /**
+   * The role's permissions after each write of the run, as the set of (policy, action) pairs its
+   * attached and inline documents allow: never more than the original, never less than the refined.
+   */
+  function allowedNow(): Set<string> {
+    const role = account.entity('Role', 'app')!;
+    const actions = new Set<string>();
+    const add = (doc: string) => {
+      for (const st of [JSON.parse(doc).Statement].flat() as { Action: string | string[] }[]) {
+        for (const a of [st.Action].flat()) actions.add(a);
+      }
+    };
+    for (const [, text] of role.inline) add(text);
+    for (const arn of role.attached) add(account.defaultDocument(arn)!);
+    return actions;
+  }
+
+  /** {@link state} with every entity's attachments sorted (re-attaching appends at the end). */
+  function sortedState(): unknown {
+    const st = state() as {
+      entities: Record<string, { attached: string[] }>;
+      policies: unknown;
+    };
+    for (const e of Object.values(st.entities)) e.attached.sort();
+    return st;
+  }
+
+  it('split of a customer-managed policy: every part created and attached, then the original detached; rollback removes every part', async () => {
+    const before = sortedState();
+    const initial = allowedNow();
+    const plan = await planApply(finding([splitRec()]), session.iam, context);
+    expect(plan.refusals).toEqual([]);
+    expect(planCalls(plan).map((c) => c.operation)).toEqual([
+      'CreatePolicy',
+      'AttachRolePolicy',
+      'CreatePolicy',
+      'AttachRolePolicy',
+      'DetachRolePolicy',
+    ]);
+    expect(formatPlan(plan)).toMatch(
+      /split form: 2 customer managed policies are created and attached before the original is removed \(4 of 10/,
+    );
+    // Run the plan one call at a time and look at the role's permissions after each.
+    const seen: Set<string>[] = [];
+    for (let n = 1; n <= plan.policies[0]!.steps.length; n++) {
+      const partial = {
+        ...plan,
+        policies: [{ ...plan.policies[0]!, steps: plan.policies[0]!.steps.slice(n - 1, n) }],
+      };
+      if (n > 1) {
+        // executeApply refuses a second batch for the finding: drive the later calls one by one
+        // through the same log under another finding id.
+        partial.finding = { ...partial.finding, id: `${partial.finding.id.slice(0, -1)}${n}` };
+      }
+      await executeApply(partial, session.iam, log);
+      seen.push(allowedNow());
+    }
+    const original = [...initial];
+    const refined = original.filter((a) => a !== 's3:DeleteBucket');
+    for (const set of seen) {
+      for (const a of set) expect(original).toContain(a);
+      for (const a of refined) expect(set.has(a)).toBe(true);
+    }
+    expect([...seen[seen.length - 1]!].sort()).toEqual([...refined].sort());
+    const attached = account.entity('Role', 'app')!.attached;
+    expect(attached.filter((a) => a.includes('/iam-refine/'))).toHaveLength(2);
+    expect(attached).not.toContain(DATA_POLICY);
+    // Rollback of every batch (newest first) restores the role and deletes both parts.
+    for (let n = plan.policies[0]!.steps.length; n >= 1; n--) {
+      const id = n === 1 ? plan.finding.id : `${plan.finding.id.slice(0, -1)}${n}`;
+      const rb = await planRollback(id, session.iam, log);
+      await executeRollback(rb, session.iam, log);
+      const now = allowedNow();
+      for (const a of refined) expect(now.has(a)).toBe(true);
+    }
+    expect(sortedState()).toEqual(before);
+  });
+
+  it('split in one apply run, and one rollback run that removes every part', async () => {
+    const before = sortedState();
+    const plan = await planApply(finding([splitRec()]), session.iam, context);
+    const result = await executeApply(plan, session.iam, log);
+    expect(result.calls).toBe(5);
+    const rb = await planRollback(plan.finding.id, session.iam, log);
+    expect(rb.changes.map((c) => c.call.operation)).toEqual([
+      'DetachRolePolicy',
+      'AttachRolePolicy',
+      'CreatePolicy',
+      'AttachRolePolicy',
+      'CreatePolicy',
+    ]);
+    await executeRollback(rb, session.iam, log);
+    expect(sortedState()).toEqual(before);
+    expect([...account.policies.keys()].filter((a) => a.includes('/iam-refine/'))).toEqual([]);
+  });
+
+  it('split of an inline policy: parts attached, the inline policy deleted last; rollback puts the exact text back', async () => {
+    const before = sortedState();
+    const r = inlineRec();
+    r.parts = [statement(['logs:CreateLogStream']), statement(['logs:PutLogEvents'])];
+    r.form = splitForm(2);
+    const plan = await planApply(finding([r]), session.iam, context);
+    expect(plan.refusals).toEqual([]);
+    expect(planCalls(plan).map((c) => c.operation)).toEqual([
+      'CreatePolicy',
+      'AttachRolePolicy',
+      'CreatePolicy',
+      'AttachRolePolicy',
+      'DeleteRolePolicy',
+    ]);
+    await executeApply(plan, session.iam, log);
+    expect(account.entity('Role', 'app')!.inline.has('Logs')).toBe(false);
+    await executeRollback(await planRollback(plan.finding.id, session.iam, log), session.iam, log);
+    expect(account.entity('Role', 'app')!.inline.get('Logs')).toBe(INLINE_TEXT);
+    expect(sortedState()).toEqual(before);
+  });
+
+  it('refuses a split that would exceed the attachment quota while the original is still attached', async () => {
+    const plan = await planApply(finding([splitRec(3)]), session.iam, context);
+    expect(plan.refusals).toEqual([
+      "policy DataPolicy: role app would have 4 managed policies attached while the 2 parts are attached before the original is removed, over the attachment quota of 3 (--max-managed-policies when the account's quota is raised); nothing was changed",
+    ]);
+    await expect(executeApply(plan, session.iam, log)).rejects.toThrow(/attachment quota of 3/);
+    expect(writes()).toEqual([]);
+  });
+
+  it('a managed policy too large for its quota becomes an inline policy of the role, then the original is detached', async () => {
+    const before = sortedState();
+    const r = rec({
+      policyId: 'arn:aws:iam::aws:policy/AmazonSQSFullAccess',
+      policyName: 'AmazonSQSFullAccess',
+      policyType: 'AWS_MANAGED',
+      policy: AWS_REFINED,
+      originalPolicy: AWS_ORIGINAL,
+      form: { ...splitForm(0), form: 'compact', policyType: 'role-inline', quota: 10000 },
+    });
+    delete r.form!.parts;
+    const plan = await planApply(finding([r]), session.iam, context);
+    expect(plan.refusals).toEqual([]);
+    expect(planCalls(plan).map((c) => c.operation)).toEqual(['PutRolePolicy', 'DetachRolePolicy']);
+    await executeApply(plan, session.iam, log);
+    const name = refinedPolicyName('AmazonSQSFullAccess', ROLE);
+    expect(JSON.parse(account.entity('Role', 'app')!.inline.get(name)!)).toEqual(AWS_REFINED);
+    await executeRollback(await planRollback(plan.finding.id, session.iam, log), session.iam, log);
+    expect(sortedState()).toEqual(before);
+  });
+});
+
 describe('apply refuses', () => {
   it('when the live policy changed since the scan (nothing is written)', async () => {
     account

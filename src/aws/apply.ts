@@ -11,6 +11,12 @@
  * - AWS-managed, or customer-managed shared with other principals: `CreatePolicy` (a
  *   customer-managed policy with the refined document, path `/iam-refine/`), attach it, detach the
  *   original (Access Analyzer's CREATE_POLICY + DETACH_POLICY).
+ * - a split form (the refined policy spread over several customer managed policies): every part
+ *   created and attached, then the original detached (or, inline, deleted), so the principal never
+ *   has less than the refined permissions nor more than the original ones; refused when the parts
+ *   and the original together exceed the principal's managed-policy attachment quota;
+ * - a managed policy whose refinement only fits as an inline policy of the role: `PutRolePolicy`
+ *   of a new inline policy, then the original detached.
  *
  * Before anything is written, every policy is re-read live and compared with the policy the
  * recommendation was computed from (refused if it changed), and every refined document is checked
@@ -39,6 +45,9 @@ import {
   GetPolicyVersionCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListGroupPoliciesCommand,
   ListPolicyVersionsCommand,
@@ -51,10 +60,11 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { ActionCatalog } from '../catalog/catalog.js';
-import { groupDigits, policySize } from '../policy/size.js';
+import { DEFAULT_MAX_MANAGED_POLICIES, groupDigits, policySize } from '../policy/size.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
 import { IDENTITY_CENTER_ROLE_REASON, identityCenterRoleOfArn } from '../identity-center/roles.js';
+import { formLabel } from '../refine/forms/choose.js';
 import { refinePolicy } from '../refine/refine.js';
 import type { ChangeLog, IamCall, LiveChange } from './changes.js';
 import { awsCall, awsErrorCode, describeAwsError } from './errors.js';
@@ -237,6 +247,9 @@ async function planPolicy(
   if (group) {
     plan.notes.push(`a group policy: the change applies to every member of group ${entity.name}`);
   }
+  if (rec.form !== undefined && rec.recommendedAction === 'CREATE_POLICY') {
+    plan.notes.push(`form: ${formLabel(rec.form)}`);
+  }
   const where = `${rec.policyName}`;
   const refuse = (why: string) =>
     refusals.push(`policy ${rec.policyName}: ${why}; nothing was changed`);
@@ -261,6 +274,24 @@ async function planPolicy(
         ],
         previousDocument: live,
       });
+      return plan;
+    }
+    if (rec.parts !== undefined) {
+      // Too large for the inline quota: split over customer managed policies, then deleted.
+      const remove: PlannedStep = {
+        call: {
+          operation: `Delete${K}Policy`,
+          params: { ...entityParam, PolicyName: rec.policyName },
+        },
+        undo: [
+          {
+            operation: `Put${K}Policy`,
+            params: { ...entityParam, PolicyName: rec.policyName, PolicyDocument: live },
+          },
+        ],
+        previousDocument: live,
+      };
+      await planParts(finding, rec, entity, iam, plan, remove, refuse);
       return plan;
     }
     let total = policySize(JSON.parse(newText!));
@@ -311,6 +342,53 @@ async function planPolicy(
   });
 
   if (rec.recommendedAction === 'DETACH_POLICY') {
+    plan.steps.push({ call: detach(arn), undo: [attach(arn)] });
+    return plan;
+  }
+  if (rec.parts !== undefined) {
+    // Split form: every part created and attached, then the original detached.
+    await planParts(
+      finding,
+      rec,
+      entity,
+      iam,
+      plan,
+      { call: detach(arn), undo: [attach(arn)] },
+      refuse,
+    );
+    return plan;
+  }
+  if (rec.form?.policyType === 'role-inline' && K === 'Role') {
+    // Too large for a managed policy: an inline policy of the role, then the original detached.
+    const name = refinedPolicyName(rec.policyName, entity.arn);
+    let total = policySize(JSON.parse(newText!));
+    for (const other of await listInline(iam, K, entity.name, where)) {
+      if (other === name) {
+        refuse(
+          `the role already has an inline policy ${name} (applied before? run rollback first)`,
+        );
+        continue;
+      }
+      total += textSize(await readInline(iam, K, entity.name, other, where));
+    }
+    if (total > INLINE_QUOTAS.Role) {
+      refuse(
+        `the role's inline policies would be ${groupDigits(total)} characters with the refined policy, over IAM's role inline policy quota of ${groupDigits(INLINE_QUOTAS.Role)} (whitespace not counted)`,
+      );
+    }
+    plan.notes.push(
+      `the refined policy is too large for a managed policy: it becomes the inline policy ${name} of role ${entity.name}, written before the original is detached`,
+    );
+    plan.steps.push({
+      call: {
+        operation: 'PutRolePolicy',
+        params: { RoleName: entity.name, PolicyName: name, PolicyDocument: newText! },
+      },
+      undo: [
+        { operation: 'DeleteRolePolicy', params: { RoleName: entity.name, PolicyName: name } },
+      ],
+      newDocument: newText!,
+    });
     plan.steps.push({ call: detach(arn), undo: [attach(arn)] });
     return plan;
   }
@@ -439,6 +517,118 @@ async function planPolicy(
   plan.steps.push({ call: attach(newArn), undo: [detach(newArn)] });
   plan.steps.push({ call: detach(arn), undo: [attach(arn)] });
   return plan;
+}
+
+/**
+ * The steps of a split form: each part created (path `/iam-refine/`) and attached to the entity,
+ * then `remove` (the original's detach or delete). At every moment the entity has the original's
+ * permissions or the refined ones: the parts together allow the refined set, each inside the
+ * original, and the original goes last. Rollback undoes newest first: the original comes back,
+ * then every part is detached and deleted. Refused when a part is over the managed policy quota
+ * or the entity would exceed its managed-policy attachment quota while the parts and the original
+ * are attached together.
+ */
+async function planParts(
+  finding: ApplicableFinding,
+  rec: RecommendationWithOriginal,
+  entity: EntityRef,
+  iam: IAMClient,
+  plan: PolicyPlan,
+  remove: PlannedStep,
+  refuse: (why: string) => void,
+): Promise<void> {
+  const parts = rec.parts!;
+  const K = entity.kind;
+  const where = rec.policyName;
+  const entityParam = { [`${K}Name`]: entity.name };
+  const attached = await listAttached(iam, K, entity.name, where);
+  const quota = rec.form?.attachments?.quota ?? DEFAULT_MAX_MANAGED_POLICIES;
+  const peak = attached.length + parts.length;
+  if (peak > quota) {
+    refuse(
+      `${K.toLowerCase()} ${entity.name} would have ${peak} managed policies attached while the ${parts.length} parts are attached before the original is removed, over the attachment quota of ${quota} (--max-managed-policies when the account's quota is raised)`,
+    );
+  }
+  plan.notes.push(
+    `split form: ${parts.length} customer managed policies are created and attached before the original is removed (${peak} of ${quota} managed policies attached meanwhile); rollback brings the original back first, then removes every part`,
+  );
+  const partition = ENTITY_ARN.exec(entity.arn)![1]!;
+  for (let k = 0; k < parts.length; k++) {
+    const text = documentText(parts[k]!);
+    const size = policySize(parts[k]);
+    if (size > MANAGED_QUOTA) {
+      refuse(
+        `part ${k + 1} is ${groupDigits(size)} characters, over IAM's managed policy quota of ${groupDigits(MANAGED_QUOTA)}`,
+      );
+    }
+    const name = refinedPolicyName(`${rec.policyName}-part${k + 1}`, entity.arn);
+    const arn = `arn:${partition}:iam::${entity.account}:policy${CREATED_POLICY_PATH}${name}`;
+    try {
+      await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      refuse(`the policy ${arn} already exists (applied before? run rollback first, or delete it)`);
+    } catch (error) {
+      if (awsErrorCode(error) !== 'NoSuchEntity') {
+        throw describeAwsError(error, 'IAM:GetPolicy', where);
+      }
+    }
+    plan.steps.push({
+      call: {
+        operation: 'CreatePolicy',
+        params: {
+          PolicyName: name,
+          Path: CREATED_POLICY_PATH,
+          PolicyDocument: text,
+          Description:
+            `iam-refine: part ${k + 1} of ${parts.length} of ${rec.policyName} without the unused permissions of ${entity.arn} (finding ${finding.id})`.slice(
+              0,
+              1000,
+            ),
+        },
+      },
+      undo: [{ operation: 'DeletePolicy', params: { PolicyArn: arn } }],
+      newDocument: text,
+    });
+    plan.steps.push({
+      call: { operation: `Attach${K}Policy`, params: { ...entityParam, PolicyArn: arn } },
+      undo: [{ operation: `Detach${K}Policy`, params: { ...entityParam, PolicyArn: arn } }],
+    });
+  }
+  plan.steps.push(remove);
+}
+
+/** The managed policies attached to an entity (ARNs). */
+async function listAttached(
+  iam: IAMClient,
+  kind: EntityKind,
+  name: string,
+  where: string,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let marker: string | undefined;
+  do {
+    const m = marker === undefined ? {} : { Marker: marker };
+    const out = await awsCall<{
+      AttachedPolicies?: { PolicyArn?: string }[];
+      IsTruncated?: boolean;
+      Marker?: string;
+    }>(
+      `IAM:ListAttached${kind}Policies`,
+      () => {
+        switch (kind) {
+          case 'Role':
+            return iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }));
+          case 'User':
+            return iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m }));
+          case 'Group':
+            return iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, ...m }));
+        }
+      },
+      where,
+    );
+    for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+    marker = out.IsTruncated === true ? out.Marker : undefined;
+  } while (marker !== undefined);
+  return arns;
 }
 
 function textSize(text: string): number {
