@@ -26,6 +26,10 @@ describe('iam-refine demo', () => {
     expect(r.out).toContain(
       'Ground truth: the findings match what the generator put in the account',
     );
+    // Every recommended policy fits where it will be applied, and the table says in which form.
+    expect(r.out).toMatch(/^Policy sizes: \d+ recommended policies, 0 over quota \(article \d+/m);
+    expect(r.out).toMatch(/^ +form: article, [\d,]+ of 6,144 characters \(managed policy\)$/m);
+    expect(r.out).not.toContain('OVER QUOTA');
     expect(r.out).toContain(`iam-refine serve --db ${join(dir, 'iam-refine.db')}`);
     expect(r.out).toContain('--data-events lambda,s3 --now 2026-09-01T00:00:00Z --format json');
     for (const f of [

@@ -20,7 +20,7 @@ import { renderFindingsTable } from '../../findings/table.js';
 import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import type { Inventory } from '../../inventory/types.js';
 import { checkOutput } from '../../io/atomic-write.js';
-import type { PolicyRecommendation } from '../../findings/types.js';
+import type { Finding, PolicyRecommendation } from '../../findings/types.js';
 import type { PolicyJson } from '../../demo/types.js';
 import { EXIT_OK, PROGRAM, processIo, type CliIo, type CommandContext } from '../io.js';
 import { recordScanInStore } from '../../scan/record.js';
@@ -261,6 +261,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     problems.length === 0
       ? `Ground truth: the findings match what the generator put in the account (${e.unusedRoles.length} unused roles, ${e.unusedPasswords.length} unused passwords, ${e.unusedAccessKeys.length} unused access keys, ${e.unusedPermission.length} principals with unused permissions, ${e.notEvaluated.length} not evaluated; see ${join(dir, DEMO_FILES.expectations)}).`
       : `Ground truth: ${problems.length} difference${problems.length === 1 ? '' : 's'} from ${join(dir, DEMO_FILES.expectations)} (listed on stderr).`,
+    formsLine(outcome.result.findings),
     '',
     'Next:',
   );
@@ -298,4 +299,24 @@ function originalPolicies(inventory: Inventory) {
     }
     return principal?.inlinePolicies.find((x) => x.name === p.policyId)?.document;
   };
+}
+
+/**
+ * `Policy sizes: 35 recommended policies, 0 over quota (article 31, compact 4).`: how many of the
+ * recommended policies fit where they will be applied, and in which form.
+ */
+function formsLine(findings: readonly Finding[]): string {
+  const byForm = new Map<string, number>();
+  let total = 0;
+  let over = 0;
+  for (const f of findings) {
+    for (const p of f.policies ?? []) {
+      if (p.form === undefined) continue;
+      total++;
+      if (!p.form.fits) over++;
+      byForm.set(p.form.form, (byForm.get(p.form.form) ?? 0) + 1);
+    }
+  }
+  const forms = [...byForm].map(([form, n]) => `${form} ${n}`).join(', ');
+  return `Policy sizes: ${total} recommended polic${total === 1 ? 'y' : 'ies'}, ${over} over quota (${forms}).`;
 }
