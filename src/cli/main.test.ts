@@ -511,6 +511,7 @@ describe('split forms: recommend prints the parts, verify checks them as one ref
     const ok = await runCli(['verify', '--original', policy, '--refined', all, '--unused', unused]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^result: EXACT/m);
+    expect(ok.out).toContain(`refined:  ${all} (${parts.length} policies, checked as their union)`);
     // The same parts as separate files.
     const files = await Promise.all(parts.map((p, i) => file(`part${i}.json`, JSON.stringify(p))));
     const sep = await runCli([

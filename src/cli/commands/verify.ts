@@ -145,7 +145,9 @@ export async function runVerify(options: VerifyOptions, io: CliIo): Promise<numb
   const proof = verifyRefinement(original, refined, unused, { catalog });
   const report = {
     original: originalIn!.source,
-    refined: refinedIns.map((r) => r.source).join(' + '),
+    refined:
+      refinedIns.map((r) => r.source).join(' + ') +
+      (refinedDocs.length > 1 ? ` (${refinedDocs.length} policies, checked as their union)` : ''),
     ...(refinedDocs.length > 1 ? { refinedPolicies: refinedDocs.length } : {}),
     unused: unusedIn!.source,
     catalogVersion: catalog.version,
