@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   POLICY_QUOTAS,
@@ -80,5 +81,27 @@ describe('groupDigits', () => {
       '1,234,567',
       '-1,234',
     ]);
+  });
+});
+
+function referenceSize(value: unknown): number {
+  return [...(JSON.stringify(value) ?? '')].filter((ch) => !/^[ \t\n\r]$/.test(ch)).length;
+}
+
+describe('policySize against a reference', () => {
+  it('counts the code points of the compact JSON without whitespace (differential)', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('a', ' ', '\t', '\n', '\r', '😀', '\ud800', '\udc00', 'é'),
+    });
+    fc.assert(
+      fc.property(
+        fc.jsonValue().chain((v) => fc.tuple(fc.constant(v), fc.array(text))),
+        ([v, strings]) => {
+          const value = { v, strings };
+          expect(policySize(value)).toBe(referenceSize(value));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -46,9 +46,12 @@ export function isPolicyType(value: string): value is PolicyType {
  * not counting whitespace (space, tab, line feed, carriage return), wherever it appears.
  */
 export function policySize(policy: unknown): number {
-  let n = 0;
-  for (const ch of JSON.stringify(policy) ?? '') {
-    if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') n++;
+  const text = JSON.stringify(policy) ?? '';
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Whitespace is not counted; a surrogate pair is one code point.
+    if (c === 32 || c === 9 || c === 10 || c === 13 || (c >= 0xdc00 && c <= 0xdfff)) n--;
   }
   return n;
 }

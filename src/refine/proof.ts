@@ -172,6 +172,8 @@ function label(s: PolicyStatement): string {
 /** Whether pattern `inner` (an entry of a refined statement) is contained in `outer`. */
 function entryContained(outer: Glob, inner: string): boolean {
   if (!hasWildcard(inner)) return outer.test(inner);
+  // A literal matches one string; a pattern with a wildcard matches more than one.
+  if (!outer.isWildcard) return false;
   // Fast path: `lit*` contains a pattern iff the pattern's text before its first wildcard starts
   // with lit (a `?` or `*` earlier can produce a string that does not start with lit).
   const star = outer.lower.indexOf('*');

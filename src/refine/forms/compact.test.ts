@@ -370,6 +370,17 @@ describe('the proof of the forms', () => {
     expect(p.problems[0]!.widenedPatterns[0]).toMatch(/became NotAction/);
   });
 
+  it('never takes a pattern as contained in literals, even when it matches only them today', () => {
+    const p = verifyRefinement(
+      allow('Action', ['ec2:DescribeVpcs', 'ec2:DescribeInstances', 'ec2:RunInstances']),
+      allow('Action', ['ec2:Describe*']),
+      ['ec2:RunInstances'],
+      { catalog },
+    );
+    expect(p.exact).toBe(false);
+    expect(p.problems[0]!.widenedPatterns).toEqual(['ec2:Describe*']);
+  });
+
   it('decides containment in `lit*` by the literal start, wildcards inside included', () => {
     const unused = ['ec2:RunInstances'];
     expect(
