@@ -11,6 +11,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { compileGlob } from '../glob/glob.js';
 import { seededRandom } from '../test-support/reference.js';
+import { chooseForm } from './forms/choose.js';
 import { refinePolicy } from './refine.js';
 
 interface Managed {
@@ -102,6 +103,44 @@ describe('AWS managed policies corpus', () => {
     });
     expect(checkedNaively).toBeGreaterThan(30);
     expect(outcomes.get('CREATE_POLICY')).toBeGreaterThan(1000);
+  });
+});
+
+describe('AWS managed policies corpus, --style auto', () => {
+  it('every fifth policy minus a random 30%: the chosen form is proved, fits when it says so, and a split is exact over its parts', () => {
+    const random = seededRandom(20261204);
+    const forms = new Map<string, number>();
+    corpus.forEach(([name, doc], n) => {
+      if (n % 5 !== 0) return;
+      const allowed = new Set<string>();
+      for (const s of statementsOf(doc)) {
+        if (s.Effect !== 'Allow') continue;
+        for (const a of naiveAllowedFast(s)) allowed.add(a);
+      }
+      const unused = [...allowed].filter(() => random() < 0.3);
+      const c = chooseForm(doc, unused, { catalog, source: name });
+      expect(c.refinement.proof.exact, name).toBe(true);
+      forms.set(
+        `${c.form}${c.fits ? '' : ' over'}`,
+        (forms.get(`${c.form}${c.fits ? '' : ' over'}`) ?? 0) + 1,
+      );
+      if (c.fits) expect(c.size, name).toBeLessThanOrEqual(c.quota);
+      else expect(c.size, name).toBe(Math.min(...c.tried.map((t) => t.size)));
+      if (c.parts === undefined) return;
+      expect(c.parts.length, name).toBeLessThanOrEqual(10);
+      for (const p of c.parts) expect(p.size, name).toBeLessThanOrEqual(6144);
+      // The parts' Allow statements together allow exactly what the chosen refinement allows.
+      const union = (docs: object[]) => {
+        const out = new Set<string>();
+        for (const d of docs)
+          for (const s of statementsOf(d))
+            if (s.Effect === 'Allow') for (const a of naiveAllowed(s)) out.add(a);
+        return [...out].sort();
+      };
+      expect(union(c.parts.map((p) => p.policy)), name).toEqual(union([c.refinement.policy!]));
+    });
+    expect(forms.get('article')).toBeGreaterThan(200);
+    expect((forms.get('compact') ?? 0) + (forms.get('split') ?? 0)).toBeGreaterThan(5);
   });
 });
 
