@@ -616,6 +616,66 @@ describe('computeFindings: policies of a principal', () => {
   });
 });
 
+describe('computeFindings: the form of each recommendation, from where it lives', () => {
+  // 350 actions the catalog does not know: kept as written in every form (about 8,800 characters).
+  const extra = Array.from(
+    { length: 350 },
+    (_, i) => `custom:DoSomething${String(i).padStart(4, '0')}`,
+  );
+  const big = managed('Big', policy(allow(['s3:ListBucket', 's3:DeleteBucket', ...extra])));
+  const small = managed('Small', policy(allow('s3:ListBucket')));
+  const used = { s3: { ListBucket: IN } };
+
+  it('a role with inline room takes the refinement as an inline policy', () => {
+    const r1 = activeRole('roomy', { attachedPolicies: [big.arn] });
+    const r = scan(inventory([r1], [], [big]), activity({ [r1.arn]: used }));
+    const p = findingsOf(r, r1.arn, 'UnusedPermission')[0]!.policies![0]!;
+    expect(p.form).toMatchObject({ policyType: 'role-inline', fits: true, quota: 10240 });
+    expect(p.form!.tried[0]!.size).toBeGreaterThan(6144);
+    expect(p.parts).toBeUndefined();
+  });
+
+  it('without the room (or for a user) it is split over managed policies, counting the others', () => {
+    const inlineText = policy(allow(extra.slice(0, 200)));
+    const r1 = activeRole('full', {
+      attachedPolicies: [big.arn, small.arn],
+      inlinePolicies: [{ name: 'mine', document: inlineText }],
+    });
+    const u1 = user('bob', { attachedPolicies: [big.arn] });
+    const r = scan(
+      inventory([r1, u1], [], [big, small]),
+      activity({ [r1.arn]: used, [u1.arn]: used }),
+    );
+    const f = findingsOf(r, r1.arn, 'UnusedPermission')[0]!;
+    const p = f.policies!.find((x) => x.policyName === 'Big')!;
+    expect(p.form).toMatchObject({ form: 'split', fits: true, policyType: 'managed' });
+    expect(p.parts).toHaveLength(2);
+    expect(p.form!.attachments).toEqual({ count: 1 + 2, quota: 10 });
+    for (const part of p.parts!) expect(JSON.stringify(part).length).toBeLessThanOrEqual(6144);
+    // One CREATE_POLICY step per part, then the DETACH_POLICY of the original.
+    const steps = f
+      .recommendation!.recommendedSteps.map((s) => s.unusedPermissionsRecommendedStep)
+      .filter((s) => s.existingPolicyId === big.arn);
+    expect(steps.map((s) => s.recommendedAction)).toEqual([
+      'CREATE_POLICY',
+      'CREATE_POLICY',
+      'DETACH_POLICY',
+    ]);
+    expect(steps[0]!.recommendedPolicy).toBe(JSON.stringify(p.parts![0]));
+    const bob = findingsOf(r, u1.arn, 'UnusedPermission')[0]!.policies![0]!;
+    expect(bob.form).toMatchObject({ form: 'split', fits: true });
+    // With room for one more managed policy only, nothing fits: the smallest size is given.
+    const tight = scan(inventory([r1], [], [big, small]), activity({ [r1.arn]: used }), {
+      maxManagedPolicies: 2,
+    });
+    const q = findingsOf(tight, r1.arn, 'UnusedPermission')[0]!.policies!.find(
+      (x) => x.policyName === 'Big',
+    )!;
+    expect(q.form).toMatchObject({ fits: false, form: 'article' });
+    expect(q.parts).toBeUndefined();
+  });
+});
+
 describe('computeFindings: recommendations', () => {
   it('gives CREATE_POLICY with the compact refined document, then DETACH_POLICY', () => {
     const mp = managed('App', policy(allow(['s3:Get*', 's3:ListBucket'])));

@@ -234,7 +234,11 @@ export function chooseForm(
       `${over}; the compact form (patterns cut at any character) is ${fmt(compactSize)}`,
     );
   }
-  let smallest = { form: 'compact' as PolicyForm, r: compact, size: compactSize };
+  // The smallest exact form so far (the earlier one on a tie: literals stay literal in both).
+  let smallest =
+    compactSize < articleSize
+      ? { form: 'compact' as PolicyForm, r: compact, size: compactSize }
+      : { form: 'article' as PolicyForm, r: article, size: articleSize };
   if (doc.statements.some((st) => st.effect === 'Allow' && allowsEverything(st))) {
     const na = refinePolicy(doc, uindex, { ...base, patterns: 'compact', notAction: true });
     const naSize = sizeOf(na);
