@@ -172,6 +172,10 @@ describe('recommend on the article example', () => {
     expect(lines).toContain('        Job  safe → s3:GetJobTagging');
     expect(lines).toContain('        Bucket  unsafe (16 actions, 14 unused)');
     expect(lines).toContain('          Acl  unsafe, unused');
+    // Which form was chosen, and why.
+    expect(lines).toContain(
+      "form: article: the article's form fits: 406 characters within the 6,144 characters of the managed policy quota",
+    );
     expect(lines.at(-2)).toMatch(
       /^proof: EXACT \(2 statements checked against [\d,]+ catalog actions/,
     );
