@@ -37,7 +37,8 @@ import { formatIssue, ValidationError, type Issue } from '../errors.js';
 import { parseJson } from '../json/parse.js';
 import { noteRecord, type FileCoverage } from './coverage.js';
 import { parseIsoTime } from './iso-time.js';
-import { RawActivity } from './raw-activity.js';
+import { RecordScanner } from './field-scanner.js';
+import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
 
 /** Events not attributed to any principal, by reason. */
@@ -257,8 +258,9 @@ function skipWholeFile(result: FileResult, reason: string): FileResult {
 }
 
 /**
- * Parses and adds the records at `bounds` one at a time (see `split-records.ts`); false as soon as
- * one is not valid JSON.
+ * Reads and adds the records at `bounds` one at a time (see `split-records.ts`): the fields each
+ * needs with the field scanner (`field-scanner.ts`), or `JSON.parse` for a record the scanner
+ * leaves to it; false as soon as one is not valid JSON.
  */
 function readSlices(
   text: string,
@@ -267,12 +269,15 @@ function readSlices(
   raw: RawActivity,
   result: FileResult,
 ): boolean {
+  const scanner = new RecordScanner(text);
   for (let j = 0; j < bounds.length; j += 2) {
-    let record: unknown;
-    try {
-      record = JSON.parse(text.slice(bounds[j], bounds[j + 1]));
-    } catch {
-      return false;
+    let record: unknown = scanner.scan(bounds[j]!, bounds[j + 1]!);
+    if (record === undefined) {
+      try {
+        record = JSON.parse(text.slice(bounds[j], bounds[j + 1]));
+      } catch {
+        return false;
+      }
     }
     addRecord(record, j >> 1, file, raw, result);
   }
@@ -457,7 +462,8 @@ function addRecord(
   raw.add(principal, source, name, ms);
   if (userKey !== undefined) raw.addKey(userKey, principal, ms);
   if (r.managementEvent === false || r.eventCategory === 'Data') {
-    result.dataEvents.set(source, (result.dataEvents.get(source) ?? 0) + 1);
+    const n = result.dataEvents.get(source);
+    result.dataEvents.set(n === undefined ? detachString(source) : source, (n ?? 0) + 1);
   }
 }
 

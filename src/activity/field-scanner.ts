@@ -1,0 +1,581 @@
+/**
+ * A validated field scanner for CloudTrail records: reads, from the raw text of one record
+ * (`{"eventVersion":...}`), exactly the fields `cloudtrail-file.ts` attributes a record with,
+ * without building the record's objects. Hand-written because it is the hot path of the
+ * CloudTrail reader: about half of the time went into `JSON.parse` building whole records (~1.2 KB,
+ * dozens of objects and strings) of which the reader needs a handful of fields.
+ *
+ * `JSON.parse` stays the reference and the fallback. The scanner either returns exactly what
+ * {@link projectRecord} returns for `JSON.parse` of the same text, or `undefined`, and then the
+ * caller parses the record with `JSON.parse`. It returns `undefined` for anything unusual:
+ *
+ * - a backslash anywhere in the record (escapes: `\"`, `\u0041`, ... in any string, key or value),
+ *   or any character below U+0020 (JSON forbids them inside strings, and tab, line feed and
+ *   carriage return are whitespace only between tokens: CloudTrail writes none; spaces between
+ *   tokens are scanned);
+ * - a field it reads appearing twice in its object (`JSON.parse` keeps the last);
+ * - a field it reads holding an unexpected kind of value (a number where a string is expected,
+ *   an array where an object is, ...);
+ * - any JSON syntax error anywhere in the record, also in the values it does not read: it checks
+ *   the whole grammar (structure, commas and colons, literals, numbers), skipping the content of
+ *   strings with `indexOf` (a string without backslashes or control characters is always valid).
+ *
+ * So a record the scanner accepts is valid JSON, and the fields it returns are those of
+ * `JSON.parse`; differential tests (`field-scanner.test.ts`) check both on real-shaped and
+ * adversarial records. It never allocates more than the returned fields (the strings are slices
+ * of the text: see `detachString` in `raw-activity.ts` for keeping them).
+ */
+
+/** The identity fields of a record the reader uses (`userIdentity`). */
+export interface ScannedIdentity {
+  type: string | null | undefined;
+  arn: string | null | undefined;
+  accessKeyId: string | null | undefined;
+  sessionContext: { sessionIssuer: { arn: string | null | undefined } | null | undefined } | null | undefined;
+}
+
+/**
+ * The fields of a CloudTrail record the reader uses: the projection of the parsed record onto
+ * these paths (`undefined` where absent). Strings, `null`, and `true`/`false` for
+ * `managementEvent`; objects for `userIdentity`, `sessionContext` and `sessionIssuer`.
+ */
+export interface ScannedRecord {
+  eventTime: string | null | undefined;
+  eventSource: string | null | undefined;
+  eventName: string | null | undefined;
+  eventCategory: string | null | undefined;
+  managementEvent: boolean | null | undefined;
+  awsRegion: string | null | undefined;
+  recipientAccountId: string | null | undefined;
+  userIdentity: ScannedIdentity | null | undefined;
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** Returned by the value scanners for a syntax error or an unusual value (fall back). */
+const FAIL = -1;
+
+/** Characters that send a record to `JSON.parse`: a backslash or a control character. */
+const UNUSUAL = /[\\\u0000-\u001f]/g;
+
+/**
+ * Scans the records of one text (a log file's). Records must be scanned in increasing order of
+ * position: the scanner remembers where the next backslash or control character is, so the
+ * whole text is searched for them once.
+ */
+export class RecordScanner {
+  private readonly text: string;
+  /** Offset of the next backslash or control character at or after `searchedFrom`, or Infinity. */
+  private nextUnusual = -1;
+  private searchedFrom = 0;
+
+  /** A scanner over `text`. */
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /**
+   * The fields of the record `text.slice(start, end)` (which must start with `{` and end with
+   * `}`), or `undefined` when that slice must be parsed with `JSON.parse` instead (see the module
+   * comment): unusual content or invalid JSON.
+   */
+  scan(start: number, end: number): ScannedRecord | undefined {
+    if (start < this.searchedFrom || this.nextUnusual < start) {
+      UNUSUAL.lastIndex = start;
+      const m = UNUSUAL.exec(this.text);
+      this.nextUnusual = m === null ? Infinity : m.index;
+      this.searchedFrom = start;
+    }
+    if (this.nextUnusual < end) return undefined;
+    return scanRecord(this.text, start, end);
+  }
+}
+
+/**
+ * The fields of the record `text.slice(start, end)`, assuming that slice holds no backslash and
+ * no control character (checked by {@link RecordScanner.scan}); `undefined` for invalid JSON or
+ * an unusual value.
+ */
+function scanRecord(text: string, start: number, end: number): ScannedRecord | undefined {
+  const out: ScannedRecord = {
+    eventTime: undefined,
+    eventSource: undefined,
+    eventName: undefined,
+    eventCategory: undefined,
+    managementEvent: undefined,
+    awsRegion: undefined,
+    recipientAccountId: undefined,
+    userIdentity: undefined,
+  };
+  let seen = 0;
+  let i = start;
+  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  i = ws(text, i + 1, end);
+  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1 === end ? out : undefined;
+  for (;;) {
+    // key
+    if (text.charCodeAt(i) !== QUOTE) return undefined;
+    const keyStart = i + 1;
+    const keyEnd = text.indexOf('"', keyStart);
+    if (keyEnd < 0 || keyEnd >= end) return undefined;
+    i = ws(text, keyEnd + 1, end);
+    if (text.charCodeAt(i) !== COLON) return undefined;
+    i = ws(text, i + 1, end);
+    // value
+    const field = topField(text, keyStart, keyEnd - keyStart);
+    if (field === 0) {
+      i = skipValue(text, i, end);
+    } else {
+      if ((seen & field) !== 0) return undefined; // a duplicate key: JSON.parse keeps the last
+      seen |= field;
+      if (field === F_IDENTITY) {
+        const c = text.charCodeAt(i);
+        if (c === OPEN_BRACE) {
+          const identity: ScannedIdentity = {
+            type: undefined,
+            arn: undefined,
+            accessKeyId: undefined,
+            sessionContext: undefined,
+          };
+          i = scanIdentity(text, i, end, identity);
+          out.userIdentity = identity;
+        } else if (isNull(text, i, end)) {
+          out.userIdentity = null;
+          i += 4;
+        } else return undefined;
+      } else if (field === F_MANAGEMENT) {
+        const c = text.charCodeAt(i);
+        if (c === LOWER_T && text.startsWith('true', i)) {
+          out.managementEvent = true;
+          i += 4;
+        } else if (c === LOWER_F && text.startsWith('false', i)) {
+          out.managementEvent = false;
+          i += 5;
+        } else if (isNull(text, i, end)) {
+          out.managementEvent = null;
+          i += 4;
+        } else return undefined;
+      } else {
+        const c = text.charCodeAt(i);
+        let value: string | null;
+        if (c === QUOTE) {
+          const close = text.indexOf('"', i + 1);
+          if (close < 0 || close >= end) return undefined;
+          value = text.slice(i + 1, close);
+          i = close + 1;
+        } else if (isNull(text, i, end)) {
+          value = null;
+          i += 4;
+        } else return undefined;
+        if (field === F_TIME) out.eventTime = value;
+        else if (field === F_SOURCE) out.eventSource = value;
+        else if (field === F_NAME) out.eventName = value;
+        else if (field === F_CATEGORY) out.eventCategory = value;
+        else if (field === F_REGION) out.awsRegion = value;
+        else out.recipientAccountId = value;
+      }
+    }
+    if (i < 0 || i > end) return undefined;
+    i = ws(text, i, end);
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i = ws(text, i + 1, end);
+      continue;
+    }
+    if (c === CLOSE_BRACE && i + 1 === end) return out;
+    return undefined;
+  }
+}
+
+const F_TIME = 1;
+const F_SOURCE = 2;
+const F_NAME = 4;
+const F_CATEGORY = 8;
+const F_MANAGEMENT = 16;
+const F_REGION = 32;
+const F_ACCOUNT = 64;
+const F_IDENTITY = 128;
+
+/** Which read field of a record the key at `[at, at + length)` is (0: none). */
+function topField(text: string, at: number, length: number): number {
+  switch (length) {
+    case 9:
+      return text.startsWith('eventTime', at)
+        ? F_TIME
+        : text.startsWith('eventName', at)
+          ? F_NAME
+          : text.startsWith('awsRegion', at)
+            ? F_REGION
+            : 0;
+    case 11:
+      return text.startsWith('eventSource', at) ? F_SOURCE : 0;
+    case 12:
+      return text.startsWith('userIdentity', at) ? F_IDENTITY : 0;
+    case 13:
+      return text.startsWith('eventCategory', at) ? F_CATEGORY : 0;
+    case 15:
+      return text.startsWith('managementEvent', at) ? F_MANAGEMENT : 0;
+    case 18:
+      return text.startsWith('recipientAccountId', at) ? F_ACCOUNT : 0;
+    default:
+      return 0;
+  }
+}
+
+const I_TYPE = 1;
+const I_ARN = 2;
+const I_KEY = 4;
+const I_CONTEXT = 8;
+
+/**
+ * Scans the `userIdentity` object at `i` into `identity`; the offset after it, or {@link FAIL}.
+ */
+function scanIdentity(text: string, i: number, end: number, identity: ScannedIdentity): number {
+  let seen = 0;
+  i = ws(text, i + 1, end);
+  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return FAIL;
+    const keyStart = i + 1;
+    const keyEnd = text.indexOf('"', keyStart);
+    if (keyEnd < 0 || keyEnd >= end) return FAIL;
+    i = ws(text, keyEnd + 1, end);
+    if (text.charCodeAt(i) !== COLON) return FAIL;
+    i = ws(text, i + 1, end);
+    const length = keyEnd - keyStart;
+    const field =
+      length === 4 && text.startsWith('type', keyStart)
+        ? I_TYPE
+        : length === 3 && text.startsWith('arn', keyStart)
+          ? I_ARN
+          : length === 11 && text.startsWith('accessKeyId', keyStart)
+            ? I_KEY
+            : length === 14 && text.startsWith('sessionContext', keyStart)
+              ? I_CONTEXT
+              : 0;
+    if (field === 0) {
+      i = skipValue(text, i, end);
+      if (i < 0) return FAIL;
+    } else {
+      if ((seen & field) !== 0) return FAIL;
+      seen |= field;
+      const c = text.charCodeAt(i);
+      if (field === I_CONTEXT) {
+        if (c === OPEN_BRACE) {
+          const context: NonNullable<ScannedIdentity['sessionContext']> = {
+            sessionIssuer: undefined,
+          };
+          i = scanContext(text, i, end, context);
+          if (i < 0) return FAIL;
+          identity.sessionContext = context;
+        } else if (isNull(text, i, end)) {
+          identity.sessionContext = null;
+          i += 4;
+        } else return FAIL;
+      } else {
+        let value: string | null;
+        if (c === QUOTE) {
+          const close = text.indexOf('"', i + 1);
+          if (close < 0 || close >= end) return FAIL;
+          value = text.slice(i + 1, close);
+          i = close + 1;
+        } else if (isNull(text, i, end)) {
+          value = null;
+          i += 4;
+        } else return FAIL;
+        if (field === I_TYPE) identity.type = value;
+        else if (field === I_ARN) identity.arn = value;
+        else identity.accessKeyId = value;
+      }
+    }
+    i = ws(text, i, end);
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i = ws(text, i + 1, end);
+      continue;
+    }
+    return c === CLOSE_BRACE ? i + 1 : FAIL;
+  }
+}
+
+/**
+ * Scans the `sessionContext` object at `i` (its `sessionIssuer.arn`) into `context`; the offset
+ * after it, or {@link FAIL}.
+ */
+function scanContext(
+  text: string,
+  i: number,
+  end: number,
+  context: NonNullable<ScannedIdentity['sessionContext']>,
+): number {
+  let seenIssuer = false;
+  i = ws(text, i + 1, end);
+  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return FAIL;
+    const keyStart = i + 1;
+    const keyEnd = text.indexOf('"', keyStart);
+    if (keyEnd < 0 || keyEnd >= end) return FAIL;
+    i = ws(text, keyEnd + 1, end);
+    if (text.charCodeAt(i) !== COLON) return FAIL;
+    i = ws(text, i + 1, end);
+    if (keyEnd - keyStart === 13 && text.startsWith('sessionIssuer', keyStart)) {
+      if (seenIssuer) return FAIL;
+      seenIssuer = true;
+      const c = text.charCodeAt(i);
+      if (c === OPEN_BRACE) {
+        const issuer: { arn: string | null | undefined } = { arn: undefined };
+        i = scanIssuer(text, i, end, issuer);
+        context.sessionIssuer = issuer;
+      } else if (isNull(text, i, end)) {
+        context.sessionIssuer = null;
+        i += 4;
+      } else return FAIL;
+    } else {
+      i = skipValue(text, i, end);
+    }
+    if (i < 0) return FAIL;
+    i = ws(text, i, end);
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i = ws(text, i + 1, end);
+      continue;
+    }
+    return c === CLOSE_BRACE ? i + 1 : FAIL;
+  }
+}
+
+/** Scans the `sessionIssuer` object at `i` (its `arn`); the offset after it, or {@link FAIL}. */
+function scanIssuer(
+  text: string,
+  i: number,
+  end: number,
+  issuer: { arn: string | null | undefined },
+): number {
+  let seenArn = false;
+  i = ws(text, i + 1, end);
+  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return FAIL;
+    const keyStart = i + 1;
+    const keyEnd = text.indexOf('"', keyStart);
+    if (keyEnd < 0 || keyEnd >= end) return FAIL;
+    i = ws(text, keyEnd + 1, end);
+    if (text.charCodeAt(i) !== COLON) return FAIL;
+    i = ws(text, i + 1, end);
+    if (keyEnd - keyStart === 3 && text.startsWith('arn', keyStart)) {
+      if (seenArn) return FAIL;
+      seenArn = true;
+      if (text.charCodeAt(i) === QUOTE) {
+        const close = text.indexOf('"', i + 1);
+        if (close < 0 || close >= end) return FAIL;
+        issuer.arn = text.slice(i + 1, close);
+        i = close + 1;
+      } else if (isNull(text, i, end)) {
+        issuer.arn = null;
+        i += 4;
+      } else return FAIL;
+    } else {
+      i = skipValue(text, i, end);
+      if (i < 0) return FAIL;
+    }
+    i = ws(text, i, end);
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i = ws(text, i + 1, end);
+      continue;
+    }
+    return c === CLOSE_BRACE ? i + 1 : FAIL;
+  }
+}
+
+function isNull(text: string, i: number, end: number): boolean {
+  return i + 4 <= end && text.startsWith('null', i);
+}
+
+/** The first offset at or after `i` (and before `end`) that is not JSON whitespace. */
+function ws(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return i;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Checks the JSON value at `i` (any kind, any depth, iteratively) and returns the offset after
+ * it, or {@link FAIL} when it is not valid JSON before `end`.
+ */
+function skipValue(text: string, i: number, end: number): number {
+  // Open containers, innermost last: true for an object, false for an array.
+  const stack: boolean[] = [];
+  for (;;) {
+    // A value starts at i.
+    if (i >= end) return FAIL;
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const close = text.indexOf('"', i + 1);
+      if (close < 0 || close >= end) return FAIL;
+      i = close + 1;
+    } else if (c === OPEN_BRACE) {
+      i = ws(text, i + 1, end);
+      if (text.charCodeAt(i) === CLOSE_BRACE) {
+        i++;
+      } else {
+        stack.push(true);
+        i = key(text, i, end);
+        if (i < 0) return FAIL;
+        continue;
+      }
+    } else if (c === OPEN_BRACKET) {
+      i = ws(text, i + 1, end);
+      if (text.charCodeAt(i) === CLOSE_BRACKET) {
+        i++;
+      } else {
+        stack.push(false);
+        continue;
+      }
+    } else if (c === LOWER_T) {
+      if (!(i + 4 <= end && text.startsWith('true', i))) return FAIL;
+      i += 4;
+    } else if (c === LOWER_F) {
+      if (!(i + 5 <= end && text.startsWith('false', i))) return FAIL;
+      i += 5;
+    } else if (c === LOWER_N) {
+      if (!isNull(text, i, end)) return FAIL;
+      i += 4;
+    } else {
+      i = number(text, i, end);
+      if (i < 0) return FAIL;
+    }
+    // After a value: close containers, or go on after a comma.
+    for (;;) {
+      if (stack.length === 0) return i;
+      i = ws(text, i, end);
+      const d = text.charCodeAt(i);
+      const inObject = stack[stack.length - 1]!;
+      if (d === COMMA) {
+        i = ws(text, i + 1, end);
+        if (inObject) {
+          i = key(text, i, end);
+          if (i < 0) return FAIL;
+        }
+        break;
+      }
+      if (d === (inObject ? CLOSE_BRACE : CLOSE_BRACKET) && i < end) {
+        stack.pop();
+        i++;
+        continue;
+      }
+      return FAIL;
+    }
+  }
+}
+
+/** Checks `"key" :` at `i`; the offset of the value after it, or {@link FAIL}. */
+function key(text: string, i: number, end: number): number {
+  if (text.charCodeAt(i) !== QUOTE) return FAIL;
+  const close = text.indexOf('"', i + 1);
+  if (close < 0 || close >= end) return FAIL;
+  i = ws(text, close + 1, end);
+  if (text.charCodeAt(i) !== COLON) return FAIL;
+  return ws(text, i + 1, end);
+}
+
+/** Checks a JSON number at `i` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`); the offset after it. */
+function number(text: string, i: number, end: number): number {
+  if (text.charCodeAt(i) === MINUS) i++;
+  let c = text.charCodeAt(i);
+  if (c === ZERO) {
+    i++;
+  } else if (c > ZERO && c <= NINE) {
+    do i++;
+    while (i < end && isDigit(text.charCodeAt(i)));
+  } else return FAIL;
+  if (i < end && text.charCodeAt(i) === DOT) {
+    i++;
+    if (!(i < end && isDigit(text.charCodeAt(i)))) return FAIL;
+    do i++;
+    while (i < end && isDigit(text.charCodeAt(i)));
+  }
+  c = text.charCodeAt(i);
+  if (i < end && (c === LOWER_E || c === UPPER_E)) {
+    i++;
+    c = text.charCodeAt(i);
+    if (c === PLUS || c === MINUS) i++;
+    if (!(i < end && isDigit(text.charCodeAt(i)))) return FAIL;
+    do i++;
+    while (i < end && isDigit(text.charCodeAt(i)));
+  }
+  return i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/**
+ * The reference: the fields {@link RecordScanner.scan} reads, taken from a `JSON.parse` result
+ * (`undefined` for absent fields). For the differential tests and for documentation; a record
+ * whose fields have other kinds of values than {@link ScannedRecord} allows is returned as is
+ * (the scanner returns `undefined` for it).
+ */
+export function projectRecord(parsed: unknown): unknown {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const r = parsed as Record<string, unknown>;
+  const own = (o: Record<string, unknown>, k: string): unknown =>
+    Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+  const object = (v: unknown): Record<string, unknown> | undefined =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  let userIdentity = own(r, 'userIdentity');
+  const identity = object(userIdentity);
+  if (identity !== undefined) {
+    let sessionContext = own(identity, 'sessionContext');
+    const context = object(sessionContext);
+    if (context !== undefined) {
+      let sessionIssuer = own(context, 'sessionIssuer');
+      const issuer = object(sessionIssuer);
+      if (issuer !== undefined) sessionIssuer = { arn: own(issuer, 'arn') };
+      sessionContext = { sessionIssuer };
+    }
+    userIdentity = {
+      type: own(identity, 'type'),
+      arn: own(identity, 'arn'),
+      accessKeyId: own(identity, 'accessKeyId'),
+      sessionContext,
+    };
+  }
+  return {
+    eventTime: own(r, 'eventTime'),
+    eventSource: own(r, 'eventSource'),
+    eventName: own(r, 'eventName'),
+    eventCategory: own(r, 'eventCategory'),
+    managementEvent: own(r, 'managementEvent'),
+    awsRegion: own(r, 'awsRegion'),
+    recipientAccountId: own(r, 'recipientAccountId'),
+    userIdentity,
+  };
+}
