@@ -145,7 +145,9 @@ function keyId(n) {
     s += UPPER[v % 32];
     v = Math.floor(v / 32) + (i + 1) * 7919 * (n % 97);
   }
-  return `AKIA${s.slice(0, 8)}${String(n).padStart(8, '0').replace(/\d/g, (d) => UPPER[Number(d)])}`;
+  return `AKIA${s.slice(0, 8)}${String(n)
+    .padStart(8, '0')
+    .replace(/\d/g, (d) => UPPER[Number(d)])}`;
 }
 const pick = (rng, list) => list[Math.floor(rng() * list.length)];
 
@@ -224,7 +226,11 @@ export function makeRecord(rng, world, ms, region, distribution, nextKey) {
   let key;
   if (u < 0.8) {
     const role = pick(rng, world.roles);
-    const session = pick(rng, ['i-0a1b2c3d4e5f60718', 'botocore-session-1790000000', 'GitHubActions']);
+    const session = pick(rng, [
+      'i-0a1b2c3d4e5f60718',
+      'botocore-session-1790000000',
+      'GitHubActions',
+    ]);
     userIdentity = {
       type: 'AssumedRole',
       principalId: `${role.id}:${session}`,
@@ -264,7 +270,11 @@ export function makeRecord(rng, world, ms, region, distribution, nextKey) {
   const objectKey = `in/${hex(rng, 8)}/${hex(rng, 16)}.parquet`;
   let requestParameters = null;
   if (eventSource === 's3.amazonaws.com' && data) {
-    requestParameters = { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, key: objectKey };
+    requestParameters = {
+      bucketName: bucket,
+      Host: `${bucket}.s3.${region}.amazonaws.com`,
+      key: objectKey,
+    };
   } else if (eventSource === 'lambda.amazonaws.com') {
     requestParameters = { functionName: `arn:aws:lambda:${region}:${ACCOUNT}:function:${fn}` };
   } else if (eventSource === 'kms.amazonaws.com') {
@@ -279,7 +289,10 @@ export function makeRecord(rng, world, ms, region, distribution, nextKey) {
       durationSeconds: 3600,
     };
   } else if (eventSource === 'ec2.amazonaws.com') {
-    requestParameters = { instancesSet: { items: [{ instanceId: `i-${hex(rng, 17)}` }] }, filterSet: {} };
+    requestParameters = {
+      instancesSet: { items: [{ instanceId: `i-${hex(rng, 17)}` }] },
+      filterSet: {},
+    };
   } else if (rng() < 0.5) {
     requestParameters = { name: `/acme/${hex(rng, 6)}`, maxResults: 100 };
   }
@@ -295,7 +308,11 @@ export function makeRecord(rng, world, ms, region, distribution, nextKey) {
     userAgent: pick(rng, AGENTS),
     ...(error
       ? {
-          errorCode: pick(rng, ['AccessDenied', 'ThrottlingException', 'ResourceNotFoundException']),
+          errorCode: pick(rng, [
+            'AccessDenied',
+            'ThrottlingException',
+            'ResourceNotFoundException',
+          ]),
           errorMessage: `User: ${userIdentity.arn} is not authorized to perform: ${eventSource.split('.')[0]}:${eventName} on resource: arn:aws:${eventSource.split('.')[0]}:${region}:${ACCOUNT}:${hex(rng, 8)} because no identity-based policy allows the action`,
         }
       : {}),
@@ -318,9 +335,7 @@ export function makeRecord(rng, world, ms, region, distribution, nextKey) {
       ? {
           resources:
             eventSource === 's3.amazonaws.com'
-              ? [
-                  { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${objectKey}` },
-                ]
+              ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${objectKey}` }]
               : [
                   {
                     accountId: ACCOUNT,

@@ -37,7 +37,7 @@ import { formatIssue, ValidationError, type Issue } from '../errors.js';
 import { parseJson } from '../json/parse.js';
 import { noteRecord, type FileCoverage } from './coverage.js';
 import { parseIsoTime } from './iso-time.js';
-import { RecordScanner } from './field-scanner.js';
+import { hasControlBytes, RecordScanner } from './field-scanner.js';
 import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
 
@@ -165,7 +165,7 @@ export function readCloudTrailFile(
     dataEvents: new Map(),
     coverage: new Map(),
   };
-  let loaded: { text: string; gzip: boolean } | string;
+  let loaded: LoadedText | string;
   try {
     loaded = loadText(file, result, limits.maxFileBytes);
   } catch (cause) {
@@ -175,23 +175,19 @@ export function readCloudTrailFile(
     result.skipped = loaded;
     return result;
   }
-  const { text, gzip } = loaded;
-  // The file's activity is merged only once the whole file is known to be good.
-  let own = new RawActivity();
+  const { text, gzip, controlFree } = loaded;
+  // The file's activity is added only once the whole file is known to be good.
   const bounds = splitRecords(text);
   if (bounds !== undefined) {
     const tooLarge = largeRecord(bounds, limits.maxRecordBytes);
     if (tooLarge !== undefined) {
       return skipWholeFile(result, recordTooLarge(tooLarge.index, tooLarge.bytes, limits));
     }
-    if (readSlices(text, bounds, file, own, result)) {
-      raw.merge(own);
-      return result;
-    }
+    if (readSlices(text, controlFree, bounds, file, raw, result)) return result;
   }
   // Not the plain layout, or a record is not valid JSON: parse the whole text (which says where
   // the error is), from a clean slate.
-  own = new RawActivity();
+  const own = new RawActivity();
   Object.assign(result, {
     events: 0,
     ignored: noIgnoredEvents(),
@@ -258,18 +254,22 @@ function skipWholeFile(result: FileResult, reason: string): FileResult {
 }
 
 /**
- * Reads and adds the records at `bounds` one at a time (see `split-records.ts`): the fields each
- * needs with the field scanner (`field-scanner.ts`), or `JSON.parse` for a record the scanner
- * leaves to it; false as soon as one is not valid JSON.
+ * Reads the records at `bounds` one at a time (see `split-records.ts`): the fields each needs
+ * with the field scanner (`field-scanner.ts`), or `JSON.parse` for a record the scanner leaves to
+ * it; false, adding nothing to `raw`, as soon as one is not valid JSON. Once all are read, adds
+ * them to `raw` (the scanner's fields are small: holding a file's worth costs less than a
+ * file-local activity merged afterwards).
  */
 function readSlices(
   text: string,
+  controlFree: boolean,
   bounds: readonly number[],
   file: string,
   raw: RawActivity,
   result: FileResult,
 ): boolean {
-  const scanner = new RecordScanner(text);
+  const scanner = new RecordScanner(text, controlFree);
+  const records = new Array<unknown>(bounds.length >> 1);
   for (let j = 0; j < bounds.length; j += 2) {
     let record: unknown = scanner.scan(bounds[j]!, bounds[j + 1]!);
     if (record === undefined) {
@@ -279,21 +279,25 @@ function readSlices(
         return false;
       }
     }
-    addRecord(record, j >> 1, file, raw, result);
+    records[j >> 1] = record;
   }
-  result.events = bounds.length >> 1;
+  for (let k = 0; k < records.length; k++) addRecord(records[k], k, file, raw, result);
+  result.events = records.length;
   return true;
+}
+
+/** A file's text, whether it was gzip, and whether it has no control characters. */
+interface LoadedText {
+  text: string;
+  gzip: boolean;
+  controlFree: boolean;
 }
 
 /**
  * The file's text (decompressed when gzip), or the reason it cannot be used; never more than
  * `maxBytes` of content is read or produced (see the module comment).
  */
-function loadText(
-  file: string,
-  result: FileResult,
-  maxBytes: number,
-): { text: string; gzip: boolean } | string {
+function loadText(file: string, result: FileResult, maxBytes: number): LoadedText | string {
   const limit = `the limit of ${maxBytes} bytes per log file (--max-log-file-bytes)`;
   let bytes: Buffer;
   const fd = openSync(file, 'r');
@@ -343,7 +347,11 @@ function loadText(
   }
   // Latin-1 decoding is a plain copy, and equals UTF-8 decoding for ASCII (CloudTrail logs nearly
   // always are).
-  return { text: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'), gzip };
+  return {
+    text: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'),
+    gzip,
+    controlFree: !hasControlBytes(bytes),
+  };
 }
 
 /**

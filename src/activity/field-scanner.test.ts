@@ -1,10 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RecordScanner, projectRecord, type ScannedRecord } from './field-scanner.js';
+import {
+  RecordScanner,
+  hasControlBytes,
+  projectRecord,
+  type ScannedRecord,
+} from './field-scanner.js';
 
-/** The scanner on `text` as one whole record. */
+/**
+ * The scanner on `text` as one whole record, told that the text has no control characters when
+ * it has none (as the reader does), so both of its ways to find unusual characters are tested.
+ */
 function scan(text: string): ScannedRecord | undefined {
-  return new RecordScanner(text).scan(0, text.length);
+  const controlFree = !hasControlBytes(Buffer.from(text, 'utf8'));
+  return new RecordScanner(text, controlFree).scan(0, text.length);
 }
 
 /** `JSON.parse` of `text`, or a marker when it throws. */
@@ -222,9 +231,11 @@ describe('RecordScanner', () => {
       expect(got, text).not.toBeUndefined();
       expect(got, text).toStrictEqual(projectRecord(JSON.parse(text)));
     }
-    // Deep nesting is handled without recursion.
-    const deep = `{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},"eventName":"A"}`;
-    expect(scan(deep)?.eventName).toBe('A');
+    // Nesting up to 256 levels is read without recursion; deeper is left to JSON.parse.
+    const nested = (n: number) => `{"x":${'['.repeat(n)}${']'.repeat(n)},"eventName":"A"}`;
+    expect(scan(nested(255))?.eventName).toBe('A');
+    expect(scan(nested(100_000))).toBeUndefined();
+    expect(JSON.parse(nested(100_000))).toMatchObject({ eventName: 'A' });
   });
 
   // --- differential tests against JSON.parse --------------------------------------------------
@@ -349,5 +360,33 @@ describe('RecordScanner', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('hasControlBytes', () => {
+  it('finds a byte below 0x20 at any position and alignment, as a byte loop does', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 40 }),
+        fc.nat({ max: 7 }),
+        (bytes, offset) => {
+          const backing = new Uint8Array(bytes.length + offset);
+          backing.set(bytes, offset);
+          const view = backing.subarray(offset);
+          expect(hasControlBytes(view)).toBe(view.some((b) => b < 0x20));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // High bytes (UTF-8 continuation bytes) next to 0x20 are not control characters.
+    expect(hasControlBytes(new Uint8Array([0xff, 0x20, 0x80, 0x20, 0x21, 0x7f, 0xa0, 0x9f]))).toBe(false);
+    expect(hasControlBytes(new Uint8Array([0xff, 0x20, 0x80, 0x1f, 0x21, 0x7f, 0xa0, 0x9f]))).toBe(true);
+  });
+
+  it('lets the scanner look only for backslashes when the text has no control characters', () => {
+    const text = '{"eventName":"A","x":"b\\\\c"}';
+    expect(new RecordScanner(text, true).scan(0, text.length)).toBeUndefined();
+    const plain = '{"eventName":"A","x":"bc"}';
+    expect(new RecordScanner(plain, true).scan(0, plain.length)?.eventName).toBe('A');
   });
 });

@@ -43,23 +43,28 @@ export class RawActivity {
   private from = Infinity;
   private to = -Infinity;
 
-  /** Records one call of `name` on `source` by `principal` at `ms`. */
+  /**
+   * Records one call of `name` on `source` by `principal` at `ms`. The strings may be slices of
+   * a log file's text: those kept (new entries) are copied with {@link detachString}.
+   */
   add(principal: string, source: string, name: string, ms: number): void {
     let sources = this.principals.get(principal);
-    if (sources === undefined) this.principals.set(principal, (sources = new Map()));
+    if (sources === undefined) this.principals.set(detachString(principal), (sources = new Map()));
     let names = sources.get(source);
-    if (names === undefined) sources.set(source, (names = new Map()));
+    if (names === undefined) sources.set(detachString(source), (names = new Map()));
     const seen = names.get(name);
-    if (seen === undefined || ms > seen) names.set(name, ms);
+    if (seen === undefined) names.set(detachString(name), ms);
+    else if (ms > seen) names.set(name, ms);
   }
 
-  /** Records the use of a long-term access key by its user. */
+  /** Records the use of a long-term access key by its user (strings kept as by `add`). */
   addKey(keyId: string, userArn: string, ms: number): void {
     const key = this.keys.get(keyId);
-    if (key === undefined) this.keys.set(keyId, { userArn, last: ms });
-    else if (ms > key.last) {
+    if (key === undefined) {
+      this.keys.set(detachString(keyId), { userArn: detachString(userArn), last: ms });
+    } else if (ms > key.last) {
       key.last = ms;
-      key.userArn = userArn;
+      if (key.userArn !== userArn) key.userArn = detachString(userArn);
     }
   }
 
@@ -69,34 +74,14 @@ export class RawActivity {
     if (ms > this.to) this.to = ms;
   }
 
-  /**
-   * Adds everything `other` holds (latest time wins). The strings of new entries are copied with
-   * {@link detachString}: `other` may hold slices of a log file's text (the field scanner's), and
-   * keeping them here would keep every such file's text alive.
-   */
+  /** Adds everything `other` holds (latest time wins). */
   merge(other: RawActivity): this {
     for (const [principal, sources] of other.principals) {
-      let mine = this.principals.get(principal);
-      if (mine === undefined) this.principals.set(detachString(principal), (mine = new Map()));
       for (const [source, names] of sources) {
-        let myNames = mine.get(source);
-        if (myNames === undefined) mine.set(detachString(source), (myNames = new Map()));
-        for (const [name, ms] of names) {
-          const seen = myNames.get(name);
-          if (seen === undefined) myNames.set(detachString(name), ms);
-          else if (ms > seen) myNames.set(name, ms);
-        }
+        for (const [name, ms] of names) this.add(principal, source, name, ms);
       }
     }
-    for (const [id, k] of other.keys) {
-      const key = this.keys.get(id);
-      if (key === undefined) {
-        this.keys.set(detachString(id), { userArn: detachString(k.userArn), last: k.last });
-      } else if (k.last > key.last) {
-        key.last = k.last;
-        key.userArn = detachString(k.userArn);
-      }
-    }
+    for (const [id, k] of other.keys) this.addKey(id, k.userArn, k.last);
     if (other.from <= other.to) {
       this.cover(other.from);
       this.cover(other.to);
