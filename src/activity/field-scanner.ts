@@ -31,7 +31,8 @@ export interface ScannedIdentity {
   type: string | null | undefined;
   arn: string | null | undefined;
   accessKeyId: string | null | undefined;
-  sessionContext: { sessionIssuer: { arn: string | null | undefined } | null | undefined } | null | undefined;
+  sessionContext:
+    { sessionIssuer: { arn: string | null | undefined } | null | undefined } | null | undefined;
 }
 
 /**
@@ -76,6 +77,7 @@ const CLOSE_BRACE = 0x7d;
 const FAIL = -1;
 
 /** Characters that send a record to `JSON.parse`: a backslash or a control character. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNUSUAL = /[\\\u0000-\u001f]/g;
 
 /**

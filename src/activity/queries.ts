@@ -8,12 +8,26 @@
  * (service, action) to IAM actions with the same rules as the built-in reader.
  *
  * Schemas:
- * - Athena: the CloudTrail table of "Create a table for CloudTrail logs in Athena using manual
- *   partitioning" (https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table.html):
+ * - Athena: the CloudTrail tables of the Athena documentation:
  *   `useridentity STRUCT<type, arn, accesskeyid, sessioncontext STRUCT<..., sessionissuer
  *   STRUCT<type, principalid, arn, accountid, username>>>`, `eventtime STRING`,
- *   `eventsource STRING`, `eventname STRING` (times as CloudTrail writes them,
- *   `2026-01-15T10:00:00Z`, so string order is time order).
+ *   `eventsource STRING`, `eventname STRING`, `recipientaccountid STRING` (times as CloudTrail
+ *   writes them, `2026-01-15T10:00:00Z`, so string order is time order), partitioned in one of
+ *   two documented ways ({@link ATHENA_PARTITION_LAYOUTS}), on which the period becomes partition
+ *   predicates so that Athena reads only the days of the period:
+ *   - `projection`: "Create the table for CloudTrail logs in Athena using partition projection"
+ *     (https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html):
+ *     `PARTITIONED BY (timestamp string)`, `projection.timestamp.format` `yyyy/MM/dd` (the
+ *     S3 key's `YYYY/MM/DD`), so `"timestamp" >= '2026/01/15'` selects days;
+ *   - `region-date`: "Create a table for CloudTrail logs in Athena using manual partitioning"
+ *     (https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table.html):
+ *     `PARTITIONED BY (region string, year string, month string, day string)`, partitions added
+ *     per region and day (`ALTER TABLE ... ADD PARTITION (region='us-east-1', year='2026',
+ *     month='01', day='15') LOCATION '.../CloudTrail/us-east-1/2026/01/15/'`).
+ *   A log file's S3 day and its events' days can differ around midnight (a file holds a few
+ *   minutes of events and is delivered minutes later, with no guaranteed delay), so the partition
+ *   predicates read {@link DELIVERY_MARGIN_DAYS} more day on each side of the period; the
+ *   `eventtime` predicates are exact.
  * - CloudTrail Lake: an event data store queried by its ID in `FROM` ("CloudTrail Lake SQL
  *   constraints", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-limitations.html;
  *   Trino SQL), columns `userIdentity.type`, `userIdentity.arn`, `userIdentity.accessKeyId`,
@@ -41,6 +55,22 @@ export const DEFAULT_TABLES: Readonly<Record<'athena' | 'duckdb', string>> = {
   duckdb: 'AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz',
 };
 
+/**
+ * How an Athena CloudTrail table is partitioned (see the module comment): `projection` (one
+ * `timestamp` partition `yyyy/MM/dd`), `region-date` (`region`, `year`, `month`, `day`), `none`.
+ */
+export const ATHENA_PARTITION_LAYOUTS = ['projection', 'region-date', 'none'] as const;
+
+/** One of {@link ATHENA_PARTITION_LAYOUTS}. */
+export type AthenaPartitionLayout = (typeof ATHENA_PARTITION_LAYOUTS)[number];
+
+/**
+ * Days of S3 folders read before and after the period: an event of 23:59 can be in the next
+ * day's folder (a file is delivered minutes after its events), one of 00:01 in the previous
+ * day's (a file can span midnight).
+ */
+export const DELIVERY_MARGIN_DAYS = 1;
+
 /** Options of {@link activityQuery}. */
 export interface ActivityQueryOptions {
   /**
@@ -51,6 +81,19 @@ export interface ActivityQueryOptions {
   table?: string;
   /** Only events at or after this ISO 8601 time (a bare date `2026-01-01` means its midnight UTC). */
   since?: string;
+  /** Only events before this ISO 8601 time (a bare date means its midnight UTC). */
+  until?: string;
+  /** Only events logged by these accounts (`recipientAccountId`, 12 digits each). */
+  accounts?: readonly string[];
+  /** Athena: how the table is partitioned. Default `projection`. */
+  partitions?: AthenaPartitionLayout;
+}
+
+/** The period and accounts of a query, checked. */
+interface Filters {
+  since: number | undefined;
+  until: number | undefined;
+  accounts: readonly string[] | undefined;
 }
 
 /** The identity types that are principals we analyze (see `cloudtrail-file.ts`). */
@@ -77,26 +120,117 @@ export function activityQuery(engine: QueryEngine, options: ActivityQueryOptions
       'CloudTrail Lake queries name the event data store: give its ID with --table (the last part of its ARN)',
     );
   }
-  let since: number | undefined;
-  if (options.since !== undefined) {
-    // A bare date means its midnight, UTC.
-    since = parseIsoTime(
-      DATE_ONLY.test(options.since) ? `${options.since}T00:00:00Z` : options.since,
+  const filters: Filters = {
+    since: time('--since', options.since),
+    until: time('--until', options.until),
+    accounts: options.accounts === undefined ? undefined : checkAccounts(options.accounts),
+  };
+  if (
+    filters.since !== undefined &&
+    filters.until !== undefined &&
+    filters.until <= filters.since
+  ) {
+    throw new IamRefineError(`--until ${options.until} is not after --since ${options.since}`);
+  }
+  const layout = options.partitions ?? 'projection';
+  if (!(ATHENA_PARTITION_LAYOUTS as readonly string[]).includes(layout)) {
+    throw new IamRefineError(
+      `unknown partition layout ${JSON.stringify(layout)}, expected one of ${ATHENA_PARTITION_LAYOUTS.join(', ')}`,
     );
-    if (since === undefined) {
-      throw new IamRefineError(
-        `--since ${JSON.stringify(options.since)} is not an ISO 8601 date-time, expected e.g. 2026-01-01T00:00:00Z`,
-      );
-    }
   }
   switch (engine) {
     case 'athena':
-      return athena(checkTable(table, ATHENA_TABLE, 'an Athena table name (db.table)'), since);
+      return athena(
+        checkTable(table, ATHENA_TABLE, 'an Athena table name (db.table)'),
+        filters,
+        layout,
+      );
     case 'cloudtrail-lake':
-      return lake(checkTable(table, LAKE_ID, 'an event data store ID'), since);
+      return lake(checkTable(table, LAKE_ID, 'an event data store ID'), filters);
     case 'duckdb':
-      return duckdb(checkPath(table), since);
+      return duckdb(checkPath(table), filters);
   }
+}
+
+/** `value` as epoch ms (a bare date means its midnight, UTC), or `undefined` when not given. */
+function time(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseIsoTime(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+  if (ms === undefined) {
+    throw new IamRefineError(
+      `${flag} ${JSON.stringify(value)} is not an ISO 8601 date-time, expected e.g. 2026-01-01T00:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+function checkAccounts(accounts: readonly string[]): readonly string[] {
+  if (accounts.length === 0) throw new IamRefineError('--accounts names no account');
+  for (const a of accounts) {
+    if (!ACCOUNT_ID.test(a)) {
+      throw new IamRefineError(
+        `--accounts: ${JSON.stringify(a)} is not an AWS account ID (12 digits)`,
+      );
+    }
+  }
+  return [...new Set(accounts)].sort();
+}
+
+/** The SQL conditions (each a line `  AND ...`) on the event time and account columns. */
+function eventConditions(
+  filters: Filters,
+  columns: { time: string; account: string },
+  timeLiteral: (ms: number) => string,
+): string {
+  let out = '';
+  if (filters.since !== undefined)
+    out += `\n  AND ${columns.time} >= ${timeLiteral(filters.since)}`;
+  if (filters.until !== undefined) out += `\n  AND ${columns.time} < ${timeLiteral(filters.until)}`;
+  if (filters.accounts !== undefined) {
+    out += `\n  AND ${columns.account} IN (${filters.accounts.map(literal).join(', ')})`;
+  }
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The partition predicates (lines `  AND ...`) selecting the S3 days that can hold events of the
+ * period on an Athena table of `layout` (see the module comment).
+ */
+function partitionConditions(filters: Filters, layout: AthenaPartitionLayout): string {
+  if (layout === 'none') return '';
+  const first =
+    filters.since === undefined ? undefined : utcDay(filters.since - DELIVERY_MARGIN_DAYS * DAY_MS);
+  // The last day that can hold an event before `until` (exclusive), plus the delivery margin.
+  const last =
+    filters.until === undefined
+      ? undefined
+      : utcDay(filters.until - 1 + DELIVERY_MARGIN_DAYS * DAY_MS);
+  let out = '';
+  if (layout === 'projection') {
+    if (first !== undefined) out += `\n  AND "timestamp" >= ${literal(first.join('/'))}`;
+    if (last !== undefined) out += `\n  AND "timestamp" <= ${literal(last.join('/'))}`;
+    return out;
+  }
+  // region-date: (year, month, day) compared as a tuple of zero-padded strings.
+  if (first !== undefined) {
+    const [y, m, d] = first.map(literal);
+    out += `\n  AND (year > ${y} OR (year = ${y} AND (month > ${m} OR (month = ${m} AND day >= ${d}))))`;
+  }
+  if (last !== undefined) {
+    const [y, m, d] = last.map(literal);
+    out += `\n  AND (year < ${y} OR (year = ${y} AND (month < ${m} OR (month = ${m} AND day <= ${d}))))`;
+  }
+  return out;
+}
+
+/** `['2026', '01', '15']` for a time on 15 January 2026 (UTC). */
+function utcDay(ms: number): [string, string, string] {
+  const iso = new Date(ms).toISOString();
+  return [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10)];
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -127,13 +261,13 @@ function cloudTrailTime(ms: number): string {
   return `${formatIsoTime(ms).slice(0, 19)}Z`;
 }
 
-function athena(table: string, since: number | undefined): string {
+function athena(table: string, filters: Filters, layout: AthenaPartitionLayout): string {
   const principal = `CASE WHEN useridentity.type = 'IAMUser' THEN useridentity.arn
        ELSE useridentity.sessioncontext.sessionissuer.arn END`;
   return `-- iam-refine activity summary from the Athena CloudTrail table ${table}
--- (table DDL: https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table.html).
+-- (table DDL: https://docs.aws.amazon.com/athena/latest/ug/${layout === 'projection' ? 'create-cloudtrail-table-partition-projection' : 'create-cloudtrail-table'}.html).
 -- Run it, download the result CSV and pass it as: iam-refine scan --activity result.csv ...
--- On a partitioned table, add a predicate on the partition columns to limit the data scanned.
+-- Partition layout: ${layout}${layout === 'none' ? ' (every file of the table is read)' : ' (only the days of the period are read)'}.
 SELECT
   ${principal} AS principal_arn,
   eventsource AS service,
@@ -146,17 +280,17 @@ WHERE useridentity.type IN ${PRINCIPAL_TYPES}
   AND ${principal} IS NOT NULL
   AND eventsource IS NOT NULL
   AND eventname IS NOT NULL
-  AND eventtime IS NOT NULL${since === undefined ? '' : `\n  AND eventtime >= ${literal(cloudTrailTime(since))}`}
+  AND eventtime IS NOT NULL${partitionConditions(filters, layout)}${eventConditions(filters, { time: 'eventtime', account: 'recipientaccountid' }, (ms) => literal(cloudTrailTime(ms)))}
 GROUP BY 1, 2, 3, 5
 ORDER BY 1, 2, 3, 5
 `;
 }
 
-function lake(table: string, since: number | undefined): string {
+function lake(table: string, filters: Filters): string {
   const principal = `CASE WHEN userIdentity.type = 'IAMUser' THEN userIdentity.arn
        ELSE userIdentity.sessionContext.sessionIssuer.arn END`;
-  const sinceText =
-    since === undefined ? '' : new Date(since).toISOString().slice(0, 19).replace('T', ' ');
+  const lakeTime = (ms: number): string =>
+    literal(new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
   return `-- iam-refine activity summary from the CloudTrail Lake event data store ${table}
 -- (FROM takes the event data store ID: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-limitations.html).
 -- Run it (console, or aws cloudtrail start-query), save the result as CSV and pass it as:
@@ -172,7 +306,7 @@ FROM ${table}
 WHERE userIdentity.type IN ${PRINCIPAL_TYPES}
   AND ${principal} IS NOT NULL
   AND eventSource IS NOT NULL
-  AND eventName IS NOT NULL${since === undefined ? '' : `\n  AND eventTime >= ${literal(sinceText)}`}
+  AND eventName IS NOT NULL${eventConditions(filters, { time: 'eventTime', account: 'recipientAccountId' }, lakeTime)}
 GROUP BY 1, 2, 3, 5
 ORDER BY 1, 2, 3, 5
 `;
@@ -180,11 +314,11 @@ ORDER BY 1, 2, 3, 5
 
 /** The `Records` element type DuckDB reads: only the fields the query uses. */
 const DUCKDB_RECORD =
-  'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, ' +
+  'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, recipientAccountId VARCHAR, ' +
   'userIdentity STRUCT(type VARCHAR, arn VARCHAR, accessKeyId VARCHAR, ' +
   'sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))[]';
 
-function duckdb(path: string, since: number | undefined): string {
+function duckdb(path: string, filters: Filters): string {
   const principal = `CASE WHEN r.userIdentity.type = 'IAMUser' THEN r.userIdentity.arn
        ELSE r.userIdentity.sessionContext.sessionIssuer.arn END`;
   return `-- iam-refine activity summary from CloudTrail log files with DuckDB
@@ -207,7 +341,7 @@ WHERE r.userIdentity.type IN ${PRINCIPAL_TYPES}
   AND ${principal} IS NOT NULL
   AND r.eventSource IS NOT NULL
   AND r.eventName IS NOT NULL
-  AND r.eventTime IS NOT NULL${since === undefined ? '' : `\n  AND r.eventTime >= ${literal(cloudTrailTime(since))}`}
+  AND r.eventTime IS NOT NULL${eventConditions(filters, { time: 'r.eventTime', account: 'r.recipientAccountId' }, (ms) => literal(cloudTrailTime(ms)))}
 GROUP BY 1, 2, 3, 5
 ORDER BY 1, 2, 3, 5;
 `;

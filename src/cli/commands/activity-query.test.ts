@@ -31,6 +31,39 @@ describe('activity-query', () => {
     expect(r.out).toContain('FROM db.trail\n');
   });
 
+  it('passes the period, the accounts and the partition layout', async () => {
+    const r = await run([
+      'activity-query',
+      '--engine',
+      'athena',
+      '--since',
+      '2026-01-13',
+      '--until',
+      '2026-01-17',
+      '--accounts',
+      '222222222222, 111111111111',
+      '--partitions',
+      'region-date',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(
+      activityQuery('athena', {
+        since: '2026-01-13',
+        until: '2026-01-17',
+        accounts: ['222222222222', '111111111111'],
+        partitions: 'region-date',
+      }),
+    );
+    expect(r.out).toContain("(month = '01' AND day >= '12')");
+    expect(r.out).toContain("AND recipientaccountid IN ('111111111111', '222222222222')");
+    // The default layout is partition projection.
+    const pp = await run(['activity-query', '--engine', 'athena', '--since', '2026-01-13']);
+    expect(pp.out).toContain(`AND "timestamp" >= '2026/01/12'`);
+    const bad = await run(['activity-query', '--engine', 'athena', '--accounts', '12']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('"12" is not an AWS account ID');
+  });
+
   it('writes to --out', async () => {
     const out = join(dir(), 'q.sql');
     const r = await run(['activity-query', '--engine', 'duckdb', '--out', out]);

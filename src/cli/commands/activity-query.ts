@@ -1,14 +1,17 @@
 /**
- * `iam-refine activity-query --engine athena|cloudtrail-lake|duckdb [--table NAME] [--since ISO]`:
+ * `iam-refine activity-query --engine athena|cloudtrail-lake|duckdb [--table NAME] [--since ISO]
+ * [--until ISO] [--accounts IDS] [--partitions LAYOUT]`:
  * prints the SQL that aggregates a CloudTrail table into the activity CSV that
  * `scan --activity FILE` reads, for organisations whose logs outgrow one machine.
  */
 import { Command, Option } from 'commander';
 import {
   activityQuery,
+  ATHENA_PARTITION_LAYOUTS,
   coverageQuery,
   DEFAULT_TABLES,
   QUERY_ENGINES,
+  type AthenaPartitionLayout,
   type QueryEngine,
 } from '../../activity/queries.js';
 import { OUTPUT_FILE_RULES, writeOutputFile } from '../../io/atomic-write.js';
@@ -22,6 +25,12 @@ export interface ActivityQueryCliOptions {
   table?: string;
   /** Only events at or after this ISO 8601 time. */
   since?: string;
+  /** Only events before this ISO 8601 time. */
+  until?: string;
+  /** Only events logged by these accounts (comma-separated 12-digit IDs). */
+  accounts?: string;
+  /** Athena: how the table is partitioned. */
+  partitions?: AthenaPartitionLayout;
   /** Write the SQL to this file (atomically) instead of stdout. */
   out?: string;
   /** Print the coverage query instead (days per account and region). */
@@ -38,9 +47,17 @@ the second query, whose CSV (account_id,region,day,events) gives scan --activity
 account and region has events; pass both CSVs. Without it, the activity CSV covers no day and
 scan evaluates no principal for unused roles and permissions (exit status 4).
 
+With --since/--until, the Athena query also selects the table's partitions of the period
+(--partitions: projection = the "timestamp" partition of the partition-projection table,
+region-date = the region/year/month/day partitions of the manually partitioned table, none),
+so that Athena reads only those days of logs (one more day on each side for files delivered
+around midnight).
+
 Examples:
+  $ iam-refine activity-query --engine athena --table security.cloudtrail_logs_pp \\
+      --since 2026-01-01 --until 2026-04-01 --accounts 111122223333,444455556666
   $ iam-refine activity-query --engine athena --table security.cloudtrail_logs \\
-      --since 2026-01-01T00:00:00Z
+      --partitions region-date --since 2026-01-01T00:00:00Z
   $ iam-refine activity-query --engine cloudtrail-lake --table a1b2c3d4-5678-90ab-cdef-EXAMPLE11111
   $ iam-refine activity-query --engine duckdb --table 'AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz' \\
       > activity.sql && duckdb -csv < activity.sql > activity.csv
@@ -72,6 +89,19 @@ export function activityQueryCommand(ctx?: CommandContext): Command {
       `Athena table (default ${DEFAULT_TABLES.athena}), CloudTrail Lake event data store ID (required), or DuckDB path/glob of the log files (default ${DEFAULT_TABLES.duckdb})`,
     )
     .option('--since <iso-time>', 'only events at or after this time, e.g. 2026-01-01T00:00:00Z')
+    .option('--until <iso-time>', 'only events before this time (the end of the tracking period)')
+    .option(
+      '--accounts <ids>',
+      'only events logged by these accounts (recipientAccountId), comma-separated 12-digit IDs',
+    )
+    .addOption(
+      new Option(
+        '--partitions <layout>',
+        'Athena: how the CloudTrail table is partitioned (the --since/--until days become predicates on its partitions)',
+      )
+        .choices([...ATHENA_PARTITION_LAYOUTS])
+        .default('projection'),
+    )
     .option('--out <file>', 'write the SQL to this file (atomically) instead of stdout')
     .option(
       '--coverage',
@@ -83,6 +113,11 @@ export function activityQueryCommand(ctx?: CommandContext): Command {
       const sql = (options.coverage === true ? coverageQuery : activityQuery)(options.engine, {
         ...(options.table === undefined ? {} : { table: options.table }),
         ...(options.since === undefined ? {} : { since: options.since }),
+        ...(options.until === undefined ? {} : { until: options.until }),
+        ...(options.accounts === undefined
+          ? {}
+          : { accounts: options.accounts.split(',').map((a) => a.trim()) }),
+        ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
       });
       if (options.out !== undefined) await writeOutputFile(options.out, sql);
       else (ctx?.io ?? processIo()).stdout.write(sql);
