@@ -326,7 +326,7 @@ async function readInWorkers(
               // Stopped at once: its heap (its own grouped activity) is freed while the others
               // finish, which lowers the peak when the groups are many.
               void worker.terminate();
-              total.merge(RawActivity.fromJSON(message.activity));
+              total.addJSON(message.activity);
               resolvePromise();
             } else {
               reject(new IamRefineError(`a CloudTrail worker failed: ${message.message}`));

@@ -85,20 +85,42 @@ describe('RawActivity', () => {
         ['alias.amazonaws.com', [['Read', 3000]]],
       ],
     ]);
-    expect(merged.keys).toEqual([['AKIA1', USER, 9000]]);
+    expect(merged.keys).toEqual({ ids: ['AKIA1'], users: [USER], user: [0], last: [9000] });
+    // addJSON adds into an existing activity, as merge does.
+    expect(
+      sample()
+        .addJSON(JSON.parse(JSON.stringify(later.toJSON())))
+        .toJSON(),
+    ).toEqual(merged);
     expect(merged.coverage).toEqual([500, 9000]);
     expect(new RawActivity().toJSON().coverage).toBeNull();
   });
 
   it('rejects JSON of another shape', () => {
     expect(() => RawActivity.fromJSON({ format: 2 })).toThrow(IamRefineError);
+    const keys = { ids: [], users: [], user: [], last: [] };
     expect(() =>
       RawActivity.fromJSON({
-        format: 1,
+        format: 2,
         principals: [[ROLE, [['s', [['n', 'x']]]]]],
-        keys: [],
+        keys,
         coverage: null,
       }),
     ).toThrow(IamRefineError);
+    expect(() =>
+      RawActivity.fromJSON({ format: 1, principals: [], keys: [], coverage: null }),
+    ).toThrow(IamRefineError);
+    // A key whose user index points nowhere, or columns of different lengths.
+    for (const bad of [
+      { ids: ['AKIA1'], users: [USER], user: [1], last: [1] },
+      { ids: ['AKIA1'], users: [USER], user: [0], last: [] },
+    ]) {
+      const into = sample();
+      expect(() => into.addJSON({ format: 2, principals: [], keys: bad, coverage: null })).toThrow(
+        IamRefineError,
+      );
+      // Nothing was added.
+      expect(into.toJSON()).toEqual(sample().toJSON());
+    }
   });
 });

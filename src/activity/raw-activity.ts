@@ -23,15 +23,19 @@ export function detachString(s: string): string {
 }
 
 /** Format number of {@link RawActivityJson}. */
-export const RAW_ACTIVITY_FORMAT = 1;
+export const RAW_ACTIVITY_FORMAT = 2;
 
 /** A {@link RawActivity} as plain JSON: what a worker thread sends back. */
 export interface RawActivityJson {
   format: typeof RAW_ACTIVITY_FORMAT;
   /** `[principal, [[eventSource, [[eventName, ms], ...]], ...]]`. */
   principals: [string, [string, [string, number][]][]][];
-  /** `[keyId, userArn, ms]`. */
-  keys: [string, string, number][];
+  /**
+   * The access keys column-wise: key `ids[i]` was last used at `last[i]` by `users[user[i]]`.
+   * (A worker can hold hundreds of thousands of keys of a few users: columns copy much faster
+   * between threads than one small array per key, each repeating its user's ARN.)
+   */
+  keys: { ids: string[]; users: string[]; user: number[]; last: number[] };
   /** `[from, to]`, or `null` when no event had a valid time. */
   coverage: [number, number] | null;
 }
@@ -114,9 +118,25 @@ export class RawActivity {
         principal,
         [...sources].map(([source, names]) => [source, [...names]]),
       ]),
-      keys: [...this.keys].map(([id, k]) => [id, k.userArn, k.last]),
+      keys: this.keysJson(),
       coverage: this.from <= this.to ? [this.from, this.to] : null,
     };
+  }
+
+  private keysJson(): RawActivityJson['keys'] {
+    const users = new Map<string, number>();
+    const out: RawActivityJson['keys'] = { ids: [], users: [], user: [], last: [] };
+    for (const [id, k] of this.keys) {
+      let u = users.get(k.userArn);
+      if (u === undefined) {
+        users.set(k.userArn, (u = out.users.length));
+        out.users.push(k.userArn);
+      }
+      out.ids.push(id);
+      out.user.push(u);
+      out.last.push(k.last);
+    }
+    return out;
   }
 
   /**
@@ -125,6 +145,16 @@ export class RawActivity {
    * @throws IamRefineError when `json` does not have that shape.
    */
   static fromJSON(json: unknown): RawActivity {
+    return new RawActivity().addJSON(json);
+  }
+
+  /**
+   * Adds the activity of {@link RawActivity.toJSON} output (latest time wins), without building
+   * it first: what the calling thread does with each worker's activity.
+   *
+   * @throws IamRefineError when `json` does not have that shape (then nothing is added).
+   */
+  addJSON(json: unknown): this {
     const bad = (): never => {
       throw new IamRefineError(`not raw CloudTrail activity (format ${RAW_ACTIVITY_FORMAT})`);
     };
@@ -134,30 +164,60 @@ export class RawActivity {
       j === null ||
       j.format !== RAW_ACTIVITY_FORMAT ||
       !Array.isArray(j.principals) ||
-      !Array.isArray(j.keys)
+      typeof j.keys !== 'object' ||
+      j.keys === null
     ) {
       return bad();
     }
-    const raw = new RawActivity();
+    const { ids, users, user, last } = j.keys;
+    if (
+      !Array.isArray(ids) ||
+      !Array.isArray(users) ||
+      !Array.isArray(user) ||
+      !Array.isArray(last) ||
+      user.length !== ids.length ||
+      last.length !== ids.length ||
+      users.some((u) => typeof u !== 'string')
+    ) {
+      return bad();
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const u = user[i];
+      if (
+        typeof ids[i] !== 'string' ||
+        typeof last[i] !== 'number' ||
+        typeof u !== 'number' ||
+        users[u] === undefined
+      ) {
+        bad();
+      }
+    }
     for (const [principal, sources] of j.principals) {
       if (typeof principal !== 'string' || !Array.isArray(sources)) bad();
       for (const [source, names] of sources) {
         if (typeof source !== 'string' || !Array.isArray(names)) bad();
         for (const [name, ms] of names) {
           if (typeof name !== 'string' || typeof ms !== 'number') bad();
-          raw.add(principal, source, name, ms);
         }
       }
     }
-    for (const [id, user, ms] of j.keys) {
-      if (typeof id !== 'string' || typeof user !== 'string' || typeof ms !== 'number') bad();
-      raw.addKey(id, user, ms);
+    if (
+      j.coverage !== null &&
+      (!Array.isArray(j.coverage) || j.coverage.some((v) => typeof v !== 'number'))
+    ) {
+      bad();
     }
+    // Checked: add.
+    for (const [principal, sources] of j.principals) {
+      for (const [source, names] of sources) {
+        for (const [name, ms] of names) this.add(principal, source, name, ms);
+      }
+    }
+    for (let i = 0; i < ids.length; i++) this.addKey(ids[i]!, users[user[i]!]!, last[i]!);
     if (j.coverage !== null) {
-      if (!Array.isArray(j.coverage) || j.coverage.some((v) => typeof v !== 'number')) bad();
-      raw.cover(j.coverage[0]);
-      raw.cover(j.coverage[1]);
+      this.cover(j.coverage[0]);
+      this.cover(j.coverage[1]);
     }
-    return raw;
+    return this;
   }
 }
