@@ -4,6 +4,7 @@
 //   npm run build && node bench/scan.mjs [--runs=3] [--principals=5000] [--baseline=500] [--keep]
 //   node bench/scan.mjs --generate=DIR          # only write the two accounts into DIR/n500, DIR/n5000
 //   node --cpu-prof bench/scan.mjs --phases=DIR/n5000   # one in-process pass, profiled
+//   node bench/scan.mjs --org=20,50,100,200 [--per-account=250] [--runs=1]   # organisations (issue 14)
 //
 // It generates deterministically (seeded mulberry32), into a temporary folder, the real file
 // formats of one account: the AWS CLI output of `aws iam get-account-authorization-details`
@@ -35,7 +36,8 @@ const arg = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.l
 const flag = (name) => argv.includes(`--${name}`);
 
 const SEED = 20260301;
-const ACCOUNT = '210987654321';
+/** The account being generated (one per account in --org mode). */
+let ACCOUNT = '210987654321';
 const NOW = '2026-09-01T00:00:00Z';
 const NOW_MS = Date.parse(NOW);
 const DAY = 86_400_000;
@@ -513,7 +515,8 @@ const ago = (rng, days) => NOW_MS - days * DAY - rng.int(DAY);
  * Writes the three files of an account with `n` principals into `dir` and returns its facts.
  * Customer policies and groups scale with `n` (200 and 50 for 5,000 principals).
  */
-function generateAccount(n, seed, catalog, corpus, dir) {
+function generateAccount(n, seed, catalog, corpus, dir, account = '210987654321') {
+  ACCOUNT = account;
   const rng = new Rng(seed + n);
   const awsByName = new Map(corpus.policies.map((p) => [p.name, p]));
   const nCustomer = Math.max(1, Math.round(n / 25));
@@ -950,6 +953,133 @@ function generateAccount(n, seed, catalog, corpus, dir) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// --org: organisation-size scans (issue 14)
+
+/**
+ * `--org=20,200 [--per-account=250] [--runs=1] [--keep]`: for each account count, an organisation
+ * of that many accounts with --per-account principals each (the generator above, one account ID
+ * each, AWS managed policies shared), scanned in one `scan` (every account's authorization
+ * details and credential report, one activity CSV), wall time and the scan process's peak RSS,
+ * the sizes interleaved.
+ */
+async function org(counts) {
+  const perAccount = Number(arg('per-account') ?? 250);
+  const runs = Number(arg('runs') ?? 1);
+  const loadStart = os.loadavg();
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  const { loadCatalog } = await import(dist('catalog/load.js'));
+  const catalog = await loadCatalog();
+  const corpus = JSON.parse(
+    readFileSync(join(ROOT, 'data/demo/aws-managed-policies.json'), 'utf8'),
+  );
+  const tmp = arg('dir') ?? mkdtempSync(join(os.tmpdir(), 'iam-refine-bench-org-'));
+  const sets = [];
+  try {
+    for (const accounts of counts) {
+      const t = performance.now();
+      const dir = join(tmp, `org${accounts}`);
+      mkdirSync(dir, { recursive: true });
+      const files = { auth: [], report: [] };
+      let activity = 'principal_arn,service,action,last_accessed\n';
+      let attachments = 0;
+      let authBytes = 0;
+      for (let a = 0; a < accounts; a++) {
+        const accountDir = join(dir, `a${a}`);
+        mkdirSync(accountDir, { recursive: true });
+        const id = String(100000000000 + a * 7919);
+        const facts = generateAccount(perAccount, SEED + a * 101, catalog, corpus, accountDir, id);
+        attachments += facts.attachments.total;
+        authBytes += facts.bytes.auth;
+        files.auth.push(join(accountDir, FILES.auth));
+        files.report.push(join(accountDir, FILES.report));
+        const csv = readFileSync(join(accountDir, FILES.activity), 'utf8');
+        activity += csv.slice(csv.indexOf('\n') + 1);
+      }
+      writeFileSync(join(dir, FILES.activity), activity);
+      const principals = accounts * perAccount;
+      console.log(
+        `generated ${accounts} accounts × ${perAccount} = ${principals.toLocaleString('en')} principals, ${attachments.toLocaleString('en')} attachments, ${mib(authBytes)} MiB auth details in ${fmtMs(performance.now() - t)}`,
+      );
+      sets.push({ accounts, principals, dir, files, samples: [] });
+    }
+    for (let i = 0; i < runs; i++) {
+      for (const s of i % 2 === 0 ? sets : [...sets].reverse()) {
+        const out = join(s.dir, 'scan.json');
+        const args = [
+          '--import',
+          'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss:"+process.resourceUsage().maxRSS+"\\n"))',
+          join(ROOT, 'bin/iam-refine.js'),
+          'scan',
+          '--authorization-details',
+          ...s.files.auth,
+          '--credential-report',
+          ...s.files.report,
+          '--activity',
+          join(s.dir, FILES.activity),
+          '--now',
+          NOW,
+          '--format',
+          'json',
+          '--out',
+          out,
+          '--quiet',
+        ];
+        const t = performance.now();
+        const r = spawnSync(process.execPath, args, {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const ms = performance.now() - t;
+        if (r.status !== 0) {
+          console.error(r.stdout, r.stderr.slice(0, 4000));
+          throw new Error(
+            `bench/scan --org: the scan of ${s.accounts} accounts failed (status ${r.status})`,
+          );
+        }
+        const rss = Number(/maxrss:(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+        const outBytes = readFileSync(out).length;
+        s.samples.push({ ms, maxRssMiB: rss, outBytes, load: os.loadavg()[0] });
+        rmSync(out, { force: true });
+        console.log(
+          `  run ${i + 1}/${runs} ${s.accounts} accounts: ${fmtMs(ms)}, peak RSS ${rss.toFixed(0)} MiB, output ${mib(outBytes)} MiB, load ${os.loadavg()[0].toFixed(1)}`,
+        );
+      }
+    }
+    const rows = sets.map((s) => {
+      const ms = stats(s.samples.map((x) => x.ms)).median;
+      const rss = Math.max(...s.samples.map((x) => x.maxRssMiB));
+      return [
+        String(s.accounts),
+        s.principals.toLocaleString('en'),
+        fmtMs(ms),
+        `${(ms / s.principals).toFixed(2)} ms`,
+        `${rss.toFixed(0)} MiB`,
+        `${mib(s.samples[0].outBytes)} MiB`,
+      ];
+    });
+    console.log();
+    console.log(
+      table(
+        ['accounts', 'principals', 'scan (median)', 'per principal', 'peak RSS', 'JSON output'],
+        rows,
+      ),
+    );
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(
+      join(ROOT, 'bench/results/scan-org.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), perAccount, runs, loadStart, loadEnd: os.loadavg(), sets: sets.map(({ files: _files, ...s }) => s) }, null, 2)}\n`,
+    );
+    console.log('\nwritten: bench/results/scan-org.json');
+  } finally {
+    if (arg('dir') === undefined && !flag('keep')) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const phasesDir = arg('phases');
+const orgCounts = arg('org');
 if (phasesDir !== undefined) await runPhasesChild(phasesDir);
+else if (orgCounts !== undefined) await org(orgCounts.split(',').map(Number));
 else await main();
