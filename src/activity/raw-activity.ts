@@ -43,7 +43,15 @@ export interface RawActivityJson {
 /** Latest time per principal → event source → event name, access keys and coverage. */
 export class RawActivity {
   private readonly principals = new Map<string, Map<string, Map<string, number>>>();
-  private readonly keys = new Map<string, { userArn: string; last: number }>();
+  /**
+   * Access keys: the index of each key ID in {@link keyUser} and {@link keyLast}. Columns, not an
+   * object per key: a worker can hold hundreds of thousands of keys, and each object would be
+   * marked again by every garbage collection (measured: GC was the cost of many keys).
+   */
+  private readonly keys = new Map<string, number>();
+  private readonly keyUser: string[] = [];
+  private readonly keyLast: number[] = [];
+  private readonly userArns = new Map<string, string>();
   private from = Infinity;
   private to = -Infinity;
 
@@ -61,15 +69,27 @@ export class RawActivity {
     else if (ms > seen) names.set(name, ms);
   }
 
-  /** Records the use of a long-term access key by its user (strings kept as by `add`). */
+  /**
+   * Records the use of a long-term access key by its user (strings kept as by `add`; each user
+   * ARN once, however many keys it has).
+   */
   addKey(keyId: string, userArn: string, ms: number): void {
-    const key = this.keys.get(keyId);
-    if (key === undefined) {
-      this.keys.set(detachString(keyId), { userArn: detachString(userArn), last: ms });
-    } else if (ms > key.last) {
-      key.last = ms;
-      if (key.userArn !== userArn) key.userArn = detachString(userArn);
+    const index = this.keys.get(keyId);
+    if (index === undefined) {
+      this.keys.set(detachString(keyId), this.keyLast.length);
+      this.keyUser.push(this.userArn(userArn));
+      this.keyLast.push(ms);
+    } else if (ms > this.keyLast[index]!) {
+      this.keyLast[index] = ms;
+      if (this.keyUser[index] !== userArn) this.keyUser[index] = this.userArn(userArn);
     }
+  }
+
+  /** `arn`, stored once (detached). */
+  private userArn(arn: string): string {
+    let kept = this.userArns.get(arn);
+    if (kept === undefined) this.userArns.set((kept = detachString(arn)), kept);
+    return kept;
   }
 
   /** Widens the covered span to include `ms`. */
@@ -85,7 +105,7 @@ export class RawActivity {
         for (const [name, ms] of names) this.add(principal, source, name, ms);
       }
     }
-    for (const [id, k] of other.keys) this.addKey(id, k.userArn, k.last);
+    for (const [id, i] of other.keys) this.addKey(id, other.keyUser[i]!, other.keyLast[i]!);
     if (other.from <= other.to) {
       this.cover(other.from);
       this.cover(other.to);
@@ -103,7 +123,7 @@ export class RawActivity {
         for (const [name, ms] of names) acc.recordMapping(principal, mapper.map(source, name), ms);
       }
     }
-    for (const [id, k] of this.keys) acc.recordAccessKey(id, k.userArn, k.last);
+    for (const [id, i] of this.keys) acc.recordAccessKey(id, this.keyUser[i]!, this.keyLast[i]!);
     if (this.from <= this.to) {
       acc.cover(this.from);
       acc.cover(this.to);
@@ -126,15 +146,16 @@ export class RawActivity {
   private keysJson(): RawActivityJson['keys'] {
     const users = new Map<string, number>();
     const out: RawActivityJson['keys'] = { ids: [], users: [], user: [], last: [] };
-    for (const [id, k] of this.keys) {
-      let u = users.get(k.userArn);
+    for (const [id, i] of this.keys) {
+      const arn = this.keyUser[i]!;
+      let u = users.get(arn);
       if (u === undefined) {
-        users.set(k.userArn, (u = out.users.length));
-        out.users.push(k.userArn);
+        users.set(arn, (u = out.users.length));
+        out.users.push(arn);
       }
       out.ids.push(id);
       out.user.push(u);
-      out.last.push(k.last);
+      out.last.push(this.keyLast[i]!);
     }
     return out;
   }
