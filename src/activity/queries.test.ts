@@ -11,7 +11,7 @@ import { createActionMapper } from './action-mapper.js';
 import { parseActivityCsv } from './activity-csv.js';
 import { readCloudTrail } from './cloudtrail.js';
 import { loadOperationData } from './load-operation-data.js';
-import { activityQuery } from './queries.js';
+import { activityQuery, coverageQuery } from './queries.js';
 import { CLOUDTRAIL_FIXTURES, VALID_FIXTURE_FILES, plainSummary } from './test-helpers.js';
 
 let catalog: ActionCatalog;
@@ -149,7 +149,7 @@ function twinRecords(): TwinRecord[] {
     const account = TWIN_ACCOUNTS[n % 2]!;
     const region = TWIN_REGIONS[(n >> 1) % 2]!;
     // Spread over 12 days, with a cluster in the last 10 minutes before and after midnight.
-    const day = n % 12;
+    const day = Math.floor(n / 4) % 12;
     const minute = n % 5 === 0 ? 1440 - 1 - (n % 10) : n % 7 === 0 ? n % 10 : (n * 37) % 1440;
     const ms = start + day * 86_400_000 + minute * 60_000 + (n % 60) * 1000;
     const [eventSource, eventName] = TWIN_CALLS[n % TWIN_CALLS.length]!;
@@ -243,6 +243,7 @@ function writeTrail(root: string, records: TwinRecord[], hive: boolean): void {
 /** The DuckDB type of the fields the twin tables expose. */
 const TWIN_RECORD =
   'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, recipientAccountId VARCHAR, ' +
+  'awsRegion VARCHAR, ' +
   'userIdentity STRUCT(type VARCHAR, arn VARCHAR, accessKeyId VARCHAR, ' +
   'sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))[]';
 
@@ -257,7 +258,7 @@ function twinViews(root: string): string {
     FROM read_json('${root}/**/*.json.gz', format = 'auto', hive_partitioning = true,
       hive_types_autocast = false, columns = {Records: '${TWIN_RECORD}'}))`;
   const athenaColumns = `r.eventTime AS eventtime, r.eventSource AS eventsource,
-    r.eventName AS eventname, r.recipientAccountId AS recipientaccountid,
+    r.eventName AS eventname, r.recipientAccountId AS recipientaccountid, r.awsRegion AS awsregion,
     {'type': r.userIdentity.type, 'arn': r.userIdentity.arn,
      'accesskeyid': r.userIdentity.accessKeyId,
      'sessioncontext': {'sessionissuer': {'arn': r.userIdentity.sessionContext.sessionIssuer.arn}}}
@@ -267,7 +268,8 @@ CREATE VIEW cloudtrail_logs AS SELECT ${athenaColumns}, region, year, month, day
 CREATE VIEW cloudtrail_logs_pp AS SELECT ${athenaColumns},
   year || '/' || month || '/' || day AS "timestamp" FROM ${source};
 CREATE VIEW eds1 AS SELECT CAST(r.eventTime AS TIMESTAMP) AS eventTime, r.eventSource AS eventSource,
-  r.eventName AS eventName, r.recipientAccountId AS recipientAccountId, r.userIdentity AS userIdentity
+  r.eventName AS eventName, r.recipientAccountId AS recipientAccountId, r.awsRegion AS awsRegion,
+  r.userIdentity AS userIdentity
   FROM ${source};
 CREATE MACRO date_format(ts, fmt) AS strftime(ts, replace(replace(fmt, '%i', '%M'), '%s', '%S'));
 `;
@@ -437,6 +439,46 @@ describe('the Athena and CloudTrail Lake queries, run by a DuckDB twin', () => {
     );
     expect(sql).toContain("AND recipientAccountId IN ('111111111111')");
     expect(await runTwin(plain, sql)).toEqual(expected);
+  });
+
+  it('gives the coverage rows (account, region, day, events) of the period and accounts on both layouts and Lake', async () => {
+    const accounts = ['222222222222'];
+    // The reference: from the records themselves.
+    const reference = (keep: (r: TwinRecord) => boolean): string[] => {
+      const counts = new Map<string, number>();
+      for (const r of records.filter(keep)) {
+        const key = [r.account, r.region, (r.record.eventTime as string).slice(0, 10)].join(',');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return [...counts.keys()].sort().map((k) => `${k},${counts.get(k)}`);
+    };
+    const expected = reference((r) => inPeriod(r, accounts));
+    expect(expected.length).toBeGreaterThanOrEqual(8);
+    const allAccounts = reference((r) => inPeriod(r));
+    const rows = async (root: string, sql: string): Promise<string[]> => {
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      try {
+        await connection.run(twinViews(root));
+        const reader = await connection.runAndReadAll(sql);
+        expect(reader.columnNames()).toEqual(['account_id', 'region', 'day', 'events']);
+        return reader.getRowsJS().map((row) => row.map(String).join(','));
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    };
+    for (const partitions of ['region-date', 'projection'] as const) {
+      const table = partitions === 'projection' ? 'cloudtrail_logs_pp' : 'cloudtrail_logs';
+      const sql = coverageQuery('athena', { table, partitions, since, until, accounts });
+      expect(await rows(plain, sql), partitions).toEqual(expected);
+      // The probes (account 111111111111, in folders outside the period) are left out by the
+      // partition predicates.
+      const all = coverageQuery('athena', { table, partitions, since, until });
+      expect(await rows(probed, all), partitions).toEqual(allAccounts);
+    }
+    const lake = coverageQuery('cloudtrail-lake', { table: 'eds1', since, until, accounts });
+    expect(await rows(plain, lake)).toEqual(expected);
   });
 
   it('rejects a bad period or account', () => {

@@ -357,15 +357,20 @@ ORDER BY 1, 2, 3, 5;
  * @throws IamRefineError as {@link activityQuery} does.
  */
 export function coverageQuery(engine: QueryEngine, options: ActivityQueryOptions = {}): string {
-  // Same checks (engine, table, since) as the activity query.
+  // Same checks (engine, table, period, accounts, layout) as the activity query.
   activityQuery(engine, options);
   const table = options.table ?? (engine === 'cloudtrail-lake' ? '' : DEFAULT_TABLES[engine]);
-  const since =
-    options.since === undefined
-      ? undefined
-      : parseIsoTime(DATE_ONLY.test(options.since) ? `${options.since}T00:00:00Z` : options.since)!;
+  const filters: Filters = {
+    since: time('--since', options.since),
+    until: time('--until', options.until),
+    accounts: options.accounts === undefined ? undefined : checkAccounts(options.accounts),
+  };
+  const layout = options.partitions ?? 'projection';
+  const cloudTrailLiteral = (ms: number): string => literal(cloudTrailTime(ms));
+  const lakeTime = (ms: number): string =>
+    literal(new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
   const header = `-- iam-refine coverage: the days each account and region has events (scan --activity coverage.csv).
--- Run it on the same table and --since as the activity query; save the result as CSV.`;
+-- Run it on the same table, period and accounts as the activity query; save the result as CSV.`;
   switch (engine) {
     case 'athena':
       return `${header}
@@ -377,13 +382,11 @@ SELECT
 FROM ${table}
 WHERE recipientaccountid IS NOT NULL
   AND awsregion IS NOT NULL
-  AND eventtime IS NOT NULL${since === undefined ? '' : `\n  AND eventtime >= ${literal(cloudTrailTime(since))}`}
+  AND eventtime IS NOT NULL${partitionConditions(filters, layout)}${eventConditions(filters, { time: 'eventtime', account: 'recipientaccountid' }, cloudTrailLiteral)}
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
 `;
     case 'cloudtrail-lake': {
-      const sinceText =
-        since === undefined ? '' : new Date(since).toISOString().slice(0, 19).replace('T', ' ');
       return `${header}
 SELECT
   recipientAccountId AS account_id,
@@ -392,7 +395,7 @@ SELECT
   count(*) AS events
 FROM ${table}
 WHERE recipientAccountId IS NOT NULL
-  AND awsRegion IS NOT NULL${since === undefined ? '' : `\n  AND eventTime >= ${literal(sinceText)}`}
+  AND awsRegion IS NOT NULL${eventConditions(filters, { time: 'eventTime', account: 'recipientAccountId' }, lakeTime)}
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
 `;
@@ -411,7 +414,7 @@ FROM (
 )
 WHERE r.recipientAccountId IS NOT NULL
   AND r.awsRegion IS NOT NULL
-  AND r.eventTime IS NOT NULL${since === undefined ? '' : `\n  AND r.eventTime >= ${literal(cloudTrailTime(since))}`}
+  AND r.eventTime IS NOT NULL${eventConditions(filters, { time: 'r.eventTime', account: 'r.recipientAccountId' }, cloudTrailLiteral)}
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;
 `;
