@@ -69,6 +69,21 @@ describe('writeOutputFile', () => {
     expect(pendingSignalCleanups()).toBe(0);
   });
 
+  it('writes chunks one after the other; a failure midway leaves the old file and no temporary file', async () => {
+    const out = join(dir, 'scan.json');
+    await writeFile(out, 'old');
+    await writeOutputFile(out, ['{', '"é": 1', '}\n']);
+    expect(await readFile(out, 'utf8')).toBe('{"é": 1}\n');
+    function* failing(): Generator<string> {
+      yield 'new part';
+      throw new Error('no more');
+    }
+    expect(await refusal(writeOutputFile(out, failing()))).toContain('cannot write');
+    expect(await readFile(out, 'utf8')).toBe('{"é": 1}\n');
+    expect(await temporaries()).toEqual([]);
+    expect(pendingSignalCleanups()).toBe(0);
+  });
+
   it('writes through a symbolic link (and a chain of them) to its target; the links stay links', async () => {
     await mkdir(join(dir, 'real'));
     const target = join(dir, 'real', 'findings.json');

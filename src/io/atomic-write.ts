@@ -201,7 +201,7 @@ export async function checkOutput(
  */
 export async function writeOutputFile(
   file: string,
-  text: string,
+  text: string | Iterable<string>,
   options: OutputCheckOptions = {},
 ): Promise<void> {
   const target = await checkOutput(file, options);
@@ -304,7 +304,11 @@ export async function removeDeadTemporaries(file: string): Promise<string[]> {
   return dead;
 }
 
-async function replaceFile(file: string, text: string, named: string): Promise<void> {
+async function replaceFile(
+  file: string,
+  text: string | Iterable<string>,
+  named: string,
+): Promise<void> {
   const temp = temporaryFor(file);
   try {
     await writeFile(temp.path, text, { encoding: 'utf8', flag: 'wx' });

@@ -15,8 +15,23 @@ export const formatMegabytes = (bytes: number): string => `${(bytes / 1_048_576)
  * and what was read. Deterministic for the same inputs and `--now` (no timings).
  */
 export function formatScanJson(outcome: ScanOutcome): string {
+  let text = '';
+  for (const chunk of scanJsonChunks(outcome)) text += chunk;
+  return text;
+}
+
+/** About this many characters per chunk of {@link scanJsonChunks}. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * The `json` output ({@link formatScanJson}) in pieces of about 64 KiB, finding by finding, so
+ * that an organisation's scan (hundreds of MB of JSON, more than the longest string V8 can hold
+ * beyond about 25,000 principals) is written without its whole text in memory. Exactly
+ * `JSON.stringify(output, null, 2)` and a line break, joined.
+ */
+export function* scanJsonChunks(outcome: ScanOutcome): Generator<string> {
   const r = outcome.result;
-  return `${JSON.stringify(
+  yield* jsonChunks(
     {
       analyzedAt: r.analyzedAt,
       trackingPeriodDays: r.trackingPeriodDays,
@@ -31,9 +46,45 @@ export function formatScanJson(outcome: ScanOutcome): string {
       inputWarnings: outcome.inputWarnings,
       inputs: outcome.inputs,
     },
-    null,
-    2,
-  )}\n`;
+    'findings',
+  );
+}
+
+/**
+ * `JSON.stringify(value, null, 2) + '\n'` in pieces, for a plain object `value` whose property
+ * `streamed` is an array: its elements are stringified one at a time and indented to their place
+ * (JSON strings hold no raw line breaks, so indenting after each line break is exact).
+ */
+export function* jsonChunks(value: Record<string, unknown>, streamed: string): Generator<string> {
+  const indent = (text: string, prefix: string): string => text.split('\n').join(`\n${prefix}`);
+  let buffer = '{';
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    const streaming = key === streamed && Array.isArray(v) && v.length > 0;
+    // As JSON.stringify: a property whose value has no JSON text is left out.
+    const text = streaming ? '' : (JSON.stringify(v, null, 2) as string | undefined);
+    if (text === undefined) continue;
+    buffer += `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    first = false;
+    if (streaming) {
+      const list = v as unknown[];
+      buffer += '[';
+      for (let i = 0; i < list.length; i++) {
+        const element = (JSON.stringify(list[i], null, 2) as string | undefined) ?? 'null';
+        buffer += `${i === 0 ? '' : ','}\n    ${indent(element, '    ')}`;
+        if (buffer.length >= CHUNK_CHARS) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+      buffer += '\n  ]';
+    } else {
+      buffer += indent(text, '  ');
+    }
+  }
+  buffer += first ? '}\n' : '\n}\n';
+  yield buffer;
 }
 
 /**

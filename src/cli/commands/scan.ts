@@ -26,7 +26,7 @@ import { FORM_STYLES } from '../../refine/forms/choose.js';
 import { parseManagedQuota } from './recommend.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { renderPermissionSetsTable } from '../../identity-center/table.js';
-import { formatCount, formatMegabytes, formatScanJson, summaryLine } from '../../scan/output.js';
+import { formatCount, formatMegabytes, scanJsonChunks, summaryLine } from '../../scan/output.js';
 import { recordScanInStore } from '../../scan/record.js';
 import { parseByteSize } from '../../text/byte-size.js';
 import {
@@ -489,18 +489,21 @@ export async function runScan(
   const format = options.format ?? 'table';
   const toFile = options.out !== undefined;
   const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
-  const text =
+  // JSON in pieces, finding by finding: an organisation's is hundreds of MB.
+  const text: Iterable<string> =
     format === 'json'
-      ? formatScanJson(outcome)
-      : renderFindingsTable(outcome.result, { color }) +
-        (outcome.inputs.permissionSets !== undefined
-          ? renderPermissionSetsTable(outcome.permissionSets)
-          : '');
+      ? scanJsonChunks(outcome)
+      : [
+          renderFindingsTable(outcome.result, { color }) +
+            (outcome.inputs.permissionSets !== undefined
+              ? renderPermissionSetsTable(outcome.permissionSets)
+              : ''),
+        ];
 
   // The output first, then the record: a scan is recorded only once its output was written, so
   // an exit status 2 never leaves a recorded scan behind (a re-run would record it twice).
   if (toFile) await writeOutputFile(options.out!, text, { inputs });
-  else io.stdout.write(text);
+  else for (const chunk of text) io.stdout.write(chunk);
 
   let recorded: string | undefined;
   if (options.db !== undefined) {
