@@ -66,6 +66,16 @@ export async function scanInto(dir: string, db: string): Promise<void> {
       '',
     ].join('\n'),
   );
+  // Its coverage CSV (activity-query --coverage): the logs of the three accounts have every day
+  // of the tracking period, so their roles are evaluated.
+  const coverageCsv = join(dir, 'coverage.csv');
+  const days = Array.from({ length: 91 }, (_, i) =>
+    new Date(Date.parse('2026-09-01T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10),
+  );
+  const coverage = ['account_id,region,day,events'];
+  for (const account of [A, B, C])
+    for (const d of days) coverage.push(`${account},us-east-1,${d},1`);
+  await writeFile(coverageCsv, `${coverage.join('\n')}\n`);
   const ps = join(dir, 'permission-sets.json');
   await writeFile(
     ps,
@@ -90,7 +100,7 @@ export async function scanInto(dir: string, db: string): Promise<void> {
   );
   const outcome = await runScanCore({
     authorizationDetails: files,
-    activity: [csv],
+    activity: [csv, coverageCsv],
     permissionSets: [ps],
     now: '2026-09-01T00:00:00Z',
   });

@@ -542,7 +542,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
                 <div>
                   <h3>Form and size</h3>
                   <div class="proof form">
-                    <span class={rec.form.fits ? 'badge exact' : 'badge action-DETACH_POLICY'}>
+                    <span class={rec.form.fits ? 'badge fits' : 'badge action-DETACH_POLICY'}>
                       {rec.form.fits ? rec.form.form.toUpperCase() : 'OVER QUOTA'}
                     </span>
                     <p>
