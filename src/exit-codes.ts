@@ -17,3 +17,8 @@ export const EXIT_INTERNAL = 3;
  * event. The output is complete for what was evaluated.
  */
 export const EXIT_INCOMPLETE = 4;
+/**
+ * Exit status of `scan --fail-on EXPR` when at least one finding matched the expression (the
+ * output was still written in full).
+ */
+export const EXIT_FINDINGS = 5;

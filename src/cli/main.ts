@@ -3,7 +3,6 @@
  * commands. {@link main} takes the arguments and a {@link CliIo}, and returns the exit status
  * instead of exiting, so tests run it in-process.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { LiveDeps } from '../aws/cli.js';
 import {
@@ -16,14 +15,10 @@ import {
   type CommandContext,
 } from './io.js';
 
-/** The package version, read from `package.json` (valid from both `src/cli/` and `dist/cli/`). */
-export function packageVersion(): string {
-  const manifest: unknown = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  );
-  const version = (manifest as { version?: unknown }).version;
-  return typeof version === 'string' ? version : '0.0.0';
-}
+import { packageVersion } from '../version.js';
+
+/** The package version (from src/version.ts; kept exported here for existing callers). */
+export { packageVersion };
 
 const OVERVIEW = `Find unused AWS IAM access and recommend exact least-privilege policies, offline.
 

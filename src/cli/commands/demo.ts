@@ -26,6 +26,7 @@ import { EXIT_OK, PROGRAM, processIo, type CliIo, type CommandContext } from '..
 import { recordScanInStore } from '../../scan/record.js';
 import { runScanCore, type ScanOutcome } from '../../scan/run.js';
 import { progressBar } from './scan.js';
+import { colorEnabled } from '../../text/color.js';
 
 /** Defaults of `demo`. */
 export const DEMO_DEFAULTS = { dir: './iam-refine-demo', events: 200_000, seed: 1 } as const;
@@ -101,7 +102,10 @@ export function demoCommand(ctx: CommandContext = { io: processIo(), exitCode: E
     )
     .option('--db <file>', 'findings database (default: DIR/iam-refine.db)')
     .option('--force', 'write into a non-empty folder that is not a previous demo')
-    .option('--no-color', 'no colour in the table (also: NO_COLOR=1)')
+    .option(
+      '--no-color',
+      'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 colours even into a pipe)',
+    )
     .option('--quiet', 'no progress and timings on stderr')
     .addHelpText('after', EXAMPLES)
     .action(async (options: DemoOptions) => {
@@ -251,7 +255,11 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     cloudformation: join(dir, DEMO_IAC.cloudformation),
   };
 
-  const color = io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
+  const color = colorEnabled({
+    isTTY: io.isTTY,
+    env: io.env,
+    ...(options.color === false ? { flag: false } : {}),
+  });
   const e = generated.expectations;
   const out: string[] = [
     renderFindingsTable(outcome.result, { color }) +

@@ -40,6 +40,7 @@ import {
   type CliIo,
   type CommandContext,
 } from '../io.js';
+import { colorEnabled } from '../../text/color.js';
 
 /** The output formats of `recommend`. */
 export type RecommendFormat = 'policy' | 'diff' | 'aws' | 'explain' | 'json';
@@ -149,7 +150,10 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       '--out <file>',
       'write the output to this file (atomically; see Output files below) instead of stdout',
     )
-    .option('--no-color', 'no colour in the diff format (also: NO_COLOR=1)')
+    .option(
+      '--no-color',
+      'no colour in the diff format (also NO_COLOR=1; FORCE_COLOR=1 colours even into a pipe)',
+    )
     .option(
       '--max-tree-lines <n>',
       'explain format: at most this many lines per drawn trie',
@@ -264,7 +268,11 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   const size = sizeOf(choice);
   const policyId = options.policyId ?? defaultPolicyId(options.policy);
   const toFile = options.out !== undefined;
-  const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
+  const color = colorEnabled({
+    isTTY: !toFile && io.isTTY,
+    env: io.env,
+    ...(options.color === false ? { flag: false } : {}),
+  });
 
   let text = '';
   try {

@@ -5,6 +5,7 @@
  * reports are first collected from AWS into a temporary folder (removed afterwards, also when the
  * process is interrupted by SIGINT, SIGTERM or SIGHUP).
  */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   connectionOf,
@@ -24,6 +25,15 @@ import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic
 import { DEFAULT_MAX_MANAGED_POLICIES, MAX_MANAGED_POLICIES_LIMIT } from '../../policy/size.js';
 import { FORM_STYLES } from '../../refine/forms/choose.js';
 import { parseManagedQuota } from './recommend.js';
+import { EXIT_FINDINGS } from '../../exit-codes.js';
+import type { Finding } from '../../findings/types.js';
+import { toAsff } from '../../report/asff.js';
+import { toCsv } from '../../report/csv.js';
+import { failingFindings, parseFailOn, type FailOnTerm } from '../../report/fail-on.js';
+import { toSarif } from '../../report/sarif.js';
+import { findingRisk, type FindingRisk } from '../../risk/risk.js';
+import { colorEnabled } from '../../text/color.js';
+import { packageVersion } from '../../version.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import { formatCount, formatMegabytes, scanJsonChunks, summaryLine } from '../../scan/output.js';
@@ -49,10 +59,10 @@ import {
 } from '../io.js';
 
 /** The output formats of `scan`. */
-export type ScanFormat = 'table' | 'json';
+export type ScanFormat = 'table' | 'json' | 'sarif' | 'asff' | 'csv';
 
 /** Every {@link ScanFormat}, the default first. */
-export const SCAN_FORMATS: readonly ScanFormat[] = ['table', 'json'];
+export const SCAN_FORMATS: readonly ScanFormat[] = ['table', 'json', 'sarif', 'asff', 'csv'];
 
 /**
  * The options of the `scan` command: {@link ScanOptions}, where `--authorization-details` is
@@ -83,6 +93,10 @@ export interface ScanCliOptions extends Omit<ScanOptions, 'authorizationDetails'
   org?: boolean;
   /** With `--live --org`: the role assumed in each member account. */
   orgRoleName?: string;
+  /** Exit with {@link EXIT_FINDINGS} when a finding matches this expression (see fail-on.ts). */
+  failOn?: string;
+  /** With `--format asff`: the Security Hub region (default `AWS_REGION`). */
+  asffRegion?: string;
 }
 
 const EXAMPLES = `
@@ -102,12 +116,27 @@ evaluated for unused roles and permissions (INCOMPLETE_ACTIVITY_COVERAGE, with t
 --allow-partial-coverage evaluates it over the covered days that reach the period's end instead,
 and every output says since when.
 
+Formats: table (for people), json (Access Analyzer's shapes), sarif (SARIF 2.1.0 for code
+scanning, e.g. GitHub's upload-sarif), asff (AWS Security Finding Format: a JSON array for
+'aws securityhub batch-import-findings --findings file://FILE', 100 per call; needs
+--asff-region or AWS_REGION), csv (one row per finding, for a spreadsheet).
+
+Risk: every finding has a level. high: unused permissions include a high-risk action
+(privilege escalation, data or key control, audit-trail tampering; the list and its sources are
+in the README); medium: unused write or permissions-management actions, whole unused services,
+unused roles, access keys and passwords; low: only list, read or tagging actions unused.
+
+--fail-on EXPR: terms separated by commas, each 'any', a finding type, a level (that level or
+higher) or TYPE:LEVEL, e.g. 'UnusedPermission:high,UnusedIAMUserAccessKey'. The output is
+written in full either way.
+
 Exit status: 0 done and complete; 1 with --live when some accounts were scanned and others could
 not be collected (each named in one line on stderr); 2 bad input or usage (one line per problem on
 stderr, nothing on stdout); 3 internal error; 4 done but incomplete: some log file or record was
 skipped, some principal's activity does not cover the tracking period (not evaluated, or with
 --allow-partial-coverage evaluated over fewer days), or a --data-events service has no data event
-(what is missing is on stderr and in the output's coverage).
+(what is missing is on stderr and in the output's coverage); 5 with --fail-on: at least one
+finding matched (counted on stderr; 5 is returned rather than 1 or 4 when they also apply).
 
 Examples:
   # an account's exports and its CloudTrail logs (S3 layout), with S3 and Lambda data events
@@ -128,6 +157,11 @@ Examples:
   # live, every account of the organization, with their CloudTrail logs; into a database
   $ iam-refine scan --live --org --org-role-name IamRefineCollector --cloudtrail AWSLogs/ \\
       --db iam-refine.db
+
+  # CI: SARIF for code scanning, fail the job on high-risk unused permissions or unused keys
+  $ iam-refine scan --authorization-details auth.json --credential-report report.csv \\
+      --last-accessed reports/*.json --format sarif --out iam-refine.sarif \\
+      --fail-on UnusedPermission:high,UnusedIAMUserAccessKey
 
   # try it on a generated account
   $ iam-refine demo
@@ -268,6 +302,15 @@ export function scanCommand(
       'write the output to this file (atomically; see Output files below) instead of stdout',
     )
     .option(
+      '--fail-on <expr>',
+      "exit 5 when a finding matches: 'any', a finding type, a risk level (low, medium, high: " +
+        "that level or higher) or TYPE:LEVEL, comma-separated (e.g. 'UnusedPermission:high')",
+    )
+    .option(
+      '--asff-region <region>',
+      'with --format asff: the Security Hub region the findings go to (default: AWS_REGION)',
+    )
+    .option(
       '--db <file>',
       'also record the scan in this findings database (SQLite), after the output is written',
     )
@@ -275,7 +318,10 @@ export function scanCommand(
       '--catalog <file>',
       'action catalog file ({"s3": ["GetObject", ...]}) instead of the bundled one',
     )
-    .option('--no-color', 'no colour in the table (also: NO_COLOR=1)')
+    .option(
+      '--no-color',
+      'no colour in the table (also NO_COLOR=1; FORCE_COLOR=1 colours even into a pipe, e.g. CI logs)',
+    )
     .option('--quiet', 'only warnings and errors on stderr (no progress bar, no summary)')
     .addOption(
       new Option(
@@ -444,6 +490,19 @@ export async function runScan(
   deps: LiveDeps = {},
 ): Promise<number> {
   checkLiveUsage(options);
+  const format = options.format ?? 'table';
+  // Checked before any work: a typo in a CI gate must not cost a scan.
+  const failOn: FailOnTerm[] | undefined =
+    options.failOn === undefined ? undefined : parseFailOn(options.failOn);
+  const asffRegion = options.asffRegion ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (format === 'asff' && (asffRegion === undefined || asffRegion === '')) {
+    throw new CliError(
+      '--format asff needs the Security Hub region: --asff-region REGION (or AWS_REGION)',
+    );
+  }
+  if (options.asffRegion !== undefined && format !== 'asff') {
+    throw new CliError('--asff-region needs --format asff');
+  }
   // Before any long work: the output and the database can be written, and neither is an input.
   const inputs = scanInputFiles(options);
   if (options.out !== undefined) {
@@ -486,19 +545,25 @@ export async function runScan(
     progress?.clear();
     await live?.cleanup();
   }
-  const format = options.format ?? 'table';
   const toFile = options.out !== undefined;
-  const color = !toFile && io.isTTY && options.color !== false && (io.env.NO_COLOR ?? '') === '';
+  const color = colorEnabled({
+    isTTY: !toFile && io.isTTY,
+    env: io.env,
+    ...(options.color === false ? { flag: false } : {}),
+  });
+  const risks = new Map<Finding, FindingRisk>();
+  const riskOf = (f: Finding): FindingRisk => {
+    let r = risks.get(f);
+    if (r === undefined) risks.set(f, (r = findingRisk(f)));
+    return r;
+  };
   // JSON in pieces, finding by finding: an organisation's is hundreds of MB.
-  const text: Iterable<string> =
-    format === 'json'
-      ? scanJsonChunks(outcome)
-      : [
-          renderFindingsTable(outcome.result, { color }) +
-            (outcome.inputs.permissionSets !== undefined
-              ? renderPermissionSetsTable(outcome.permissionSets)
-              : ''),
-        ];
+  const text: Iterable<string> = formatOutput(format, outcome, {
+    color,
+    riskOf,
+    asffRegion: asffRegion ?? '',
+    artifactUri: artifactUriOf(options),
+  });
 
   // The output first, then the record: a scan is recorded only once its output was written, so
   // an exit status 2 never leaves a recorded scan behind (a re-run would record it twice).
@@ -524,7 +589,17 @@ export async function runScan(
     if (recorded !== undefined) notes.push(recorded);
     if (toFile) notes.push(`wrote ${options.out}`);
   }
+  let failing: Finding[] = [];
+  if (failOn !== undefined) {
+    failing = failingFindings(failOn, outcome.result.findings, (f) => riskOf(f).level);
+    notes.push(
+      failing.length === 0
+        ? `--fail-on ${options.failOn}: no finding matched`
+        : `--fail-on ${options.failOn}: ${failing.length} finding${failing.length === 1 ? '' : 's'} matched (exit ${EXIT_FINDINGS})`,
+    );
+  }
   if (notes.length > 0) io.stderr.write(`${notes.join('\n')}\n`);
+  if (failing.length > 0) return EXIT_FINDINGS;
   if (live !== undefined && live.failures.length > 0) return EXIT_PARTIAL;
   return outcome.result.coverage?.complete === false ? EXIT_INCOMPLETE : EXIT_OK;
 }
@@ -539,6 +614,55 @@ function scanInputFiles(options: ScanCliOptions): string[] {
     ...(options.activity ?? []),
     ...(options.catalog === undefined ? [] : [options.catalog]),
   ];
+}
+
+/** The file SARIF results point at: the first authorization-details file, relative, with `/`. */
+function artifactUriOf(options: ScanCliOptions): string {
+  const first = options.authorizationDetails?.[0];
+  if (first === undefined) return 'authorization-details.json';
+  const rel = relative(process.cwd(), resolve(first));
+  return (rel.startsWith('..') || isAbsolute(rel) ? resolve(first) : rel).split(sep).join('/');
+}
+
+/** Renders the scan outcome in one of the {@link SCAN_FORMATS}. */
+export function formatOutput(
+  format: ScanFormat,
+  outcome: ScanOutcome,
+  options: {
+    color: boolean;
+    riskOf: (f: Finding) => FindingRisk;
+    asffRegion: string;
+    artifactUri: string;
+  },
+): Iterable<string> {
+  switch (format) {
+    case 'json':
+      return scanJsonChunks(outcome);
+    case 'sarif': {
+      const log = toSarif(outcome.result, {
+        toolVersion: packageVersion(),
+        artifactUri: options.artifactUri,
+        riskOf: options.riskOf,
+      });
+      return [`${JSON.stringify(log, null, 2)}\n`];
+    }
+    case 'asff': {
+      const findings = toAsff(outcome.result, {
+        region: options.asffRegion,
+        riskOf: options.riskOf,
+      });
+      return [`${JSON.stringify(findings, null, 2)}\n`];
+    }
+    case 'csv':
+      return [toCsv(outcome.result, { riskOf: options.riskOf })];
+    case 'table':
+      return [
+        renderFindingsTable(outcome.result, { color: options.color }) +
+          (outcome.inputs.permissionSets !== undefined
+            ? renderPermissionSetsTable(outcome.permissionSets)
+            : ''),
+      ];
+  }
 }
 
 const number = formatCount;
