@@ -16,6 +16,7 @@ import {
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from '../exit-codes.js';
 import type { CliIo } from '../io/streams.js';
 import { readTextFile } from '../text-file.js';
+import { processInvocation } from './invocation.js';
 
 export {
   EXIT_OK,
@@ -47,6 +48,7 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    command: processInvocation(process.env),
   };
 }
 

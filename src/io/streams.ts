@@ -20,4 +20,9 @@ export interface CliIo {
   isTTY: boolean;
   /** Environment variables (`NO_COLOR` is honoured). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * How to print an iam-refine command the user can paste here (`iam-refine`, `node
+   * bin/iam-refine.js`, `node_modules/.bin/iam-refine`); `iam-refine` when absent.
+   */
+  command?: string;
 }

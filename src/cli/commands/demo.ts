@@ -273,10 +273,11 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     '',
     'Next:',
   );
+  const cmd = io.command ?? PROGRAM;
   if (recorded !== undefined) {
     out.push(
       `  # browse the findings, their policy diffs and proofs`,
-      `  ${PROGRAM} serve --db ${q(db)}`,
+      `  ${cmd} serve --db ${q(db)}`,
       '',
       `  # patch the account's Terraform and CloudFormation sources (proved, ready for a pull request)`,
       `  ${PROGRAM} remediate --iac ${q(iac.terraform)} --iac ${q(iac.cloudformation)} \\`,
@@ -286,7 +287,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
   }
   out.push(
     `  # the same scan, as JSON in Access Analyzer's shapes`,
-    `  ${PROGRAM} scan --authorization-details ${q(paths.authorizationDetails)} \\`,
+    `  ${cmd} scan --authorization-details ${q(paths.authorizationDetails)} \\`,
     `      --credential-report ${q(paths.credentialReport)} --cloudtrail ${q(paths.cloudtrail)} \\`,
     `      --data-events ${generated.dataEventServices.join(',')} --now ${now.replace('.000Z', 'Z')} --format json --out findings.json`,
     '',
