@@ -27,7 +27,7 @@ From an account's exported IAM data (or live AWS) and its activity (CloudTrail l
 const FOOTER = `
 Exit status: 0 success, 1 verify found the refined policy not exact (or some accounts could not
 be collected), 2 bad input or usage (one line per problem on stderr, nothing on stdout),
-3 internal error (--debug prints the stack).
+3 internal error (--debug prints the stack), 5 scan --fail-on matched a finding.
 
 Examples:
   # an example account, scanned, with the findings recorded in a database
