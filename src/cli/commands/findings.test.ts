@@ -41,8 +41,10 @@ describe('findings list', () => {
     const r = await cli(['findings', 'list', '--db', db, '--sort', 'resource', '--asc']);
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STATUS\s+TYPE\s+ACCOUNT\s+PRINCIPAL\s+UNUSED\s+UPDATED$/);
-    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[4])).toEqual([
+    expect(lines[0]).toMatch(
+      /^ID\s+RISK\s+STATUS\s+TYPE\s+ACCOUNT\s+PRINCIPAL\s+UNUSED\s+UPDATED$/,
+    );
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[5])).toEqual([
       'role/ci-deployer',
       'user/alice',
       'user/bob',

@@ -4,9 +4,19 @@
  */
 import { formLabel } from '../../refine/forms/choose.js';
 import { Command, Option } from 'commander';
-import { ValidationError, type Issue } from '../../errors.js';
+import type { ActionCatalog } from '../../catalog/catalog.js';
+import { loadCatalog } from '../../catalog/load.js';
+import { CliError, ValidationError, type Issue } from '../../errors.js';
+import { resolveIdPrefix, shortIdLength } from '../../findings/short-id.js';
 import { FINDING_TYPES, type FindingType } from '../../findings/types.js';
 import { identityCenterRoleOfArn } from '../../identity-center/roles.js';
+import {
+  findingRisk,
+  isRiskLevel,
+  riskRank,
+  RISK_LEVELS,
+  type RiskLevel,
+} from '../../risk/risk.js';
 import { dbOption, openCliStore, type DbOptions } from '../../store/cli.js';
 import { NotFoundError } from '../../store/errors.js';
 import {
@@ -24,8 +34,11 @@ import {
 import { EXIT_OK, PROGRAM, processIo, type CliIo, type CommandContext } from '../io.js';
 import { parsePositiveInteger } from './recommend.js';
 
-/** Output formats of `findings list`. */
-export type FindingsListFormat = 'table' | 'json';
+/** Output formats of `findings list` (`aa-json`: Access Analyzer's `ListFindingsV2` response). */
+export type FindingsListFormat = 'table' | 'json' | 'aa-json';
+
+/** Sort keys of `findings list`: the store's columns, and `risk` (computed per finding). */
+export type FindingsListSort = FindingSortKey | 'risk';
 
 /** Output formats of `findings show`. */
 export type FindingShowFormat = 'text' | 'json';
@@ -43,7 +56,9 @@ export interface FindingsListOptions extends DbOptions {
   /** Case-insensitive substring of the principal's ARN. */
   principal?: string;
   /** Sort column (default `updatedAt`). */
-  sort?: FindingSortKey;
+  sort?: FindingsListSort;
+  /** Only findings of this risk level or higher. */
+  risk?: string;
   /** Ascending order instead of descending. */
   asc?: boolean;
   /** Page size (default 50). */
@@ -79,7 +94,13 @@ Examples:
   $ iam-refine findings list --status ACTIVE --type UnusedPermission --service s3,iam
   $ iam-refine findings list --account 111122223333 --principal ci- --sort resource --asc
   $ iam-refine findings list --format json --limit 500 > page.json
-  $ iam-refine findings list --db audit.db --status RESOLVED`;
+  $ iam-refine findings list --db audit.db --status RESOLVED
+  $ iam-refine findings list --status ACTIVE --risk high --sort risk
+  $ iam-refine findings list --format aa-json     # ListFindingsV2's {findings, nextToken}
+
+The ID column shows the shortest prefix (at least 8 characters) that is unique in the database;
+show, archive and unarchive accept it. The table fits the terminal's width (or COLUMNS): the
+principal column is shortened from the left.`;
 
 /**
  * The `findings` command and its subcommands (the caller adds it with `program.addCommand`;
@@ -120,7 +141,14 @@ Examples:
     )
     .option('--principal <text>', "case-insensitive part of the principal's ARN")
     .addOption(
-      new Option('--sort <column>', 'sort column').choices(FINDING_SORT_KEYS).default('updatedAt'),
+      new Option('--sort <column>', 'sort column (risk: high first, then the latest update)')
+        .choices([...FINDING_SORT_KEYS, 'risk'])
+        .default('updatedAt'),
+    )
+    .addOption(
+      new Option('--risk <level>', 'only findings of this risk level or higher').choices(
+        RISK_LEVELS,
+      ),
     )
     .option('--asc', 'ascending order (default: descending)')
     .option('--limit <n>', 'page size, at most 1000', parsePositiveInteger, 50)
@@ -133,17 +161,22 @@ Examples:
       ).choices(['permission-set']),
     )
     .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+      new Option(
+        '--format <format>',
+        "output format (aa-json: Access Analyzer's ListFindingsV2 response, {findings, nextToken})",
+      )
+        .choices(['table', 'json', 'aa-json'])
+        .default('table'),
     )
     .addHelpText('after', LIST_EXAMPLES)
-    .action((options: FindingsListOptions) => {
-      ctx.exitCode = runFindingsList(options, ctx.io);
+    .action(async (options: FindingsListOptions) => {
+      ctx.exitCode = await runFindingsList(options, ctx.io);
     });
 
   findings
     .command('show')
     .description('one finding: its details, recommendation, tags and history')
-    .argument('<id>', 'the finding id (from findings list)')
+    .argument('<id>', 'the finding id, or a unique prefix of it (from findings list)')
     .addOption(dbOption())
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
@@ -156,7 +189,7 @@ Examples:
   findings
     .command('archive')
     .description('archive findings (they stay archived across scans until unarchived)')
-    .argument('<id...>', 'finding ids')
+    .argument('<id...>', 'finding ids, or unique prefixes of them')
     .addOption(dbOption())
     .option('--by <name>', 'who archives, kept in the history (default: $USER)')
     .addHelpText('after', '\nExample:\n  $ iam-refine findings archive 3f2a... 9bc1...')
@@ -167,7 +200,7 @@ Examples:
   findings
     .command('unarchive')
     .description('make archived findings active again')
-    .argument('<id...>', 'finding ids')
+    .argument('<id...>', 'finding ids, or unique prefixes of them')
     .addOption(dbOption())
     .option('--by <name>', 'who unarchives, kept in the history (default: $USER)')
     .addHelpText('after', '\nExample:\n  $ iam-refine findings unarchive 3f2a...')
@@ -267,26 +300,157 @@ function withStore<T>(options: DbOptions, fn: (store: FindingsStore) => T): T {
   }
 }
 
-/**
- * `findings list`: one page of findings as a table (stdout) with a line on stderr saying which
- * rows of how many and how to get the next page, or as JSON (`{items, total, limit, offset?,
- * nextCursor?}`).
- *
- * @returns the exit status (0).
- * @throws ValidationError for bad filter values; CliError when the database does not exist.
- */
-export function runFindingsList(options: FindingsListOptions, io: CliIo): number {
-  const filter = filterFromOptions(options);
-  const page = withStore(options, (store) =>
-    store.listFindings({
+/** A list row with its risk level. */
+export interface RiskedSummary extends FindingSummary {
+  /** The finding's risk level (see src/risk/risk.ts). */
+  risk: RiskLevel;
+}
+
+/** Every finding id in the store (for short ids and prefix lookups). */
+export function allFindingIds(store: FindingsStore, filter: FindingFilter = {}): string[] {
+  return allSummaries(store, filter).map((f) => f.id);
+}
+
+/** Every finding summary matching `filter`, in store order (pages of 1000 through the cursor). */
+function allSummaries(store: FindingsStore, filter: FindingFilter): FindingSummary[] {
+  const out: FindingSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = store.listFindings({
       filter,
-      sort: options.sort ?? 'updatedAt',
+      sort: 'updatedAt',
+      direction: 'desc',
+      limit: 1000,
+      withTotal: false,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return out;
+}
+
+/** The risk level of a stored finding (medium when it vanished between two reads). */
+function riskOfStored(store: FindingsStore, id: string, catalog: ActionCatalog): RiskLevel {
+  const f = store.getFinding(id);
+  return f === undefined
+    ? 'medium'
+    : findingRisk(f.finding as Parameters<typeof findingRisk>[0], catalog).level;
+}
+
+/** One page of findings, with risk levels: by the store, or filtered/sorted by risk in memory. */
+function listPage(
+  store: FindingsStore,
+  options: FindingsListOptions,
+  filter: FindingFilter,
+  catalog: ActionCatalog,
+): { page: FindingPage & { items: RiskedSummary[] }; ids: string[] } {
+  const ids = allFindingIds(store);
+  const byRisk = options.sort === 'risk' || options.risk !== undefined;
+  if (!byRisk) {
+    const page = store.listFindings({
+      filter,
+      sort: (options.sort ?? 'updatedAt') as FindingSortKey,
       direction: options.asc ? 'asc' : 'desc',
       limit: options.limit ?? 50,
       ...(options.cursor !== undefined
         ? { cursor: options.cursor }
         : { offset: options.offset ?? 0 }),
-    }),
+    });
+    return {
+      page: {
+        ...page,
+        items: page.items.map((f) => ({ ...f, risk: riskOfStored(store, f.id, catalog) })),
+      },
+      ids,
+    };
+  }
+  if (options.cursor !== undefined)
+    throw new CliError('--cursor cannot be used with --risk or --sort risk (use --offset)');
+  const min = options.risk;
+  if (min !== undefined && !isRiskLevel(min))
+    throw new CliError(`--risk: expected ${RISK_LEVELS.join(', ')}`);
+  let rows: RiskedSummary[] = allSummaries(store, filter).map((f) => ({
+    ...f,
+    risk: riskOfStored(store, f.id, catalog),
+  }));
+  if (min !== undefined) rows = rows.filter((r) => riskRank(r.risk) >= riskRank(min));
+  if (options.sort === 'risk') {
+    const sign = options.asc ? 1 : -1;
+    // Stable: within a level, the store's order (latest update first).
+    rows = rows
+      .map((r, i) => [r, i] as const)
+      .sort(([a, i], [b, j]) => sign * (riskRank(a.risk) - riskRank(b.risk)) || i - j)
+      .map(([r]) => r);
+  } else {
+    const key = (options.sort ?? 'updatedAt') as FindingSortKey;
+    const value = (r: RiskedSummary): string | number =>
+      key === 'account'
+        ? r.resourceOwnerAccount
+        : key === 'unusedActionCount'
+          ? r.unusedActionCount
+          : r[key];
+    const sign = options.asc ? 1 : -1;
+    rows = [...rows].sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      return sign * (x < y ? -1 : x > y ? 1 : 0) || (a.id < b.id ? -1 : 1);
+    });
+  }
+  const offset = options.offset ?? 0;
+  const limit = options.limit ?? 50;
+  const items = rows.slice(offset, offset + limit);
+  return {
+    page: {
+      items,
+      total: rows.length,
+      limit,
+      offset,
+      ...(offset + limit < rows.length ? { nextCursor: String(offset + limit) } : {}),
+    },
+    ids,
+  };
+}
+
+/**
+ * A page as Access Analyzer's `ListFindingsV2` response: `findings` of `FindingSummaryV2`
+ * (`analyzedAt, createdAt, id, resource, resourceOwnerAccount, resourceType, status, updatedAt,
+ * findingType`) and `nextToken` (this store's cursor) when there is a next page.
+ */
+export function toListFindingsV2(page: FindingPage): {
+  findings: Record<string, string>[];
+  nextToken?: string;
+} {
+  return {
+    findings: page.items.map((f) => ({
+      analyzedAt: f.analyzedAt,
+      createdAt: f.createdAt,
+      id: f.id,
+      resource: f.resource,
+      resourceOwnerAccount: f.resourceOwnerAccount,
+      resourceType: f.resourceType,
+      status: f.status,
+      updatedAt: f.updatedAt,
+      findingType: f.findingType,
+    })),
+    ...(page.nextCursor === undefined ? {} : { nextToken: page.nextCursor }),
+  };
+}
+
+/**
+ * `findings list`: one page of findings as a table (stdout) with a line on stderr saying which
+ * rows of how many and how to get the next page, as JSON (`{items, total, limit, offset?,
+ * nextCursor?}`, each item with its `risk`), or as `ListFindingsV2`'s `{findings, nextToken}`.
+ *
+ * @returns the exit status (0).
+ * @throws ValidationError for bad filter values; CliError when the database does not exist.
+ */
+export async function runFindingsList(options: FindingsListOptions, io: CliIo): Promise<number> {
+  const filter = filterFromOptions(options);
+  // The access levels of unused actions, for findings without per-policy detail (imported).
+  const catalog = await loadCatalog();
+  const { page, ids } = withStore(options, (store) =>
+    store.readSnapshot(() => listPage(store, options, filter, catalog)),
   );
   const groups =
     options.groupBy === 'permission-set' ? groupByPermissionSet(page.items) : undefined;
@@ -305,19 +469,25 @@ export function runFindingsList(options: FindingsListOptions, io: CliIo): number
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT_OK;
   }
+  if (options.format === 'aa-json') {
+    io.stdout.write(`${JSON.stringify(toListFindingsV2(page), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const width = terminalWidth(io);
+  const tableOptions = { idLength: shortIdLength(ids), ...(width === undefined ? {} : { width }) };
   if (groups !== undefined) {
     io.stdout.write(
       groups
         .map(
           (g) =>
-            `${g.permissionSet === null ? 'not an Identity Center role' : `permission set ${g.permissionSet}`}: ${g.items.length} finding${g.items.length === 1 ? '' : 's'} in ${g.accounts.length} account${g.accounts.length === 1 ? '' : 's'}\n${formatFindingsTable(g.items)}`,
+            `${g.permissionSet === null ? 'not an Identity Center role' : `permission set ${g.permissionSet}`}: ${g.items.length} finding${g.items.length === 1 ? '' : 's'} in ${g.accounts.length} account${g.accounts.length === 1 ? '' : 's'}\n${formatFindingsTable(g.items, tableOptions)}`,
         )
         .join('\n'),
     );
     io.stderr.write(`${pageNote(page)}\n`);
     return EXIT_OK;
   }
-  io.stdout.write(formatFindingsTable(page.items));
+  io.stdout.write(formatFindingsTable(page.items, tableOptions));
   io.stderr.write(`${pageNote(page)}\n`);
   return EXIT_OK;
 }
@@ -351,6 +521,14 @@ export function groupByPermissionSet(items: readonly FindingSummary[]): Permissi
     }));
 }
 
+/** The terminal's width: stdout's columns when a terminal, else `COLUMNS`, else none. */
+function terminalWidth(io: CliIo): number | undefined {
+  const columns = (io.stdout as { columns?: unknown }).columns;
+  if (io.isTTY && typeof columns === 'number' && columns > 0) return columns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
+}
+
 /** What a table page shows: which rows of how many, and how to get the next ones. */
 export function pageNote(page: FindingPage): string {
   const total = page.total ?? 0;
@@ -367,13 +545,32 @@ export function pageNote(page: FindingPage): string {
   return note;
 }
 
-/** Renders list rows as an aligned text table (an empty string for no rows). */
-export function formatFindingsTable(items: readonly FindingSummary[]): string {
+/** The finding types without "Unused", for a narrow table. */
+const SHORT_TYPES: Readonly<Record<FindingType, string>> = {
+  UnusedIAMRole: 'IAMRole',
+  UnusedIAMUserAccessKey: 'AccessKey',
+  UnusedIAMUserPassword: 'Password',
+  UnusedPermission: 'Permission',
+};
+
+/**
+ * Renders list rows as an aligned text table (an empty string for no rows): ids cut to
+ * `idLength`, and, with `width`, the finding types without "Unused" and then the principal
+ * column shortened from the left (`…/name`) so that no line is longer than `width` (when the
+ * other columns leave the principal at least 12 characters).
+ */
+export function formatFindingsTable(
+  items: readonly (FindingSummary & { risk?: RiskLevel })[],
+  options: { idLength?: number; width?: number } = {},
+): string {
   if (items.length === 0) return '';
+  const TYPE = 3;
+  const PRINCIPAL = 5;
   const rows = [
-    ['ID', 'STATUS', 'TYPE', 'ACCOUNT', 'PRINCIPAL', 'UNUSED', 'UPDATED'],
+    ['ID', 'RISK', 'STATUS', 'TYPE', 'ACCOUNT', 'PRINCIPAL', 'UNUSED', 'UPDATED'],
     ...items.map((f) => [
-      f.id,
+      options.idLength === undefined ? f.id : f.id.slice(0, options.idLength),
+      f.risk ?? '-',
       f.status,
       f.findingType,
       f.resourceOwnerAccount,
@@ -382,7 +579,28 @@ export function formatFindingsTable(items: readonly FindingSummary[]): string {
       f.updatedAt.slice(0, 16).replace('T', ' '),
     ]),
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const measure = () => rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  let widths = measure();
+  const excessOf = (w: number[]) =>
+    w.reduce((a, b) => a + b, 0) + 2 * (w.length - 1) - (options.width ?? Infinity);
+  if (options.width !== undefined && excessOf(widths) > 0) {
+    // First the finding types without their common "Unused" (Role, AccessKey, ...).
+    for (const r of rows.slice(1)) r[TYPE] = SHORT_TYPES[r[TYPE] as FindingType] ?? r[TYPE]!;
+    widths = measure();
+  }
+  if (options.width !== undefined) {
+    const excess = excessOf(widths);
+    if (excess > 0) {
+      const room = Math.max(12, widths[PRINCIPAL]! - excess);
+      if (room < widths[PRINCIPAL]!) {
+        for (const r of rows.slice(1)) {
+          const p = r[PRINCIPAL]!;
+          if (p.length > room) r[PRINCIPAL] = `…${p.slice(p.length - room + 1)}`;
+        }
+        widths[PRINCIPAL] = room;
+      }
+    }
+  }
   return rows
     .map((r) =>
       r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '),
@@ -419,7 +637,8 @@ export function runFindingsShow(
   io: CliIo,
 ): number {
   const finding = withStore(options, (store) => {
-    const f = store.getFinding(id);
+    const [full] = resolveIds(store, [id]);
+    const f = store.getFinding(full!);
     if (f === undefined) throw new NotFoundError('finding', [id]);
     return f;
   });
@@ -528,13 +747,35 @@ export function runFindingsArchive(
   io: CliIo,
 ): number {
   const actor = options.by ?? io.env.USER ?? 'user';
-  const result: StatusChangeResult = withStore(options, (store) =>
-    action === 'archive' ? store.archive(ids, { actor }) : store.unarchive(ids, { actor }),
-  );
+  const result: StatusChangeResult = withStore(options, (store) => {
+    const full = resolveIds(store, ids);
+    return action === 'archive' ? store.archive(full, { actor }) : store.unarchive(full, { actor });
+  });
   const done = action === 'archive' ? 'archived' : 'unarchived';
   for (const id of result.changed) io.stdout.write(`${done} ${id}\n`);
   for (const u of result.unchanged) {
     io.stderr.write(`${PROGRAM}: ${u.id} is ${u.status}, left as it is\n`);
   }
   return EXIT_OK;
+}
+
+/**
+ * Full ids for typed ids or unique prefixes (an unknown one is passed on as typed, so that the
+ * store names it as unknown with the others).
+ *
+ * @throws CliError (exit 2) naming a prefix that matches several findings, with the candidates.
+ */
+export function resolveIds(store: FindingsStore, typed: readonly string[]): string[] {
+  const all = allFindingIds(store);
+  return typed.map((t) => {
+    const m = resolveIdPrefix(t, all);
+    if (m.kind === 'exact' || m.kind === 'unique') return m.id;
+    if (m.kind === 'ambiguous') {
+      const shown = m.ids.slice(0, 5).join(', ');
+      throw new CliError(
+        `finding id prefix ${t} matches ${m.ids.length} findings (${shown}${m.ids.length > 5 ? ', ...' : ''}): type more of the id`,
+      );
+    }
+    return t;
+  });
 }
