@@ -402,7 +402,11 @@ describe('computeFindings: UnusedPermission details', () => {
     expect(permissionDetails(f)).toEqual([
       { serviceNamespace: 'ec2' },
       { serviceNamespace: 'iam', lastAccessed: BEFORE.toISOString() },
-      { serviceNamespace: 'lambda', actions: [{ action: 'GetFunction' }] },
+      {
+        serviceNamespace: 'lambda',
+        actions: [{ action: 'GetFunction' }],
+        lastAccessed: IN.toISOString(),
+      },
       {
         serviceNamespace: 's3',
         actions: [
@@ -410,6 +414,8 @@ describe('computeFindings: UnusedPermission details', () => {
           { action: 'GetBucketPolicy', lastAccessed: at(-1).toISOString() },
           { action: 'PutBucketPolicy' },
         ],
+        // The service's last use (of any action), as Access Analyzer reports it.
+        lastAccessed: IN.toISOString(),
       },
     ]);
   });
@@ -457,6 +463,7 @@ describe('computeFindings: UnusedPermission details', () => {
           { action: 'GetBucketPolicy', lastAccessed: at(-1).toISOString() },
           { action: 'PutBucketPolicy' },
         ],
+        lastAccessed: IN.toISOString(),
       },
     ]);
   });
@@ -512,6 +519,7 @@ describe('computeFindings: UnusedPermission details', () => {
       {
         serviceNamespace: 's3',
         actions: [{ action: 'GetBucketPolicy' }, { action: 'PutBucketPolicy' }],
+        lastAccessed: IN.toISOString(),
       },
     ]);
     // The recommendation keeps the Deny statements byte for byte.
@@ -683,7 +691,11 @@ describe('computeFindings: recommendations', () => {
     const r = scan(inventory([r1], [], [mp]), activity({ [r1.arn]: { s3: { ListBucket: IN } } }));
     const f = findingsOf(r, r1.arn, 'UnusedPermission')[0]!;
     expect(permissionDetails(f)).toEqual([
-      { serviceNamespace: 's3', actions: [{ action: 'GetBucketPolicy' }] },
+      {
+        serviceNamespace: 's3',
+        actions: [{ action: 'GetBucketPolicy' }],
+        lastAccessed: IN.toISOString(),
+      },
     ]);
     const refined = policy(allow(['s3:GetObject', 's3:ListBucket']));
     expect(f.recommendation).toEqual({

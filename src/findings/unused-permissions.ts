@@ -59,7 +59,9 @@ export interface UnusedContext {
  * - A used service lists the allowed actions that are observable (the catalog says IAM action
  *   last accessed tracks them, or the service's data events are declared) and not used in the
  *   period: an action is used when its own record (possible or not) or the service's
- *   `allActionsAt` falls in the period. `lastAccessed` = the latest of those before the period.
+ *   `allActionsAt` falls in the period. An action's `lastAccessed` = the latest of those before
+ *   the period; the service's `lastAccessed` = its latest use (of any action, in the period), as
+ *   Access Analyzer reports it.
  *
  * @param allowed - Flags over the catalog: what the principal's policies allow.
  * @param activity - The principal's activity, if any source has some.
@@ -114,7 +116,8 @@ export function unusedPermissions(
       flags[i] = 1;
     }
     if (actions.length === 0) continue;
-    details.push({ serviceNamespace: block.service, actions });
+    // As Access Analyzer reports it: the service's last use (of any action), here in the period.
+    details.push({ serviceNamespace: block.service, actions, lastAccessed: last!.toISOString() });
     unusedServices.set(block.service, names);
   }
   return {
