@@ -39,7 +39,9 @@ import type {
   ScanResult,
   ScanWarning,
 } from '../findings/types.js';
+import type { ActionCatalog } from '../catalog/catalog.js';
 import type { FindingsStore, ScanRecord } from '../store/types.js';
+import { needsEngineRecommendation, refineImportedFinding } from './analyzer-refine.js';
 import {
   parseEntityArn,
   readInline,
@@ -97,6 +99,12 @@ export interface ImportOptions {
   progress?: Progress;
   /** The clock (the import's `analyzedAt`). */
   now: () => Date;
+  /**
+   * With a catalog (and `readPolicies`), a finding without an Access Analyzer recommendation (or
+   * with a failed one) in the caller's account gets iam-refine's, from its live policies
+   * (src/aws/analyzer-refine.ts).
+   */
+  catalog?: ActionCatalog;
 }
 
 /** The findings read from Access Analyzer, as a scan result for the store. */
@@ -110,6 +118,8 @@ export interface ImportedFindings {
   archived: string[];
   /** Access Analyzer finding id → iam-refine finding id. */
   ids: Map<string, string>;
+  /** Findings given iam-refine's own recommendation (no or a failed Access Analyzer one). */
+  refinedByEngine: number;
 }
 
 /**
@@ -182,10 +192,25 @@ export async function fetchAnalyzerFindings(options: ImportOptions): Promise<Imp
   const ids = new Map<string, string>();
   const archived: string[] = [];
   let readDenied: string | undefined;
+  let refinedByEngine = 0;
   options.progress?.start(`importing ${analyzer.name}`, summaries.length);
   await forEachLimit(summaries, options.concurrency ?? 4, async (summary) => {
     const finding = await fetchFinding(client, analyzer, summary.id, options, where);
     if (
+      options.catalog !== undefined &&
+      options.readPolicies !== false &&
+      callerAccount === finding.resourceOwnerAccount &&
+      readDenied === undefined &&
+      needsEngineRecommendation(finding)
+    ) {
+      try {
+        await refineImportedFinding(options.session, finding, options.catalog, options.now);
+        refinedByEngine++;
+      } catch (error) {
+        if (error instanceof AwsCallError && error.accessDenied) readDenied = error.message;
+        else throw error;
+      }
+    } else if (
       finding.policies !== undefined &&
       callerAccount === finding.resourceOwnerAccount &&
       readDenied === undefined
@@ -248,6 +273,7 @@ export async function fetchAnalyzerFindings(options: ImportOptions): Promise<Imp
     accounts,
     archived,
     ids,
+    refinedByEngine,
   };
 }
 

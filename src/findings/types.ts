@@ -118,8 +118,15 @@ export interface PolicyLabel {
    * - `IDENTITY_CENTER_ROLE`: the principal is a role IAM Identity Center created
    *   (`AWSReservedSSO_…`): IAM refuses to change it, so no IAM step is given; the permission
    *   set's recommendation (scan output `permissionSets`) makes the change in Identity Center.
+   * - `IAM_REFINE_RECOMMENDATION`: an imported Access Analyzer finding had no recommendation (or a
+   *   failed one); this one is iam-refine's, from the live policy (`import-analyzer`).
    */
-  code: 'NOT_ACTION_POLICY' | 'GROUP_POLICY' | 'GROUP_POLICY_NOT_REFINED' | 'IDENTITY_CENTER_ROLE';
+  code:
+    | 'NOT_ACTION_POLICY'
+    | 'GROUP_POLICY'
+    | 'GROUP_POLICY_NOT_REFINED'
+    | 'IDENTITY_CENTER_ROLE'
+    | 'IAM_REFINE_RECOMMENDATION';
   /** One sentence. */
   message: string;
 }

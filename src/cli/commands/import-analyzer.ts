@@ -9,6 +9,7 @@ import { connectionOf, policyJson, profileOption, type LiveDeps } from '../../aw
 import { AwsSession } from '../../aws/clients.js';
 import { applyPolicy, importAnalyzerPolicy } from '../../aws/permissions.js';
 import { createProgress } from '../../aws/progress.js';
+import { loadCatalog } from '../../catalog/load.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
 import { PROGRAM, type CommandContext } from '../io.js';
 
@@ -19,6 +20,10 @@ export interface ImportAnalyzerOptions {
   profile?: string;
   generateRecommendations?: boolean;
   readPolicies?: boolean;
+  /** `false` with `--no-refine`: keep findings without a recommendation as they are. */
+  refine?: boolean;
+  /** An action catalog file instead of the bundled one. */
+  catalog?: string;
   quiet?: boolean;
 }
 
@@ -29,6 +34,15 @@ archived in Access Analyzer are archived in the store; findings no longer active
 
 Minimal IAM permissions:
 ${policyJson(importAnalyzerPolicy())}
+
+Findings without a recommendation: Access Analyzer generates recommendations only on request
+(--generate-recommendations) and makes none for some policies. For such a finding (or one whose
+recommendation failed) in the caller's account, the import reads the principal's inline and
+attached policies and refines them with iam-refine's engine against the finding's unused
+services and actions, each proven exact; the recommendation is recorded with every policy
+labelled IAM_REFINE_RECOMMENDATION (--no-refine: keep them without). It needs the read actions
+below and IAM:ListRolePolicies, ListUserPolicies, ListAttachedRolePolicies,
+ListAttachedUserPolicies. Group policies are not refined by an import (scan refines them).
 
 To record the live policies of the recommendations (so that apply can refuse a policy changed
 since), the import also reads them (skip with --no-read-policies), which needs the read actions of:
@@ -61,6 +75,11 @@ export function importAnalyzerCommand(ctx: CommandContext, deps: LiveDeps = {}):
       'ask Access Analyzer to generate the recommendations it has not generated yet',
     )
     .option('--no-read-policies', 'do not read the live policies of the recommendations')
+    .option(
+      '--no-refine',
+      'do not refine the live policies of findings Access Analyzer has no recommendation for',
+    )
+    .option('--catalog <file>', 'action catalog file instead of the bundled one (for --refine)')
     .option('--quiet', 'no progress bar; only problems on stderr')
     .addHelpText('after', HELP)
     .action(async (options: ImportAnalyzerOptions) => {
@@ -77,7 +96,12 @@ export async function runImportAnalyzer(
   const { io } = ctx;
   const session = AwsSession.base(connectionOf(options, io, deps));
   try {
+    const catalog =
+      options.refine === false || options.readPolicies === false
+        ? undefined
+        : await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
     const imported = await fetchAnalyzerFindings({
+      ...(catalog === undefined ? {} : { catalog }),
       session,
       analyzerArn: options.analyzerArn,
       generate: options.generateRecommendations === true,
@@ -98,6 +122,11 @@ export async function runImportAnalyzer(
           `imported ${s.findings} findings from ${imported.analyzer.arn} into ${store.path} (scan ${scan.id}): ` +
             `${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.reopened} reopened, ${s.resolved} resolved, ${archived} archived as in Access Analyzer\n`,
         );
+        if (imported.refinedByEngine > 0) {
+          io.stdout.write(
+            `refined ${imported.refinedByEngine} finding${imported.refinedByEngine === 1 ? '' : 's'} without an Access Analyzer recommendation with iam-refine's engine (labelled IAM_REFINE_RECOMMENDATION)\n`,
+          );
+        }
       } finally {
         log.close();
       }

@@ -1,0 +1,196 @@
+/**
+ * `import-analyzer`'s own recommendations: for an imported `UnusedPermission` finding for which
+ * Access Analyzer has no recommendation (it generates them only on request, and makes none for
+ * some policies, e.g. with `NotAction`) or a failed one, the principal's live policies (inline and
+ * attached managed, read through IAM) are refined with this project's engine against the finding's
+ * unused services and actions, each proven exact, and recorded as the finding's recommendation,
+ * every policy labelled `IAM_REFINE_RECOMMENDATION`. Group policies are not refined here (a group
+ * policy may only lose what every member left unused: `scan` does that).
+ */
+import {
+  GetPolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import type {
+  Finding,
+  FindingRecommendation,
+  FindingRecommendedStep,
+  PolicyRecommendation,
+  PolicyType,
+} from '../findings/types.js';
+import { parseUnused } from '../policy/unused.js';
+import { refinePolicy } from '../refine/refine.js';
+import { parseEntityArn, readInline, readVersion } from './apply.js';
+import type { AwsSession } from './clients.js';
+import { awsCall } from './errors.js';
+
+/** The label of a policy recommendation made by iam-refine for an imported finding. */
+export const ENGINE_LABEL = {
+  code: 'IAM_REFINE_RECOMMENDATION',
+  message:
+    'Access Analyzer has no recommendation for this finding: iam-refine refined the live policy with its own engine (proven exact over the catalog).',
+} as const;
+
+/** One live policy of a principal. */
+interface LivePolicy {
+  policyId: string;
+  policyName: string;
+  policyType: PolicyType;
+  text: string;
+}
+
+/** Reads the inline and attached managed policies of a role or user (all pages). */
+async function livePolicies(session: AwsSession, arn: string): Promise<LivePolicy[]> {
+  const entity = parseEntityArn(arn);
+  if (entity === undefined || entity.kind === 'Group') return [];
+  const { kind, name } = entity;
+  const out: LivePolicy[] = [];
+  const inline: string[] = [];
+  let marker: string | undefined;
+  do {
+    const m = marker === undefined ? {} : { Marker: marker };
+    const page: { PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string } = await awsCall(
+      `IAM:List${kind}Policies`,
+      () =>
+        kind === 'Role'
+          ? session.iam.send(new ListRolePoliciesCommand({ RoleName: name, ...m }))
+          : session.iam.send(new ListUserPoliciesCommand({ UserName: name, ...m })),
+      arn,
+    );
+    inline.push(...(page.PolicyNames ?? []));
+    marker = page.IsTruncated === true ? page.Marker : undefined;
+  } while (marker !== undefined);
+  for (const policyName of inline) {
+    const text = await readInline(session.iam, kind, name, policyName, `${arn} ${policyName}`);
+    out.push({ policyId: policyName, policyName, policyType: 'INLINE', text });
+  }
+  const attached: { arn: string; name: string }[] = [];
+  do {
+    const m = marker === undefined ? {} : { Marker: marker };
+    const page: {
+      AttachedPolicies?: { PolicyArn?: string; PolicyName?: string }[];
+      IsTruncated?: boolean;
+      Marker?: string;
+    } = await awsCall(
+      `IAM:ListAttached${kind}Policies`,
+      () =>
+        kind === 'Role'
+          ? session.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }))
+          : session.iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m })),
+      arn,
+    );
+    for (const p of page.AttachedPolicies ?? []) {
+      if (p.PolicyArn !== undefined)
+        attached.push({ arn: p.PolicyArn, name: p.PolicyName ?? p.PolicyArn });
+    }
+    marker = page.IsTruncated === true ? page.Marker : undefined;
+  } while (marker !== undefined);
+  for (const p of attached) {
+    const got = await awsCall(
+      'IAM:GetPolicy',
+      () => session.iam.send(new GetPolicyCommand({ PolicyArn: p.arn })),
+      p.arn,
+    );
+    const text = await readVersion(session.iam, p.arn, got.Policy?.DefaultVersionId ?? '', p.arn);
+    out.push({
+      policyId: p.arn,
+      policyName: p.name,
+      policyType: /^arn:aws[a-z-]*:iam::aws:policy\//.test(p.arn)
+        ? 'AWS_MANAGED'
+        : 'CUSTOMER_MANAGED',
+      text,
+    });
+  }
+  return out;
+}
+
+/** Whether a finding gets iam-refine's own recommendation: none from Access Analyzer, or failed. */
+export function needsEngineRecommendation(finding: Finding): boolean {
+  return (
+    finding.findingType === 'UnusedPermission' &&
+    (finding.recommendation === undefined || finding.recommendation.status === 'FAILED')
+  );
+}
+
+/**
+ * Refines the live policies of an imported UnusedPermission finding with the engine and sets the
+ * finding's `recommendation` (GetFindingRecommendation's shape) and `policies` (each labelled).
+ * A failed Access Analyzer recommendation is replaced (its error is kept in the label message).
+ *
+ * @returns the number of policies with a recommended change.
+ */
+export async function refineImportedFinding(
+  session: AwsSession,
+  finding: Finding,
+  catalog: ActionCatalog,
+  now: () => Date,
+): Promise<number> {
+  const startedAt = now().toISOString();
+  const unused = parseUnused({ findingDetails: finding.findingDetails }, { source: finding.id });
+  const failed = finding.recommendation?.error;
+  const label =
+    failed === undefined
+      ? { ...ENGINE_LABEL }
+      : {
+          code: ENGINE_LABEL.code,
+          message: `Access Analyzer's recommendation failed (${failed.code}: ${failed.message}): iam-refine refined the live policy with its own engine (proven exact over the catalog).`,
+        };
+  const policies: PolicyRecommendation[] = [];
+  const steps: FindingRecommendedStep[] = [];
+  for (const live of await livePolicies(session, finding.resource)) {
+    const r = refinePolicy(live.text, unused, { catalog, source: live.policyId });
+    if (r.recommendedAction === 'NONE') continue;
+    const removedByAccessLevel: PolicyRecommendation['removedByAccessLevel'] = {};
+    for (const a of r.removed.actions) {
+      const level = a.accessLevel ?? 'Unknown';
+      (removedByAccessLevel[level] ??= []).push(a.full);
+    }
+    policies.push({
+      policyId: live.policyId,
+      policyName: live.policyName,
+      policyType: live.policyType,
+      recommendedAction: r.recommendedAction,
+      policy: r.policy,
+      removedByAccessLevel,
+      proof: {
+        exact: r.proof.exact,
+        catalogActions: r.proof.catalogActions,
+        statementsChecked: r.proof.statementsChecked,
+        patternsChecked: r.proof.patternsChecked,
+      },
+      originalPolicy: r.original,
+      labels: [label],
+      ...(r.warnings.length === 0 ? {} : { warnings: r.warnings }),
+    });
+    if (r.recommendedAction === 'CREATE_POLICY') {
+      steps.push({
+        unusedPermissionsRecommendedStep: {
+          recommendedAction: 'CREATE_POLICY',
+          recommendedPolicy: JSON.stringify(r.policy),
+          existingPolicyId: live.policyId,
+        },
+      });
+    }
+    steps.push({
+      unusedPermissionsRecommendedStep: {
+        recommendedAction: 'DETACH_POLICY',
+        existingPolicyId: live.policyId,
+      },
+    });
+  }
+  const recommendation: FindingRecommendation = {
+    recommendationType: 'UnusedPermissionRecommendation',
+    status: 'SUCCEEDED',
+    resourceArn: finding.resource,
+    startedAt,
+    completedAt: now().toISOString(),
+    recommendedSteps: steps,
+  };
+  finding.recommendation = recommendation;
+  finding.policies = policies;
+  return policies.length;
+}
