@@ -7,6 +7,7 @@
  *
  * Routes (all behind the checks of ./security.ts):
  * - `GET /` overview; `GET /findings` list; `GET /findings/:id` one finding;
+ * - `GET /findings/export.csv`, `GET /findings/export.json`: every finding of the list's filter;
  * - `GET /findings/:id/policies/:n/refined.json` the refined policy as a download;
  * - `GET /findings/:id/remediation.patch` the patch of its policies' Terraform / CloudFormation
  *   sources (`serve --iac`);
@@ -21,12 +22,14 @@ import { Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
+import type { Finding } from '../findings/types.js';
 import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
 import { remediate } from '../remediate/remediate.js';
 import type { FindingsStore } from '../store/types.js';
 import type { PermissionSetPolicy } from '../identity-center/recommend.js';
 import { identityCenterRoleOfArn } from '../identity-center/roles.js';
 import { readLatestPermissionSets, type StoredPermissionSet } from '../identity-center/store.js';
+import { countByRisk, exportCsv, exportRows, rowRisk, type RowRisk } from './risk-view.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
 import { explainRecommendation, type PolicyExplanation } from './explain.js';
@@ -174,6 +177,7 @@ export function createApp(options: DashboardOptions): Hono {
           topServices: store.topServices({ limit: 10 }),
           trend: store.scanTrend({ limit: 30 }),
           scans: store.listScans(),
+          byRisk: countByRisk(store, catalog),
         }}
       />,
     ),
@@ -185,6 +189,11 @@ export function createApp(options: DashboardOptions): Hono {
     if (list.ignored.length > 0) {
       logLine(`400 GET /findings: ${list.ignored.join(', ')}`);
     }
+    const rows = new Map<string, RowRisk>();
+    for (const f of page.items) {
+      const full = store.getFinding(f.id);
+      if (full !== undefined) rows.set(f.id, rowRisk(full.finding as unknown as Finding, catalog));
+    }
     // Cheap sources for the form's choices (no scan of the findings): the accounts the recorded
     // scans covered, and the catalog's services.
     const accounts = [...new Set(store.listScans().flatMap((s) => s.accounts))].sort();
@@ -194,6 +203,7 @@ export function createApp(options: DashboardOptions): Hono {
       <FindingsPage
         list={list}
         page={page}
+        rows={rows}
         accounts={accounts}
         services={services}
         frame={frame}
@@ -201,6 +211,20 @@ export function createApp(options: DashboardOptions): Hono {
       list.ignored.length > 0 ? 400 : 200,
     );
   });
+
+  // Registered before /findings/:id. The filter of the list (its page and sort are ignored).
+  for (const format of ['csv', 'json'] as const) {
+    app.get(`/findings/export.${format}`, (c) => {
+      const list = parseListParams(new URL(c.req.url).searchParams);
+      const rows = exportRows(store, list.query.filter ?? {}, catalog);
+      c.header('Content-Disposition', `attachment; filename="iam-refine-findings.${format}"`);
+      if (format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        return c.body(exportCsv(rows));
+      }
+      return c.json({ findings: rows, total: rows.length });
+    });
+  }
 
   app.get('/findings/:id', (c) => {
     const id = c.req.param('id');

@@ -12,6 +12,7 @@ import {
   type FindingPage,
   type FindingSortKey,
 } from '../../store/types.js';
+import type { RowRisk } from '../risk-view.js';
 import { PAGE_SIZES, filterParams, findingHref, findingsHref, type ParsedList } from '../urls.js';
 import {
   Breakable,
@@ -49,10 +50,12 @@ const MAX_SERVICES_SHOWN = 6;
 export const FindingsPage: FC<{
   list: ParsedList;
   page: FindingPage;
+  /** Per finding id: its risk and its services in order of importance. */
+  rows?: ReadonlyMap<string, RowRisk>;
   accounts: string[];
   services: readonly string[];
   frame: FrameInfo;
-}> = ({ list, page, accounts, services, frame }) => {
+}> = ({ list, page, rows, accounts, services, frame }) => {
   const p = list.params;
   const first = page.offset ?? (list.page - 1) * list.size;
   const total = page.total;
@@ -217,6 +220,7 @@ export const FindingsPage: FC<{
             <table id="findings">
               <thead>
                 <tr>
+                  <th>Risk</th>
                   <SortHeader k="status" />
                   <SortHeader k="findingType" />
                   <SortHeader k="resource" />
@@ -228,7 +232,16 @@ export const FindingsPage: FC<{
               </thead>
               <tbody>
                 {page.items.map((f) => (
-                  <tr data-finding-id={f.id} data-resource={f.resource}>
+                  <tr
+                    data-finding-id={f.id}
+                    data-resource={f.resource}
+                    data-risk={rows?.get(f.id)?.risk ?? ''}
+                  >
+                    <td>
+                      <span class={`badge risk-${rows?.get(f.id)?.risk ?? 'unknown'}`}>
+                        {rows?.get(f.id)?.risk ?? '—'}
+                      </span>
+                    </td>
                     <td>
                       <StatusBadge status={f.status} />
                     </td>
@@ -242,9 +255,11 @@ export const FindingsPage: FC<{
                     </td>
                     <td class="mono">{f.resourceOwnerAccount}</td>
                     <td>
-                      {f.services.slice(0, MAX_SERVICES_SHOWN).map((s) => (
-                        <span class="chip">{s}</span>
-                      ))}
+                      {(rows?.get(f.id)?.chips ?? f.services)
+                        .slice(0, MAX_SERVICES_SHOWN)
+                        .map((s) => (
+                          <span class="chip">{s}</span>
+                        ))}
                       {f.services.length > MAX_SERVICES_SHOWN ? (
                         <span class="panel-note">+{f.services.length - MAX_SERVICES_SHOWN}</span>
                       ) : null}
@@ -270,6 +285,25 @@ export const FindingsPage: FC<{
             </table>
           </div>
         )}
+        <p class="actions export">
+          Export every finding of this filter:{' '}
+          <a
+            class="button small"
+            id="export-csv"
+            href={findingsHref(base).replace('/findings', '/findings/export.csv')}
+            download
+          >
+            CSV
+          </a>{' '}
+          <a
+            class="button small"
+            id="export-json"
+            href={findingsHref(base).replace('/findings', '/findings/export.json')}
+            download
+          >
+            JSON
+          </a>
+        </p>
         <nav class="pager" aria-label="Pages">
           <span>
             {page.items.length === 0

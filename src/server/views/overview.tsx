@@ -14,6 +14,7 @@ import {
   type ServiceCount,
   type TypeStatusCount,
 } from '../../store/types.js';
+import type { RiskLevel } from '../../risk/risk.js';
 import { findingsHref } from '../urls.js';
 import { ServiceBars, TrendChart, TrendLegend } from './charts.js';
 import { Layout, Notice, TYPE_LABELS, day, num, when, type FrameInfo } from './layout.js';
@@ -24,6 +25,8 @@ export interface OverviewData {
   topServices: ServiceCount[];
   trend: ScanTrendPoint[];
   scans: ScanRecord[];
+  /** ACTIVE findings per risk level, lowest first (absent: the panel is not shown). */
+  byRisk?: { level: RiskLevel; count: number }[];
 }
 
 /** Accounts listed before "and N more". */
@@ -69,6 +72,32 @@ export const OverviewPage: FC<{ data: OverviewData; frame: FrameInfo }> = ({ dat
       </div>
 
       <div class="grid-2">
+        {data.byRisk === undefined ? null : (
+          <section class="panel" id="risk-panel">
+            <h2>
+              By risk
+              <span class="panel-note">
+                active findings · high: unused privilege-escalation, data or key control actions
+              </span>
+            </h2>
+            <table id="by-risk">
+              <tbody>
+                {[...data.byRisk].reverse().map((r) => (
+                  <tr data-risk={r.level}>
+                    <td>
+                      <span class={`badge risk-${r.level}`}>{r.level}</span>
+                    </td>
+                    <td class="num">{num(r.count)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p class="panel-note">
+              The list of high-risk actions and its sources is in the README (iam-refine findings
+              list --sort risk sorts by it).
+            </p>
+          </section>
+        )}
         <section class="panel">
           <h2>By finding type and status</h2>
           <table id="type-status">

@@ -1,0 +1,127 @@
+/**
+ * The dashboard's risk parts without a browser: the list's risk column and chip order, the
+ * exports of the current filter (CSV, JSON), and the overview's risk panel.
+ */
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import { syntheticFinding, syntheticScan } from '../store/fixtures.js';
+import { openStore } from '../store/sqlite.js';
+import type { FindingsStore } from '../store/types.js';
+import { createApp } from './app.js';
+import { cookieName } from './security.js';
+import { rowRisk } from './risk-view.js';
+
+const PORT = 4568;
+const TOKEN = 'test-token-risk-0123456789';
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const A = '111122223333';
+// iam (with its privilege-escalation actions) unused as a whole, plus 3 s3 and 1 sqs actions.
+const high = syntheticFinding({
+  account: A,
+  name: 'deployer',
+  services: { s3: ['GetObject', 'PutObject', 'ListBucket'], sqs: ['SendMessage'], iam: [] },
+});
+const low = syntheticFinding({ account: A, name: 'reader', services: { s3: ['ListBucket'] } });
+const key = syntheticFinding({
+  account: A,
+  name: '=cmd|evil',
+  type: 'UnusedIAMUserAccessKey',
+  accessKeyId: 'AKIAEXAMPLE',
+});
+
+let catalog: ActionCatalog;
+let store: FindingsStore;
+let app: Hono;
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  store = openStore(':memory:', { clock: () => new Date('2026-11-01T07:00:00Z') });
+  store.recordScan(syntheticScan([high, low, key]), { accounts: [A] });
+  app = createApp({ store, catalog, security: { token: TOKEN, port: PORT }, version: 'test' });
+});
+afterAll(() => store.close());
+
+const get = (path: string) =>
+  app.request(`${ORIGIN}${path}`, {
+    headers: { host: `127.0.0.1:${PORT}`, cookie: `${cookieName(PORT)}=${TOKEN}` },
+  });
+
+describe('rowRisk', () => {
+  it('chips: services with a high-risk action first, then by unused actions (whole = all)', () => {
+    const r = rowRisk(high, catalog);
+    expect(r.risk).toBe('high');
+    expect(r.chips).toEqual(['iam', 's3', 'sqs']);
+    const noRisk = syntheticFinding({
+      account: A,
+      name: 'x',
+      services: { s3: ['GetObject'], sqs: ['SendMessage', 'ReceiveMessage'], ec2: [] },
+    });
+    // ec2 whole (hundreds of actions) before sqs (2) before s3 (1); ec2 has no listed action.
+    expect(rowRisk(noRisk, catalog).chips).toEqual(['ec2', 'sqs', 's3']);
+  });
+});
+
+describe('the findings list', () => {
+  it('shows each row’s risk and its chips in that order', async () => {
+    const html = await (await get('/findings')).text();
+    expect(html).toMatch(new RegExp(`data-finding-id="${high.id}"[^>]*data-risk="high"`));
+    expect(html).toMatch(new RegExp(`data-finding-id="${low.id}"[^>]*data-risk="low"`));
+    const row = html.slice(html.indexOf(`data-finding-id="${high.id}"`));
+    const chips = [...row.slice(0, row.indexOf('</tr>')).matchAll(/class="chip">([^<]+)</g)].map(
+      (m) => m[1],
+    );
+    expect(chips).toEqual(['iam', 's3', 'sqs']);
+    expect(html).toContain('href="/findings/export.csv"');
+  });
+});
+
+describe('exports of the current filter', () => {
+  it('CSV: every finding of the filter, risk included, formulas defused, as a download', async () => {
+    const res = await get('/findings/export.csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe(
+      'attachment; filename="iam-refine-findings.csv"',
+    );
+    const lines = (await res.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'id,risk,status,findingType,resource,resourceType,account,services,unusedActionCount,unusedServiceCount,createdAt,updatedAt',
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines.find((l) => l.startsWith(high.id))).toContain(',high,ACTIVE,UnusedPermission,');
+    // The resource starts with arn:, but a name cell would be defused; the key user's ARN is kept.
+    expect(lines.find((l) => l.startsWith(key.id))).toContain(`arn:aws:iam::${A}:user/=cmd|evil`);
+  });
+
+  it('JSON with the filter of the list (type), all pages', async () => {
+    const res = await get('/findings/export.json?type=UnusedPermission&size=25&page=2');
+    const body = (await res.json()) as { findings: { id: string; risk: string }[]; total: number };
+    expect(body.total).toBe(2);
+    expect(body.findings.map((f) => [f.id, f.risk]).sort()).toEqual(
+      [
+        [high.id, 'high'],
+        [low.id, 'low'],
+      ].sort(),
+    );
+  });
+
+  it('needs the session like every page', async () => {
+    const res = await app.request(`${ORIGIN}/findings/export.csv`, {
+      headers: { host: `127.0.0.1:${PORT}` },
+    });
+    expect(res.status).not.toBe(200);
+  });
+});
+
+describe('the overview', () => {
+  it('has a risk panel with the active findings per level', async () => {
+    const html = await (await get('/')).text();
+    const panel = html.slice(html.indexOf('id="by-risk"'));
+    const counts = [...panel.matchAll(/data-risk="(\w+)">[\s\S]*?class="num">(\d+)</g)]
+      .slice(0, 3)
+      .map((m) => `${m[1]} ${m[2]}`);
+    expect(counts).toEqual(['high 1', 'medium 1', 'low 1']);
+  });
+});

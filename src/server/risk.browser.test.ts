@@ -1,0 +1,89 @@
+/**
+ * The dashboard's risk parts in a real browser (Debian's Chromium, as dashboard.browser.test.ts):
+ * the overview's risk panel, the list's risk column and chip order, and the CSV export of the
+ * current filter downloaded through the link. Skipped, saying why, when /usr/bin/chromium is
+ * absent.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../catalog/load.js';
+import { syntheticFinding, syntheticScan } from '../store/fixtures.js';
+import { openStore } from '../store/sqlite.js';
+import type { FindingsStore } from '../store/types.js';
+import { startDashboard, type RunningDashboard } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM) {
+  process.stderr.write(`risk browser tests skipped: ${CHROMIUM} not found\n`);
+}
+const A = '111122223333';
+const high = syntheticFinding({
+  account: A,
+  name: 'deployer',
+  services: { s3: ['GetObject', 'PutObject', 'ListBucket'], sqs: ['SendMessage'], iam: [] },
+});
+const low = syntheticFinding({ account: A, name: 'reader', services: { s3: ['ListBucket'] } });
+const role = syntheticFinding({ account: A, name: 'old', type: 'UnusedIAMRole' });
+
+describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
+  let dir: string;
+  let store: FindingsStore;
+  let server: RunningDashboard;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'iam-refine-risk-browser-'));
+    const catalog = await loadCatalog();
+    store = openStore(join(dir, 'f.db'), { clock: () => new Date('2026-11-01T07:00:00Z') });
+    store.recordScan(syntheticScan([high, low, role]), { accounts: [A] });
+    server = await startDashboard({ store, catalog, port: 0, version: 'test' });
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      acceptDownloads: true,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the overview shows the active findings per risk level', async () => {
+    const rows = page.locator('#by-risk tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.allInnerTexts()).toEqual(['high\t1', 'medium\t1', 'low\t1']);
+  });
+
+  it('the list shows the risk and the chips by importance; the CSV export downloads the filter', async () => {
+    await page.goto(`${server.origin}/findings?type=UnusedPermission`);
+    const row = page.locator(`tr[data-finding-id="${high.id}"]`);
+    await expect.poll(() => row.locator('.badge').first().innerText()).toBe('high');
+    expect(await row.locator('.chip').allInnerTexts()).toEqual(['iam', 's3', 'sqs']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#export-csv'),
+    ]);
+    const text = await readFile((await download.path())!, 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3); // the header and the 2 UnusedPermission findings, not the role
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[1])
+        .sort(),
+    ).toEqual(['high', 'low']);
+  });
+});
