@@ -96,6 +96,8 @@ function remediationFileName(id: string): string {
 
 /** Most trie-explanation sets kept in memory. */
 const EXPLANATION_CACHE_SIZE = 64;
+/** Findings archived at most by one bulk archive. */
+const MAX_BULK = 1000;
 /** Preview rows shown on the rules page. */
 const PREVIEW_ROWS = 20;
 
@@ -204,6 +206,7 @@ export function createApp(options: DashboardOptions): Hono {
         list={list}
         page={page}
         rows={rows}
+        archived={Number(new URL(c.req.url).searchParams.get('archived') ?? NaN)}
         accounts={accounts}
         services={services}
         frame={frame}
@@ -317,6 +320,20 @@ export function createApp(options: DashboardOptions): Hono {
     );
     return c.redirect(`${findingHref(id)}?done=${action}d`, 303);
   };
+  // Bulk archive from the list (the same Origin checks as every POST): the checked ids, at most
+  // MAX_BULK; ids no longer in the store are skipped; back to the list with the count.
+  app.post('/findings/archive', async (c) => {
+    const form = await c.req.formData();
+    const ids = [
+      ...new Set(form.getAll('id').filter((v): v is string => typeof v === 'string')),
+    ].slice(0, MAX_BULK);
+    const known = ids.filter((id) => store.getFinding(id) !== undefined);
+    const changed =
+      known.length === 0 ? 0 : store.archive(known, { actor: 'dashboard' }).changed.length;
+    const back = form.get('back');
+    const list = typeof back === 'string' && back.startsWith('/findings') ? back : '/findings';
+    return c.redirect(`${list}${list.includes('?') ? '&' : '?'}archived=${changed}`, 303);
+  });
   app.post('/findings/:id/archive', changeStatus('archive'));
   app.post('/findings/:id/unarchive', changeStatus('unarchive'));
 

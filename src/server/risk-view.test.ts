@@ -129,3 +129,44 @@ describe('the overview', () => {
     expect(counts).toEqual(['high 1', 'medium 1', 'low 1']);
   });
 });
+
+describe('bulk archive', () => {
+  const post = (body: URLSearchParams, origin: string | undefined) =>
+    app.request(`${ORIGIN}/findings/archive`, {
+      method: 'POST',
+      body,
+      headers: {
+        host: `127.0.0.1:${PORT}`,
+        cookie: `${cookieName(PORT)}=${TOKEN}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(origin === undefined ? {} : { origin }),
+      },
+    });
+
+  it('refuses a cross-origin or origin-less request and changes nothing', async () => {
+    const body = new URLSearchParams([['id', low.id]]);
+    expect((await post(body, 'http://evil.example')).status).toBe(403);
+    expect((await post(body, undefined)).status).toBe(403);
+    expect(store.getFinding(low.id)!.status).toBe('ACTIVE');
+  });
+
+  it('archives the checked findings (unknown ids skipped) and goes back to the list', async () => {
+    const body = new URLSearchParams([
+      ['id', low.id],
+      ['id', key.id],
+      ['id', 'not-a-finding'],
+      ['back', '/findings?status=ACTIVE'],
+    ]);
+    const res = await post(body, ORIGIN);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/findings?status=ACTIVE&archived=2');
+    expect(store.getFinding(low.id)!.status).toBe('ARCHIVED');
+    expect(store.getFinding(key.id)!.status).toBe('ARCHIVED');
+    expect(store.getFinding(high.id)!.status).toBe('ACTIVE');
+    const html = await (await get('/findings?status=ACTIVE&archived=2')).text();
+    expect(html).toContain('Archived 2 findings.');
+    // A back link elsewhere is not followed.
+    const other = await post(new URLSearchParams([['back', 'https://evil.example/']]), ORIGIN);
+    expect(other.headers.get('location')).toBe('/findings?archived=0');
+  });
+});

@@ -86,4 +86,14 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
         .sort(),
     ).toEqual(['high', 'low']);
   });
+
+  it('bulk archive: check rows, archive them, back on the same filter with a notice', async () => {
+    await page.goto(`${server.origin}/findings?status=ACTIVE`);
+    await page.check(`tr[data-finding-id="${low.id}"] input[type=checkbox]`);
+    await page.check(`tr[data-finding-id="${role.id}"] input[type=checkbox]`);
+    await Promise.all([page.waitForURL(/archived=2/), page.click('#archive-selected')]);
+    expect(await page.locator('.notice.ok').innerText()).toBe('Archived 2 findings.');
+    expect(await page.locator('tr[data-finding-id]').count()).toBe(1);
+    expect(store.getFinding(low.id)!.status).toBe('ARCHIVED');
+  });
 });

@@ -52,10 +52,12 @@ export const FindingsPage: FC<{
   page: FindingPage;
   /** Per finding id: its risk and its services in order of importance. */
   rows?: ReadonlyMap<string, RowRisk>;
+  /** Findings archived by the bulk archive that led here (NaN: none). */
+  archived?: number;
   accounts: string[];
   services: readonly string[];
   frame: FrameInfo;
-}> = ({ list, page, rows, accounts, services, frame }) => {
+}> = ({ list, page, rows, archived, accounts, services, frame }) => {
   const p = list.params;
   const first = page.offset ?? (list.page - 1) * list.size;
   const total = page.total;
@@ -212,78 +214,102 @@ export const FindingsPage: FC<{
         </form>
       </section>
 
+      {archived !== undefined && Number.isInteger(archived) ? (
+        <Notice kind="ok">{`Archived ${num(archived)} finding${archived === 1 ? '' : 's'}.`}</Notice>
+      ) : null}
       <section class="panel">
         {page.items.length === 0 ? (
           <p class="empty">No findings match these filters.</p>
         ) : (
-          <div class="table-scroll">
-            <table id="findings">
-              <thead>
-                <tr>
-                  <th>Risk</th>
-                  <SortHeader k="status" />
-                  <SortHeader k="findingType" />
-                  <SortHeader k="resource" />
-                  <SortHeader k="account" />
-                  <th>Services</th>
-                  <SortHeader k="unusedActionCount" cls="num" />
-                  <SortHeader k="updatedAt" />
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((f) => (
-                  <tr
-                    data-finding-id={f.id}
-                    data-resource={f.resource}
-                    data-risk={rows?.get(f.id)?.risk ?? ''}
-                  >
-                    <td>
-                      <span class={`badge risk-${rows?.get(f.id)?.risk ?? 'unknown'}`}>
-                        {rows?.get(f.id)?.risk ?? '—'}
-                      </span>
-                    </td>
-                    <td>
-                      <StatusBadge status={f.status} />
-                    </td>
-                    <td>
-                      <TypeBadge type={f.findingType} />
-                    </td>
-                    <td class="principal mono">
-                      <a href={findingHref(f.id)}>
-                        <Breakable text={f.resource} />
-                      </a>
-                    </td>
-                    <td class="mono">{f.resourceOwnerAccount}</td>
-                    <td>
-                      {(rows?.get(f.id)?.chips ?? f.services)
-                        .slice(0, MAX_SERVICES_SHOWN)
-                        .map((s) => (
-                          <span class="chip">{s}</span>
-                        ))}
-                      {f.services.length > MAX_SERVICES_SHOWN ? (
-                        <span class="panel-note">+{f.services.length - MAX_SERVICES_SHOWN}</span>
-                      ) : null}
-                    </td>
-                    <td class="num">
-                      {f.findingType === 'UnusedPermission' ? (
-                        <div>
-                          {num(f.unusedActionCount)}
-                          {f.unusedServiceCount > 0 ? (
-                            <div class="panel-note nowrap">
-                              {`+ ${f.unusedServiceCount} whole service${f.unusedServiceCount === 1 ? '' : 's'}`}
-                            </div>
-                          ) : null}
-                        </div>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td class="nowrap">{when(f.updatedAt)}</td>
+          <form method="post" action="/findings/archive" id="bulk">
+            <input type="hidden" name="back" value={findingsHref(base)} />
+            <p class="actions">
+              <button type="submit" class="small" id="archive-selected">
+                Archive selected
+              </button>
+            </p>
+            <div class="table-scroll">
+              <table id="findings">
+                <thead>
+                  <tr>
+                    <th>
+                      <span class="visually-hidden">Select</span>
+                    </th>
+                    <th>Risk</th>
+                    <SortHeader k="status" />
+                    <SortHeader k="findingType" />
+                    <SortHeader k="resource" />
+                    <SortHeader k="account" />
+                    <th>Services</th>
+                    <SortHeader k="unusedActionCount" cls="num" />
+                    <SortHeader k="updatedAt" />
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {page.items.map((f) => (
+                    <tr
+                      data-finding-id={f.id}
+                      data-resource={f.resource}
+                      data-risk={rows?.get(f.id)?.risk ?? ''}
+                    >
+                      <td>
+                        {f.status === 'ACTIVE' ? (
+                          <input
+                            type="checkbox"
+                            name="id"
+                            value={f.id}
+                            aria-label={`select ${f.resource}`}
+                          />
+                        ) : null}
+                      </td>
+                      <td>
+                        <span class={`badge risk-${rows?.get(f.id)?.risk ?? 'unknown'}`}>
+                          {rows?.get(f.id)?.risk ?? '—'}
+                        </span>
+                      </td>
+                      <td>
+                        <StatusBadge status={f.status} />
+                      </td>
+                      <td>
+                        <TypeBadge type={f.findingType} />
+                      </td>
+                      <td class="principal mono">
+                        <a href={findingHref(f.id)}>
+                          <Breakable text={f.resource} />
+                        </a>
+                      </td>
+                      <td class="mono">{f.resourceOwnerAccount}</td>
+                      <td>
+                        {(rows?.get(f.id)?.chips ?? f.services)
+                          .slice(0, MAX_SERVICES_SHOWN)
+                          .map((s) => (
+                            <span class="chip">{s}</span>
+                          ))}
+                        {f.services.length > MAX_SERVICES_SHOWN ? (
+                          <span class="panel-note">+{f.services.length - MAX_SERVICES_SHOWN}</span>
+                        ) : null}
+                      </td>
+                      <td class="num">
+                        {f.findingType === 'UnusedPermission' ? (
+                          <div>
+                            {num(f.unusedActionCount)}
+                            {f.unusedServiceCount > 0 ? (
+                              <div class="panel-note nowrap">
+                                {`+ ${f.unusedServiceCount} whole service${f.unusedServiceCount === 1 ? '' : 's'}`}
+                              </div>
+                            ) : null}
+                          </div>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td class="nowrap">{when(f.updatedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </form>
         )}
         <p class="actions export">
           Export every finding of this filter:{' '}
