@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative } from 'node:path';
+import { shellQuote } from '../text/shell.js';
 
 /** What {@link invocationCommand} looks at (injectable for tests). */
 export interface InvocationContext {
@@ -27,11 +28,6 @@ function defaultResolve(file: string): string | undefined {
   }
 }
 
-/** Quotes a path for a POSIX shell when it needs it. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command prefix to print in "Next:" lines and examples (see the file comment). */
 export function invocationCommand(context: InvocationContext): string {
   const resolve = context.resolveExecutable ?? defaultResolve;
@@ -46,8 +42,8 @@ export function invocationCommand(context: InvocationContext): string {
   const rel = relative(context.cwd, script);
   const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : script;
   // A `.js` file is run with node; the `.bin` link (a shell-executable file) directly.
-  if (shown.endsWith('.js')) return `node ${shellWord(shown)}`;
-  return shellWord(shown.includes('/') ? shown : `./${shown}`);
+  if (shown.endsWith('.js')) return `node ${shellQuote(shown)}`;
+  return shellQuote(shown.includes('/') ? shown : `./${shown}`);
 }
 
 /** {@link invocationCommand} for this process. */

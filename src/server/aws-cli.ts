@@ -17,11 +17,10 @@
 import type { PolicyRecommendation } from '../findings/types.js';
 import { isIdentityCenterRoleArn } from '../identity-center/roles.js';
 
-/** Quotes `word` for a POSIX shell (unchanged when it has only safe characters). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../text/shell.js';
+
+/** Quotes `word` for a POSIX shell (src/text/shell.ts; re-exported for the views). */
+export { shellQuote };
 
 /**
  * The file name the refined policy is downloaded as: `<policy name>.refined.json`, or

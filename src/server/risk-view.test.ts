@@ -170,3 +170,14 @@ describe('bulk archive', () => {
     expect(other.headers.get('location')).toBe('/findings?archived=0');
   });
 });
+
+describe('remediation on the finding page', () => {
+  it('an unused key shows its steps, the undo and what cannot be undone, escaped', async () => {
+    const html = await (await get(`/findings/${key.id}`)).text();
+    const panel = html.slice(html.indexOf('id="remediation"'));
+    expect(panel).toContain('aws iam update-access-key --user-name &#39;=cmd|evil&#39;');
+    expect(panel).toContain('--status Active');
+    expect(panel).toContain('Cannot be undone');
+    expect(html).not.toContain('id="recommendations"');
+  });
+});

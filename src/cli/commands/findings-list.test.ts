@@ -166,3 +166,14 @@ function summaryOf(_f: ReturnType<typeof syntheticFinding>) {
     unusedActionCount: 1,
   };
 }
+
+describe('findings show: remediation', () => {
+  it('an unused key has its remediation steps', async () => {
+    const r = await runCli(['findings', 'show', key.id.slice(0, 8), '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '       $ aws iam update-access-key --user-name bob --access-key-id AKIAEXAMPLE --status Inactive',
+    );
+    expect(r.out).toContain('       undo: $ aws iam update-access-key');
+  });
+});

@@ -8,8 +8,9 @@ import type { ActionCatalog } from '../../catalog/catalog.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { CliError, ValidationError, type Issue } from '../../errors.js';
 import { resolveIdPrefix, shortIdLength } from '../../findings/short-id.js';
-import { FINDING_TYPES, type FindingType } from '../../findings/types.js';
+import { FINDING_TYPES, type Finding, type FindingType } from '../../findings/types.js';
 import { identityCenterRoleOfArn } from '../../identity-center/roles.js';
+import { formatRemediation, remediationSteps } from '../../report/remediation.js';
 import {
   findingRisk,
   isRiskLevel,
@@ -695,6 +696,12 @@ export function formatFinding(f: StoredFinding): string {
       const k = d.unusedIamUserAccessKeyDetails;
       lines.push(`  access key ${k.accessKeyId} last used: ${k.lastAccessed ?? 'never'}`);
     }
+  }
+  const steps = remediationSteps(f.finding as unknown as Finding);
+  if (steps.length > 0) {
+    lines.push('');
+    lines.push('Remediation');
+    lines.push(formatRemediation(steps));
   }
   const policies = f.finding.policies ?? [];
   if (policies.length > 0) {

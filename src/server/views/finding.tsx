@@ -10,6 +10,7 @@ import type { FC } from 'hono/jsx';
 import type { AccessLevel } from '../../catalog/catalog.js';
 import { ACCESS_LEVELS } from '../../catalog/catalog.js';
 import type {
+  Finding,
   FindingDetails,
   PolicyRecommendation,
   UnusedAction,
@@ -30,6 +31,7 @@ import {
   when,
   type FrameInfo,
 } from './layout.js';
+import { remediationSteps, type RemediationStep } from '../../report/remediation.js';
 import { TrieSvg } from './trie.js';
 
 /** One recommendation with what the page computed for it. */
@@ -223,6 +225,10 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
           <Details details={d} />
         ))}
       </section>
+
+      {f.findingType !== 'UnusedPermission' ? (
+        <RemediationPanel steps={remediationSteps(f as unknown as Finding)} />
+      ) : null}
 
       {f.findingType === 'UnusedPermission' ? (
         <section class="panel" id="recommendations">
@@ -638,3 +644,30 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
     </article>
   );
 };
+
+/** The remediation steps of an unused role, key or password (src/report/remediation.ts). */
+const RemediationPanel: FC<{ steps: RemediationStep[] }> = ({ steps }) => (
+  <section class="panel" id="remediation">
+    <h2>Remediation</h2>
+    <ol class="remediation">
+      {steps.map((s) => (
+        <li>
+          <p>{s.title}</p>
+          {s.commands.length > 0 ? (
+            <pre class="command">
+              <code>{s.commands.join('\n')}</code>
+            </pre>
+          ) : null}
+          {s.undo !== undefined ? (
+            <p class="panel-note">
+              Undo: <code>{s.undo.join('; ')}</code>
+            </p>
+          ) : null}
+          {s.irreversible !== undefined ? (
+            <Notice kind="warn">Cannot be undone: {s.irreversible}</Notice>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  </section>
+);
