@@ -329,7 +329,9 @@ export function createApp(options: DashboardOptions): Hono {
     ].slice(0, MAX_BULK);
     const known = ids.filter((id) => store.getFinding(id) !== undefined);
     const changed =
-      known.length === 0 ? 0 : store.archive(known, { actor: 'dashboard' }).changed.length;
+      known.length === 0
+        ? 0
+        : (await change(() => store.archive(known, { actor: 'dashboard' }))).changed.length;
     const back = form.get('back');
     const list = typeof back === 'string' && back.startsWith('/findings') ? back : '/findings';
     return c.redirect(`${list}${list.includes('?') ? '&' : '?'}archived=${changed}`, 303);

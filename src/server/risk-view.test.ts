@@ -10,7 +10,6 @@ import { syntheticFinding, syntheticScan } from '../store/fixtures.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';
 import { createApp } from './app.js';
-import { cookieName } from './security.js';
 import { rowRisk } from './risk-view.js';
 
 const PORT = 4568;
@@ -34,18 +33,24 @@ const key = syntheticFinding({
 let catalog: ActionCatalog;
 let store: FindingsStore;
 let app: Hono;
+/** The session cookie the token was exchanged for. */
+let COOKIE = '';
 
 beforeAll(async () => {
   catalog = await loadCatalog();
   store = openStore(':memory:', { clock: () => new Date('2026-11-01T07:00:00Z') });
   store.recordScan(syntheticScan([high, low, key]), { accounts: [A] });
   app = createApp({ store, catalog, security: { token: TOKEN, port: PORT }, version: 'test' });
+  const res = await app.request(`${ORIGIN}/?token=${TOKEN}`, {
+    headers: { host: `127.0.0.1:${PORT}` },
+  });
+  COOKIE = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 });
 afterAll(() => store.close());
 
 const get = (path: string) =>
   app.request(`${ORIGIN}${path}`, {
-    headers: { host: `127.0.0.1:${PORT}`, cookie: `${cookieName(PORT)}=${TOKEN}` },
+    headers: { host: `127.0.0.1:${PORT}`, cookie: COOKIE },
   });
 
 describe('rowRisk', () => {
@@ -137,7 +142,7 @@ describe('bulk archive', () => {
       body,
       headers: {
         host: `127.0.0.1:${PORT}`,
-        cookie: `${cookieName(PORT)}=${TOKEN}`,
+        cookie: COOKIE,
         'content-type': 'application/x-www-form-urlencoded',
         ...(origin === undefined ? {} : { origin }),
       },
