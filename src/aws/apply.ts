@@ -57,6 +57,8 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   SetDefaultPolicyVersionCommand,
+  UpdateAccessKeyCommand,
+  DeleteLoginProfileCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { ActionCatalog } from '../catalog/catalog.js';
@@ -816,6 +818,9 @@ const COMMANDS: Record<string, new (input: never) => unknown> = {
   CreatePolicyVersion: CreatePolicyVersionCommand,
   DeletePolicyVersion: DeletePolicyVersionCommand,
   SetDefaultPolicyVersion: SetDefaultPolicyVersionCommand,
+  // The reversible remediations of unused keys, roles and passwords (src/aws/remediate.ts).
+  UpdateAccessKey: UpdateAccessKeyCommand,
+  DeleteLoginProfile: DeleteLoginProfileCommand,
 };
 
 /** Sends one recorded call with the real SDK command of its operation. */
@@ -921,6 +926,13 @@ export async function planRollback(
   }
   const refusals: string[] = [];
   for (const c of changes) {
+    if (c.undo.length === 0 && c.state === 'done') {
+      // A deleted console password (src/aws/remediate.ts): nothing can bring it back.
+      refusals.push(
+        `${c.policyId} deleted at ${c.appliedAt} cannot be undone: IAM never returns a password (saved: ${c.previousDocument ?? 'nothing'}); give console access back with a new password: aws iam create-login-profile --user-name USER --password NEW --password-reset-required (--force marks it rolled back without a call)`,
+      );
+      continue;
+    }
     if (c.state !== 'done' || c.newDocument === undefined) continue;
     const live = await liveDocumentWritten(iam, c);
     if (live !== undefined && live !== c.newDocument) {

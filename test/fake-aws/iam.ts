@@ -30,6 +30,10 @@ export interface FakeEntity {
   groups: string[];
   /** Roles: `RoleLastUsed.LastUsedDate`. */
   lastUsed?: Date;
+  /** Users: their access keys (ListAccessKeys, UpdateAccessKey). */
+  accessKeys?: { AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: Date }[];
+  /** Users: their console password's login profile (Get/Create/DeleteLoginProfile). */
+  loginProfile?: { CreateDate: Date; PasswordResetRequired: boolean };
   tags: { Key: string; Value: string }[];
 }
 
@@ -233,6 +237,37 @@ export class FakeIamAccount {
         IsTruncated: false,
       }));
     }
+    op('ListAccessKeys', (a, c) => {
+      const u = a.need('User', c);
+      return {
+        AccessKeyMetadata: (u.accessKeys ?? []).map((k) => ({ UserName: u.name, ...k })),
+        IsTruncated: false,
+      };
+    });
+    op('UpdateAccessKey', (a, c) => {
+      const u = a.need('User', c);
+      const id = c.params.get('AccessKeyId') ?? '';
+      const key = (u.accessKeys ?? []).find((k) => k.AccessKeyId === id);
+      if (key === undefined) throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+      const status = c.params.get('Status');
+      if (status !== 'Active' && status !== 'Inactive')
+        throw new AwsError('ValidationError', `Invalid status ${status}.`);
+      key.Status = status;
+      return undefined;
+    });
+    op('GetLoginProfile', (a, c) => {
+      const u = a.need('User', c);
+      if (u.loginProfile === undefined)
+        throw noSuchEntity(`Login Profile for User ${u.name} cannot be found.`);
+      return { LoginProfile: { UserName: u.name, ...u.loginProfile } };
+    });
+    op('DeleteLoginProfile', (a, c) => {
+      const u = a.need('User', c);
+      if (u.loginProfile === undefined)
+        throw noSuchEntity(`Login Profile for User ${u.name} cannot be found.`);
+      delete u.loginProfile;
+      return undefined;
+    });
     op('GetPolicy', (a, c) => ({ Policy: a.policyShape(a.needPolicy(c)) }));
     op('GetPolicyVersion', (a, c) => {
       const p = a.needPolicy(c);

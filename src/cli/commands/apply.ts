@@ -22,6 +22,7 @@ import {
   type LiveDeps,
 } from '../../aws/cli.js';
 import { applyPolicy } from '../../aws/permissions.js';
+import { planRemediation, type RemediableFinding } from '../../aws/remediate.js';
 import {
   describeProvisioningFailure,
   executePermissionSetApply,
@@ -56,6 +57,15 @@ What it does, per policy of the recommendation:
                           version deleted first, and the plan says so (DETACH_POLICY: Detach...)
   AWS managed, or shared  CreatePolicy (path /iam-refine/) with the refined document, Attach it,
   with other principals   Detach the original (Access Analyzer's CREATE_POLICY + DETACH_POLICY)
+
+Unused roles, access keys and console passwords: the reversible first step of their remediation
+(see 'iam-refine findings show ID'):
+  unused access key       UpdateAccessKey Status=Inactive (rollback: Status=Active)
+  unused role             PutRolePolicy iam-refine-quarantine, an inline deny-all policy
+                          (rollback: DeleteRolePolicy)
+  unused console password DeleteLoginProfile, after saving the login profile in the database;
+                          rollback cannot restore a password (IAM never returns it) and says so
+Deleting a key or a role is left to you: it cannot be undone.
 
 Before any write every policy is read again and the plan is refused if it changed since the scan,
 or if a refined policy is over IAM's size quota (managed 6,144; inline per role 10,240, per user
@@ -215,10 +225,13 @@ export async function runApply(
       connectionOf(options, io, deps),
       options.roleArn,
       async (session, accountId) => {
-        const plan = await planApply(finding as ApplicableFinding, session.iam, {
-          accountId,
-          catalog: catalogLoader(options.catalog, deps),
-        });
+        const plan =
+          finding.findingType === 'UnusedPermission'
+            ? await planApply(finding as ApplicableFinding, session.iam, {
+                accountId,
+                catalog: catalogLoader(options.catalog, deps),
+              })
+            : await planRemediation(finding as RemediableFinding, session.iam, { accountId });
         io.stdout.write(formatPlan(plan));
         if (plan.refusals.length > 0) {
           for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
