@@ -78,7 +78,8 @@ describe('apply and rollback of remediations', () => {
     const again = await run(['apply', keyFinding.id, '--yes']);
     expect(again.code).toBe(1);
     expect(again.err).toContain(`access key ${KEY} of user bob is already inactive`);
-    const back = await run(['rollback', keyFinding.id, '--yes']);
+    // A unique prefix, as findings list shows it.
+    const back = await run(['rollback', keyFinding.id.slice(0, 8), '--yes']);
     expect(back.code).toBe(0);
     expect(bob.accessKeys![0]!.Status).toBe('Active');
   });

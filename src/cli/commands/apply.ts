@@ -31,6 +31,7 @@ import {
 } from '../../identity-center/apply.js';
 import { identityCenterApplyPolicy } from '../../identity-center/permissions.js';
 import { PermissionSetStore } from '../../identity-center/store.js';
+import { resolveIds } from './findings.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
 import type { FindingsStore } from '../../store/types.js';
 import { CliError, PROGRAM, type CommandContext } from '../io.js';
@@ -195,14 +196,18 @@ export async function runPermissionSetApply(
   });
 }
 
-/** Finds a stored finding by iam-refine id or imported Access Analyzer id. */
+/** Finds a stored finding by iam-refine id (or a unique prefix of it) or imported Access Analyzer id. */
 export function resolveFindingId(
   id: string,
   store: FindingsStore,
   log: ChangeLog,
 ): string | undefined {
   if (store.getFinding(id) !== undefined) return id;
-  return log.findingOfAnalyzerId(id);
+  const analyzer = log.findingOfAnalyzerId(id);
+  if (analyzer !== undefined) return analyzer;
+  // A unique prefix of an iam-refine id, as findings list shows them (ambiguous: CliError).
+  const [full] = resolveIds(store, [id]);
+  return full !== undefined && store.getFinding(full) !== undefined ? full : undefined;
 }
 
 /** Runs `apply`: the plan on stdout; with `--yes`, the changes. */

@@ -21,7 +21,7 @@ import {
 import { PermissionSetStore } from '../../identity-center/store.js';
 import { dbOption } from '../../store/cli.js';
 import { CliError, PROGRAM, type CommandContext } from '../io.js';
-import { requireFindingId, withChangeLog, type ApplyOptions } from './apply.js';
+import { requireFindingId, resolveFindingId, withChangeLog, type ApplyOptions } from './apply.js';
 
 const HELP = `
 Undoes the recorded changes newest first: an inline policy gets its previous document back byte for
@@ -129,8 +129,8 @@ export async function runRollback(
   deps: LiveDeps = {},
 ): Promise<number> {
   const { io } = ctx;
-  return withChangeLog(options, deps, async (_store, log) => {
-    const findingId = log.findingOfAnalyzerId(id) ?? id;
+  return withChangeLog(options, deps, async (store, log) => {
+    const findingId = resolveFindingId(id, store, log) ?? id;
     return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
       const plan = await planRollback(findingId, session.iam, log);
       io.stdout.write(formatRollback(plan));
