@@ -11,6 +11,7 @@ import type {
 } from './types.js';
 import { FINDING_TYPES } from './types.js';
 import { formLabel } from '../refine/forms/choose.js';
+import { painter, type Paint, type Style } from '../text/color.js';
 
 /** Options of {@link renderFindingsTable}. */
 export interface TableOptions {
@@ -21,17 +22,6 @@ export interface TableOptions {
 /** Longest line, in characters (without color codes). */
 const WIDTH = 119;
 const DAY_MS = 86_400_000;
-
-type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'green' | 'cyan' | 'magenta';
-const ANSI: Record<Style, [string, string]> = {
-  bold: ['\x1b[1m', '\x1b[22m'],
-  dim: ['\x1b[2m', '\x1b[22m'],
-  red: ['\x1b[31m', '\x1b[39m'],
-  yellow: ['\x1b[33m', '\x1b[39m'],
-  green: ['\x1b[32m', '\x1b[39m'],
-  cyan: ['\x1b[36m', '\x1b[39m'],
-  magenta: ['\x1b[35m', '\x1b[39m'],
-};
 
 /** A piece of a line: plain text or styled text. */
 type Segment = string | readonly [Style, string];
@@ -283,7 +273,10 @@ function shortList(items: readonly string[], room: number): string {
 class Lines {
   private readonly lines: Segment[][] = [];
 
-  constructor(private readonly color: boolean) {}
+  private readonly paint: Paint;
+  constructor(color: boolean) {
+    this.paint = painter(color);
+  }
 
   /** One line; cut with "..." when longer than the width. */
   line(...segments: Segment[]): void {
@@ -333,7 +326,7 @@ class Lines {
           .filter((s) => (typeof s === 'string' ? s : s[1]) !== '')
           .map((s) => {
             if (typeof s === 'string') return s;
-            return this.color ? `${ANSI[s[0]][0]}${s[1]}${ANSI[s[0]][1]}` : s[1];
+            return this.paint(s[0], s[1]);
           })
           .join('')
           .trimEnd(),

@@ -149,8 +149,8 @@ describe('formatDiff', () => {
     const policy = { Statement: [{ Effect: 'Allow', Action: ['s3:Get*'], Resource: '*' }] };
     const r = refinePolicy(policy, parseUnused(['s3:GetBucketAcl']), { catalog: tiny });
     const colored = formatDiff(r, { color: true });
-    expect(colored).toContain('\u001b[31m-         "s3:Get*"\u001b[0m');
-    expect(colored).toContain('\u001b[32m+         "s3:GetObject*"\u001b[0m');
+    expect(colored).toContain('\u001b[31m-         "s3:Get*"\u001b[39m');
+    expect(colored).toContain('\u001b[32m+         "s3:GetObject*"\u001b[39m');
     expect(formatDiff(r, { color: false })).not.toContain('\u001b[');
   });
 });

@@ -7,6 +7,7 @@
  * (which lost its comma) as changed; unchanged lines are printed as the refined text has them.
  */
 import type { Refinement } from '../../refine/types.js';
+import { painter } from '../../text/color.js';
 import { diffSequences } from '../../text/diff-sequences.js';
 
 /** Options of {@link formatDiff}. */
@@ -16,11 +17,6 @@ export interface DiffFormatOptions {
   /** The policy file as given, for the `---` header line. */
   source?: string;
 }
-
-const RED = '\u001b[31m';
-const GREEN = '\u001b[32m';
-const BOLD = '\u001b[1m';
-const RESET = '\u001b[0m';
 
 /** A line without one trailing comma: the comparison key of {@link formatDiff}. */
 function withoutTrailingComma(line: string): string {
@@ -33,7 +29,7 @@ function withoutTrailingComma(line: string): string {
  * removed; for `NONE` every line is unchanged.
  */
 export function formatDiff(refinement: Refinement, options: DiffFormatOptions): string {
-  const paint = (code: string, text: string) => (options.color ? `${code}${text}${RESET}` : text);
+  const paint = painter(options.color);
   const before = JSON.stringify(refinement.original, null, 2).split('\n');
   const after =
     refinement.recommendedAction === 'DETACH_POLICY'
@@ -42,16 +38,16 @@ export function formatDiff(refinement: Refinement, options: DiffFormatOptions): 
         ? before
         : JSON.stringify(refinement.policy, null, 2).split('\n');
   const lines = [
-    paint(BOLD, `--- ${options.source ?? 'original'}`),
+    paint('bold', `--- ${options.source ?? 'original'}`),
     paint(
-      BOLD,
+      'bold',
       `+++ recommended: ${refinement.recommendedAction} (catalog ${refinement.catalogVersion})`,
     ),
   ];
   for (const op of diffSequences(before, after, withoutTrailingComma)) {
     if (op.kind === 'equal') lines.push(`  ${after[op.b]!}`);
-    else if (op.kind === 'delete') lines.push(paint(RED, `- ${before[op.a]!}`));
-    else lines.push(paint(GREEN, `+ ${after[op.b]!}`));
+    else if (op.kind === 'delete') lines.push(paint('red', `- ${before[op.a]!}`));
+    else lines.push(paint('green', `+ ${after[op.b]!}`));
   }
   return `${lines.join('\n')}\n`;
 }
