@@ -11,7 +11,17 @@
 
 /** `YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][zone]`, captured field by field. */
 const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
+
+/** Stricter forms of {@link parseIsoTime} (the inventory's: src/inventory/iso-date.ts). */
+export interface IsoTimeOptions {
+  /** A zone (`Z` or an offset) is required: a zone-less time names no instant (default false). */
+  requireZone?: boolean;
+  /** Seconds are required (default false). */
+  requireSeconds?: boolean;
+  /** The earliest year accepted (default 1000: earlier years are no log times). */
+  minYear?: number;
+}
 
 const DIGIT_0 = 0x30;
 
@@ -20,13 +30,15 @@ const DIGIT_0 = 0x30;
  * truncated); `undefined` when `text` is not one (see the module comment for the accepted forms).
  * The CloudTrail form `2026-01-02T03:04:05Z` takes a fast path without a regular expression.
  */
-export function parseIsoTime(text: string): number | undefined {
+export function parseIsoTime(text: string, options: IsoTimeOptions = {}): number | undefined {
   if (text.length === 20 && text.charCodeAt(19) === 0x5a /* Z */) {
     const fast = parseCloudTrailTime(text);
     if (fast !== undefined) return fast;
   }
   const m = ISO_DATE_TIME.exec(text);
   if (m === null) return undefined;
+  if (options.requireZone === true && m[8] === undefined) return undefined;
+  if (options.requireSeconds === true && m[6] === undefined) return undefined;
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
@@ -34,7 +46,7 @@ export function parseIsoTime(text: string): number | undefined {
   const minute = Number(m[5]);
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  if (!validFields(year, month, day, hour, minute, second)) return undefined;
+  if (!validFields(year, month, day, hour, minute, second, options.minYear)) return undefined;
   let offsetMinutes = 0;
   const zone = m[8];
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
@@ -44,7 +56,10 @@ export function parseIsoTime(text: string): number | undefined {
     if (zh > 23 || zm > 59) return undefined;
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (zh * 60 + zm);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear puts them back.
+  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  if (year < 100) utc.setUTCFullYear(year);
+  return utc.getTime() - offsetMinutes * 60_000;
 }
 
 /** `YYYY-MM-DDTHH:MM:SSZ` (exactly 20 characters), or `undefined` when `text` is not that form. */
@@ -86,9 +101,10 @@ function validFields(
   hour: number,
   minute: number,
   second: number,
+  minYear = 1000,
 ): boolean {
-  // Years before 1000 are not log times (and Date.UTC would read 0-99 as 1900-1999).
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  // By default, years before 1000 are not log times.
+  if (year < minYear || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   return day <= daysInMonth(year, month);
 }
