@@ -2,6 +2,7 @@
  * A progress bar on stderr for long live-AWS runs. It draws only when stderr is a terminal; notes
  * (one line each) are always written, above the bar.
  */
+import { isTerminal, statusLine } from '../io/status-line.js';
 import type { TextSink } from '../io/streams.js';
 
 /** What long-running collection reports. */
@@ -17,40 +18,34 @@ export interface Progress {
 }
 
 /** Whether a sink is a terminal (`process.stderr` when attached to one). */
-export function isTerminal(sink: TextSink): boolean {
-  return (sink as { isTTY?: unknown }).isTTY === true;
-}
+export { isTerminal };
 
 /**
  * The progress of a CLI run on `sink`: a bar redrawn at most every `intervalMs` when `sink` is a
- * terminal (and `quiet` is not set), nothing but the notes otherwise.
+ * terminal (and `quiet` is not set), nothing but the notes otherwise (drawn through the CLI's one
+ * status line, src/io/status-line.ts).
  */
 export function createProgress(
   sink: TextSink,
   options: { quiet?: boolean; width?: number; intervalMs?: number; now?: () => number } = {},
 ): Progress {
-  const tty = isTerminal(sink) && options.quiet !== true;
   const width = options.width ?? 30;
-  const interval = options.intervalMs ?? 100;
-  const now = options.now ?? Date.now;
+  const status = statusLine(sink, {
+    ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+    intervalMs: options.intervalMs ?? 100,
+    now: options.now ?? Date.now,
+  });
   let label = '';
   let total = 0;
   let count = 0;
-  let drawn = false;
-  let lastDraw = 0;
-  const clear = () => {
-    if (drawn) sink.write('\r\x1b[2K');
-    drawn = false;
-  };
+  const clear = () => status.clear();
   const draw = (force: boolean) => {
-    if (!tty || total === 0) return;
-    const t = now();
-    if (!force && t - lastDraw < interval) return;
-    lastDraw = t;
-    const filled = Math.round((width * Math.min(count, total)) / total);
-    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    sink.write(`\r\x1b[2K${label} [${bar}] ${count}/${total}`);
-    drawn = true;
+    if (total === 0) return;
+    status.draw(() => {
+      const filled = Math.round((width * Math.min(count, total)) / total);
+      const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+      return `${label} [${bar}] ${count}/${total}`;
+    }, force);
   };
   return {
     start(l, n) {

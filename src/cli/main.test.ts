@@ -123,8 +123,8 @@ describe('recommend on the article example', () => {
     expect(r.err).toMatch(/^size: /m);
 
     const tty = await runCli(recommend('--format', 'diff'), { isTTY: true });
-    expect(tty.out).toContain('\u001b[31m-         "s3:Get*",\u001b[0m');
-    expect(tty.out).toContain('\u001b[32m+         "s3:GetAccess*",\u001b[0m');
+    expect(tty.out).toContain('\u001b[31m-         "s3:Get*",\u001b[39m');
+    expect(tty.out).toContain('\u001b[32m+         "s3:GetAccess*",\u001b[39m');
     const noColor = await runCli(recommend('--format', 'diff', '--no-color'), { isTTY: true });
     expect(noColor.out).toBe(r.out);
     const envNoColor = await runCli(recommend('--format', 'diff'), {

@@ -85,7 +85,12 @@ describe('scan --live', () => {
     ]);
     for (const name of ['app-2', 'app-3']) {
       expect(detailsOf(out, `${ROLE}/${name}`)).toEqual([
-        { serviceNamespace: 'logs', actions: [{ action: 'CreateLogStream' }] },
+        {
+          serviceNamespace: 'logs',
+          actions: [{ action: 'CreateLogStream' }],
+          // The service's last use, as Access Analyzer reports it.
+          lastAccessed: '2024-05-29T08:00:00.000Z',
+        },
       ]);
     }
     const app1 = detailsOf(out, `${ROLE}/service/app-1`);

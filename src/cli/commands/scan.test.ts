@@ -421,6 +421,6 @@ describe('progress bar', () => {
     expect(text).toContain('events/s');
     expect(text).toContain('ETA');
     bar.clear();
-    expect(text.endsWith('\r\u001b[K')).toBe(true);
+    expect(text.endsWith('\r\u001b[2K')).toBe(true);
   });
 });

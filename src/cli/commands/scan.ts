@@ -21,6 +21,7 @@ import {
   DEFAULT_MAX_RECORD_BYTES,
   MAX_LOG_FILE_BYTES_LIMIT,
 } from '../../activity/cloudtrail-file.js';
+import { statusLine } from '../../io/status-line.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { DEFAULT_MAX_MANAGED_POLICIES, MAX_MANAGED_POLICIES_LIMIT } from '../../policy/size.js';
 import { FORM_STYLES } from '../../refine/forms/choose.js';
@@ -677,39 +678,34 @@ export function progressBar(
   stderr: TextSink,
   options: { label?: string; unit?: string } = {},
 ): { update: (p: ScanProgress) => void; clear: () => void } | undefined {
-  const tty = stderr as TextSink & { isTTY?: boolean; columns?: number };
-  if (tty.isTTY !== true) return undefined;
+  const status = statusLine(stderr);
+  if (!status.active) return undefined;
   const label = options.label ?? 'CloudTrail';
   const unit = options.unit ?? 'files';
   const started = performance.now();
-  let last = 0;
-  let drawn = false;
   return {
     update(p) {
-      const t = performance.now();
-      if (t - last < 100 && p.filesDone < p.files) return;
-      last = t;
-      const secs = (t - started) / 1000;
-      const fraction =
-        p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.files > 0 ? p.filesDone / p.files : 0;
-      const rate = secs > 0 ? p.events / secs : 0;
-      const eta = fraction > 0 && fraction < 1 ? (secs * (1 - fraction)) / fraction : 0;
-      const width = 20;
-      const full = Math.round(fraction * width);
-      const size =
-        p.bytesTotal > 0
-          ? ` · ${(p.bytesDone / 1_048_576).toFixed(1)}/${megabytes(p.bytesTotal)}`
-          : '';
-      const line =
-        `${label} [${'█'.repeat(full)}${'░'.repeat(width - full)}] ` +
-        `${number(p.filesDone)}/${number(p.files)} ${unit}${size} · ` +
-        `${number(p.events)} events · ${number(Math.round(rate))} events/s · ETA ${Math.ceil(eta)} s`;
-      const columns = tty.columns !== undefined && tty.columns >= 40 ? tty.columns : 120;
-      stderr.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
-      drawn = true;
+      status.draw(() => {
+        const secs = (performance.now() - started) / 1000;
+        const fraction =
+          p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.files > 0 ? p.filesDone / p.files : 0;
+        const rate = secs > 0 ? p.events / secs : 0;
+        const eta = fraction > 0 && fraction < 1 ? (secs * (1 - fraction)) / fraction : 0;
+        const width = 20;
+        const full = Math.round(fraction * width);
+        const size =
+          p.bytesTotal > 0
+            ? ` · ${(p.bytesDone / 1_048_576).toFixed(1)}/${megabytes(p.bytesTotal)}`
+            : '';
+        return (
+          `${label} [${'█'.repeat(full)}${'░'.repeat(width - full)}] ` +
+          `${number(p.filesDone)}/${number(p.files)} ${unit}${size} · ` +
+          `${number(p.events)} events · ${number(Math.round(rate))} events/s · ETA ${Math.ceil(eta)} s`
+        );
+      }, p.filesDone >= p.files);
     },
     clear() {
-      if (drawn) stderr.write('\r\x1b[K');
+      status.clear();
     },
   };
 }
