@@ -16,10 +16,10 @@
  * `cloudtrail-file.ts` for how records are attributed and what is skipped.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError, ValidationError, type Issue } from '../errors.js';
@@ -353,9 +353,10 @@ async function readInWorkers(
 }
 
 /**
- * Starts a worker on `cloudtrail-worker.js` beside this module. When this module runs from its
- * TypeScript source (tests under vitest), the worker's modules are transpiled on the fly with the
- * `typescript` development dependency through a module-loader hook.
+ * Starts a worker on the built `cloudtrail-worker.js`: beside this module when it runs from
+ * `dist/`; from `dist/activity/` when it runs from its TypeScript source (tests under vitest, after
+ * `npm run build`, which `npm test` runs first). A missing or stale build (older than a source file
+ * of src/activity/) is an error that says to build, never old code run silently.
  */
 function startWorker(init: WorkerInit, resourceLimits: ResourceLimits): Worker {
   const here = import.meta.url;
@@ -365,43 +366,27 @@ function startWorker(init: WorkerInit, resourceLimits: ResourceLimits): Worker {
       resourceLimits,
     });
   }
-  const typescript = pathToFileURL(createRequire(here).resolve('typescript')).href;
-  const hooks = `data:text/javascript,${encodeURIComponent(TS_HOOKS)}`;
-  const entry = new URL('./cloudtrail-worker.ts', here).href;
-  const boot =
-    `import('node:module').then((m) => { m.register(${JSON.stringify(hooks)}, ` +
-    `{ data: { typescript: ${JSON.stringify(typescript)} } }); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
-}
-
-/** Module-loader hooks that run `.ts` files (and `.js` specifiers naming them) via `typescript`. */
-const TS_HOOKS = `
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-let tsUrl;
-let ts;
-export function initialize(data) { tsUrl = data.typescript; }
-export async function resolve(specifier, context, next) {
-  if (specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
-    const url = new URL(specifier, context.parentURL);
-    const source = url.href.slice(0, -3) + '.ts';
-    if (url.protocol === 'file:' && !existsSync(url) && existsSync(new URL(source))) {
-      return { url: source, shortCircuit: true };
-    }
+  const built = new URL('../../dist/activity/cloudtrail-worker.js', here);
+  if (!existsSync(built)) {
+    throw new IamRefineError(
+      `the CloudTrail workers run the built code, and ${fileURLToPath(built)} does not exist: run npm run build`,
+    );
   }
-  return next(specifier, context);
+  const builtAt = statSync(built).mtimeMs;
+  const sources = new URL('./', here);
+  const newer = readdirSync(sources).find(
+    (f) =>
+      f.endsWith('.ts') &&
+      !f.endsWith('.test.ts') &&
+      statSync(new URL(f, sources)).mtimeMs > builtAt,
+  );
+  if (newer !== undefined) {
+    throw new IamRefineError(
+      `the CloudTrail workers run the built code, and src/activity/${newer} is newer than ${fileURLToPath(built)}: run npm run build`,
+    );
+  }
+  return new Worker(built, { workerData: init, resourceLimits });
 }
-export async function load(url, context, next) {
-  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
-  ts ??= (await import(tsUrl)).default;
-  const out = ts.transpileModule(await readFile(new URL(url), 'utf8'), {
-    fileName: fileURLToPath(url),
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true },
-  });
-  return { format: 'module', source: out.outputText, shortCircuit: true };
-}
-`;
 
 function summarize(
   files: readonly CloudTrailFile[],
