@@ -186,3 +186,20 @@ describe('remediation on the finding page', () => {
     expect(html).not.toContain('id="recommendations"');
   });
 });
+
+describe('a large finding page', () => {
+  it('recommendations before the details; used services first; whole services in one row', async () => {
+    const html = await (await get(`/findings/${high.id}`)).text();
+    expect(html.indexOf('id="recommendations"')).toBeGreaterThan(0);
+    expect(html.indexOf('id="recommendations"')).toBeLessThan(html.indexOf('id="services"'));
+    const table = html.slice(
+      html.indexOf('id="services"'),
+      html.indexOf('</table>', html.indexOf('id="services"')),
+    );
+    const rows = [...table.matchAll(/<tr( id="whole-services")?><td class="mono">([^<]+)</g)].map(
+      (m) => m[2],
+    );
+    expect(rows).toEqual(['s3', 'sqs', '1 service']);
+    expect(table).toContain('<summary>iam</summary>');
+  });
+});

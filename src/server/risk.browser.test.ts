@@ -29,6 +29,18 @@ const high = syntheticFinding({
 });
 const low = syntheticFinding({ account: A, name: 'reader', services: { s3: ['ListBucket'] } });
 const role = syntheticFinding({ account: A, name: 'old', type: 'UnusedIAMRole' });
+// An AdministratorAccess-like finding: 400 services unused as a whole, 2 used ones.
+const admin = syntheticFinding({
+  account: A,
+  name: 'admin',
+  services: {
+    ...Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`svc${String(i).padStart(3, '0')}`, []]),
+    ),
+    s3: ['PutObject'],
+    ec2: ['RunInstances'],
+  },
+});
 
 describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
   let dir: string;
@@ -41,7 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
     dir = await mkdtemp(join(tmpdir(), 'iam-refine-risk-browser-'));
     const catalog = await loadCatalog();
     store = openStore(join(dir, 'f.db'), { clock: () => new Date('2026-11-01T07:00:00Z') });
-    store.recordScan(syntheticScan([high, low, role]), { accounts: [A] });
+    store.recordScan(syntheticScan([high, low, role, admin]), { accounts: [A] });
     server = await startDashboard({ store, catalog, port: 0, version: 'test' });
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
@@ -64,7 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
   it('the overview shows the active findings per risk level', async () => {
     const rows = page.locator('#by-risk tr');
     await expect.poll(() => rows.count()).toBe(3);
-    expect(await rows.allInnerTexts()).toEqual(['high\t1', 'medium\t1', 'low\t1']);
+    expect(await rows.allInnerTexts()).toEqual(['high\t2', 'medium\t1', 'low\t1']);
   });
 
   it('the list shows the risk and the chips by importance; the CSV export downloads the filter', async () => {
@@ -78,13 +90,24 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
     ]);
     const text = await readFile((await download.path())!, 'utf8');
     const lines = text.trimEnd().split('\r\n');
-    expect(lines).toHaveLength(3); // the header and the 2 UnusedPermission findings, not the role
+    expect(lines).toHaveLength(4); // the header and the 3 UnusedPermission findings, not the role
     expect(
       lines
         .slice(1)
         .map((l) => l.split(',')[1])
         .sort(),
-    ).toEqual(['high', 'low']);
+    ).toEqual(['high', 'high', 'low']);
+  });
+
+  it('a large finding: the recommendations near the top, 400 whole services in one short row', async () => {
+    await page.goto(`${server.origin}/findings/${admin.id}`);
+    const recommendations = (await page.locator('#recommendations').boundingBox())!;
+    const services = (await page.locator('#services').boundingBox())!;
+    expect(recommendations.y).toBeLessThan(services.y);
+    expect(recommendations.y).toBeLessThan(1500);
+    const whole = (await page.locator('#whole-services').boundingBox())!;
+    expect(whole.height).toBeLessThan(200);
+    expect(await page.locator('#services tbody tr').count()).toBe(3);
   });
 
   it('bulk archive: check rows, archive them, back on the same filter with a notice', async () => {
@@ -93,7 +116,7 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
     await page.check(`tr[data-finding-id="${role.id}"] input[type=checkbox]`);
     await Promise.all([page.waitForURL(/archived=2/), page.click('#archive-selected')]);
     expect(await page.locator('.notice.ok').innerText()).toBe('Archived 2 findings.');
-    expect(await page.locator('tr[data-finding-id]').count()).toBe(1);
+    expect(await page.locator('tr[data-finding-id]').count()).toBe(2);
     expect(store.getFinding(low.id)!.status).toBe('ARCHIVED');
   });
 });

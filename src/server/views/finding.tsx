@@ -218,18 +218,6 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
         </section>
       </div>
 
-      <section class="panel">
-        <h2>Details</h2>
-        {permissionDetails.length > 0 ? <PermissionDetails details={permissionDetails} /> : null}
-        {f.findingDetails.map((d) => (
-          <Details details={d} />
-        ))}
-      </section>
-
-      {f.findingType !== 'UnusedPermission' ? (
-        <RemediationPanel steps={remediationSteps(f as unknown as Finding)} />
-      ) : null}
-
       {f.findingType === 'UnusedPermission' ? (
         <section class="panel" id="recommendations">
           <h2>
@@ -252,6 +240,18 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
           )}
         </section>
       ) : null}
+
+      {f.findingType !== 'UnusedPermission' ? (
+        <RemediationPanel steps={remediationSteps(f as unknown as Finding)} />
+      ) : null}
+
+      <section class="panel">
+        <h2>Details</h2>
+        {permissionDetails.length > 0 ? <PermissionDetails details={permissionDetails} /> : null}
+        {f.findingDetails.map((d) => (
+          <Details details={d} />
+        ))}
+      </section>
 
       <section class="panel">
         <h2>History</h2>
@@ -310,49 +310,77 @@ const ActionChip: FC<{ action: UnusedAction }> = ({ action: a }) => (
 );
 
 /** The services and actions of an UnusedPermission finding, one row per service. */
-const PermissionDetails: FC<{ details: UnusedPermissionDetails[] }> = ({ details }) => (
-  <table class="service-details" id="services">
-    <thead>
-      <tr>
-        <th>Service</th>
-        <th>Unused</th>
-        <th>Service last accessed</th>
-      </tr>
-    </thead>
-    <tbody>
-      {details.map((d) => (
+const PermissionDetails: FC<{ details: UnusedPermissionDetails[] }> = ({ details }) => {
+  // Large findings stay readable: the services still in use (with their unused actions) first,
+  // then every service unused as a whole in one row (AdministratorAccess has hundreds).
+  const used = details.filter((d) => d.actions !== undefined);
+  const whole = details.filter((d) => d.actions === undefined);
+  const knownWhole = whole.filter((d) => d.lastAccessed !== undefined).length;
+  return (
+    <table class="service-details" id="services">
+      <thead>
         <tr>
-          <td class="mono">{d.serviceNamespace}</td>
-          <td>
-            {d.actions === undefined ? (
-              <span>whole service (not used in the tracking period)</span>
-            ) : (
+          <th>Service</th>
+          <th>Unused</th>
+          <th>Service last accessed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {used.map((d) => (
+          <tr>
+            <td class="mono">{d.serviceNamespace}</td>
+            <td>
               <div>
                 <div class="panel-note">
-                  {num(d.actions.length)} action{d.actions.length === 1 ? '' : 's'}
+                  {num(d.actions!.length)} action{d.actions!.length === 1 ? '' : 's'}
                 </div>
-                {d.actions.slice(0, MAX_CHIPS).map((a) => (
+                {d.actions!.slice(0, MAX_CHIPS).map((a) => (
                   <ActionChip action={a} />
                 ))}
-                {d.actions.length > MAX_CHIPS ? (
+                {d.actions!.length > MAX_CHIPS ? (
                   <details class="more-chips">
-                    <summary>{`${num(d.actions.length - MAX_CHIPS)} more`}</summary>
-                    {d.actions.slice(MAX_CHIPS).map((a) => (
+                    <summary>{`${num(d.actions!.length - MAX_CHIPS)} more`}</summary>
+                    {d.actions!.slice(MAX_CHIPS).map((a) => (
                       <ActionChip action={a} />
                     ))}
                   </details>
                 ) : null}
               </div>
-            )}
-          </td>
-          <td class="nowrap">
-            {d.lastAccessed === undefined ? 'never, as far as known' : when(d.lastAccessed)}
-          </td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
-);
+            </td>
+            <td class="nowrap">
+              {d.lastAccessed === undefined ? 'never, as far as known' : when(d.lastAccessed)}
+            </td>
+          </tr>
+        ))}
+        {whole.length > 0 ? (
+          <tr id="whole-services">
+            <td class="mono">{`${num(whole.length)} service${whole.length === 1 ? '' : 's'}`}</td>
+            <td>
+              <div class="panel-note">whole service, not used in the tracking period</div>
+              <ChipList
+                label={whole
+                  .slice(0, 8)
+                  .map((d) => d.serviceNamespace)
+                  .join(', ')
+                  .concat(whole.length > 8 ? `, … (${num(whole.length)})` : '')}
+                items={whole.map((d) =>
+                  d.lastAccessed === undefined
+                    ? d.serviceNamespace
+                    : `${d.serviceNamespace} (${d.lastAccessed.slice(0, 10)})`,
+                )}
+              />
+            </td>
+            <td class="nowrap">
+              {knownWhole === 0
+                ? 'never, as far as known'
+                : `${num(knownWhole)} used before the period (date in brackets)`}
+            </td>
+          </tr>
+        ) : null}
+      </tbody>
+    </table>
+  );
+};
 
 /** One `findingDetails` member of the other finding types. */
 const Details: FC<{ details: FindingDetails }> = ({ details }) => {
