@@ -32,7 +32,7 @@ import {
   type FrameInfo,
 } from './layout.js';
 import { remediationSteps, type RemediationStep } from '../../report/remediation.js';
-import { TrieSvg } from './trie.js';
+import { TrieSvg, foldUnused } from './trie.js';
 
 /** One recommendation with what the page computed for it. */
 export interface RecommendationView {
@@ -662,10 +662,21 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
             </ul>
             <div class="trie-wrap">
               <TrieSvg
-                root={t.root}
+                root={foldUnused(t.root)}
                 title={`Prefix trie of ${t.entry ?? 'the NotAction exclusions'} in ${rec.policyName}`}
               />
             </div>
+            {foldUnused(t.root) !== t.root ? (
+              <details class="whole-trie">
+                <summary>The whole trie (with every wholly unused branch)</summary>
+                <div class="trie-wrap">
+                  <TrieSvg
+                    root={t.root}
+                    title={`Whole prefix trie of ${t.entry ?? 'the NotAction exclusions'} in ${rec.policyName}`}
+                  />
+                </div>
+              </details>
+            ) : null}
           </div>
         ))}
       </div>

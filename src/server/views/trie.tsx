@@ -265,3 +265,43 @@ export const TrieSvg: FC<{ root: TrieNode; title: string; maxNodes?: number }> =
     </svg>
   );
 };
+
+/** Whether a subtree put anything into the refined policy. */
+function emitsBelow(node: TrieNode): boolean {
+  return node.emitted !== undefined || node.children.some(emitsBelow);
+}
+
+/**
+ * The trie as the page shows it first: its unsafe paths. Below each node, the children that are
+ * wholly unused and emit nothing (the struck-through services of `*` in AdministratorAccess) are
+ * folded into one node "… N unused"; everything that leads to an emitted entry stays. Returns the
+ * same object when nothing is folded.
+ */
+export function foldUnused(node: TrieNode): TrieNode {
+  const kept: TrieNode[] = [];
+  const folded: TrieNode[] = [];
+  let changed = false;
+  for (const child of node.children) {
+    if (child.unused && !emitsBelow(child)) {
+      folded.push(child);
+      continue;
+    }
+    const c = foldUnused(child);
+    if (c !== child) changed = true;
+    kept.push(c);
+  }
+  if (folded.length < 2 && !changed) return node;
+  if (folded.length < 2) return { ...node, children: [...kept, ...folded] };
+  const actions = folded.reduce((n, c) => n + c.actionCount, 0);
+  const summary: TrieNode = {
+    prefix: `${node.prefix}…`,
+    token: `… ${folded.length} unused`,
+    safe: false,
+    isAction: false,
+    unused: true,
+    actionCount: actions,
+    unusedCount: actions,
+    children: [],
+  };
+  return { ...node, children: [...kept, summary] };
+}
