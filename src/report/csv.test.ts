@@ -40,9 +40,13 @@ describe('toCsv', () => {
     expect(rows).toHaveLength(scan.findings.length + 1);
     for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
     expect(rows.slice(1).map((r) => r[0])).toEqual(scan.findings.map((f) => f.id));
-    const bob = rows.find((r) => r[3]!.endsWith(':user/engineering/bob'))!;
-    expect(bob[1]).toBe('UnusedIAMUserAccessKey');
-    expect(bob[6]).toBe('access_key_1');
+    const key = rows.find((r) => r[1] === 'UnusedIAMUserAccessKey')!;
+    const finding = scan.findings.find((f) => f.id === key[0])!;
+    expect(key[3]).toBe(finding.resource);
+    expect(key[6]).toBe(
+      (finding.findingDetails[0] as { unusedIamUserAccessKeyDetails: { accessKeyId: string } })
+        .unusedIamUserAccessKeyDetails.accessKeyId,
+    );
   });
 
   it('risk and high-risk actions columns', () => {

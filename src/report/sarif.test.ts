@@ -75,10 +75,20 @@ describe('toSarif', () => {
       expect(r.locations![0]!.logicalLocations![0]!.fullyQualifiedName).toBe(f.resource);
       expect(r.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('auth.json');
     }
-    expect(results[0]!.message.text).toBe(
-      'role/ci-deploy: the role was not used in the last 90 days, never used (as far as known). ' +
-        'Risk medium: standing access nobody used in the tracking period.',
+    const role = scan.findings.findIndex((f) => f.findingType === 'UnusedIAMRole');
+    const name = scan.findings[role]!.resource.slice(
+      scan.findings[role]!.resource.indexOf(':role/') + 1,
     );
+    expect(
+      results[role]!.message.text!.startsWith(
+        `${name}: the role was not used in the last 90 days, `,
+      ),
+    ).toBe(true);
+    expect(results[role]!.message.text).toContain(
+      'Risk medium: standing access nobody used in the tracking period.',
+    );
+    // Every level appears in the demo account's scan.
+    expect(new Set(results.map((r) => r.level))).toEqual(new Set(['error', 'warning', 'note']));
     // Nothing skipped is silent: the scan's warnings are notifications, not-evaluated counted.
     const notes = run.invocations![0]!.toolExecutionNotifications!;
     expect(notes.map((n) => n.message.text)).toEqual(scan.warnings.map((w) => w.message));

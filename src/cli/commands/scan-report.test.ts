@@ -1,19 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, useTempDir } from '../../test-support/cli.js';
+import { demoScanOptions } from '../../test-support/report-fixtures.js';
 
-const FIXTURES = new URL('../../../test/fixtures/', import.meta.url).pathname;
-const BASE = [
-  'scan',
-  '--authorization-details',
-  join(FIXTURES, 'account/authorization-details.json'),
-  '--credential-report',
-  join(FIXTURES, 'account/credential-report.csv'),
-  '--now',
-  '2024-06-30T00:00:00Z',
-  '--quiet',
-];
+let BASE: string[];
+/** The finding types of the demo account's scan, in output order. */
+let TYPES: string[];
+beforeAll(async () => {
+  BASE = ['scan', ...(await demoScanOptions()).args, '--quiet'];
+  const json = await runCli([...BASE, '--format', 'json']);
+  expect(json.code).toBe(0); // complete coverage: not 4
+  TYPES = (JSON.parse(json.out) as { findings: { findingType: string }[] }).findings.map(
+    (f) => f.findingType,
+  );
+  expect(new Set(TYPES).size).toBe(4);
+});
 const tmp = useTempDir('iam-refine-scan-report-');
 
 describe('scan --format sarif|asff|csv and --fail-on', () => {
@@ -22,12 +24,7 @@ describe('scan --format sarif|asff|csv and --fail-on', () => {
     expect(r.code).toBe(0);
     const log = JSON.parse(r.out) as { version: string; runs: { results: { ruleId: string }[] }[] };
     expect(log.version).toBe('2.1.0');
-    expect(log.runs[0]!.results.map((x) => x.ruleId)).toEqual([
-      'UnusedIAMRole',
-      'UnusedPermission',
-      'UnusedPermission',
-      'UnusedIAMUserAccessKey',
-    ]);
+    expect(log.runs[0]!.results.map((x) => x.ruleId)).toEqual(TYPES);
   });
 
   it('asff needs a region; --asff-region or AWS_REGION gives it', async () => {
@@ -42,7 +39,7 @@ describe('scan --format sarif|asff|csv and --fail-on', () => {
     const env = await runCli([...BASE, '--format', 'asff'], { env: { AWS_REGION: 'eu-west-1' } });
     expect(env.out).toBe(flag.out);
     const findings = JSON.parse(flag.out) as { Region: string }[];
-    expect(findings).toHaveLength(4);
+    expect(findings).toHaveLength(TYPES.length);
     expect(findings.every((f) => f.Region === 'eu-west-1')).toBe(true);
     const misplaced = await runCli([...BASE, '--asff-region', 'eu-west-1']);
     expect(misplaced.code).toBe(2);
@@ -54,17 +51,27 @@ describe('scan --format sarif|asff|csv and --fail-on', () => {
     const r = await runCli([...BASE, '--format', 'csv', '--out', out]);
     expect(r.code).toBe(0);
     const text = await readFile(out, 'utf8');
-    expect(text.split('\r\n').filter((l) => l !== '')).toHaveLength(5);
+    expect(text.split('\r\n').filter((l) => l !== '')).toHaveLength(TYPES.length + 1);
   });
 
   it('--fail-on: exit 5 when a finding matches (output still written), 0 when none does', async () => {
     const hit = await runCli([...BASE, '--format', 'json', '--fail-on', 'UnusedIAMUserAccessKey']);
     expect(hit.code).toBe(5);
-    expect(JSON.parse(hit.out).findings).toHaveLength(4);
-    expect(hit.err).toBe('--fail-on UnusedIAMUserAccessKey: 1 finding matched (exit 5)\n');
-    const miss = await runCli([...BASE, '--format', 'json', '--fail-on', 'UnusedPermission:high']);
+    expect(JSON.parse(hit.out).findings).toHaveLength(TYPES.length);
+    const keys = TYPES.filter((t) => t === 'UnusedIAMUserAccessKey').length;
+    expect(hit.err).toBe(
+      `--fail-on UnusedIAMUserAccessKey: ${keys} finding${keys === 1 ? '' : 's'} matched (exit 5)\n`,
+    );
+    // Passwords are medium risk: none is high.
+    const miss = await runCli([
+      ...BASE,
+      '--format',
+      'json',
+      '--fail-on',
+      'UnusedIAMUserPassword:high',
+    ]);
     expect(miss.code).toBe(0);
-    expect(miss.err).toBe('--fail-on UnusedPermission:high: no finding matched\n');
+    expect(miss.err).toBe('--fail-on UnusedIAMUserPassword:high: no finding matched\n');
     const medium = await runCli([...BASE, '--format', 'json', '--fail-on', 'medium']);
     expect(medium.code).toBe(5);
   });
