@@ -29,13 +29,22 @@ import type { FindingsStore } from '../store/types.js';
 import type { PermissionSetPolicy } from '../identity-center/recommend.js';
 import { identityCenterRoleOfArn } from '../identity-center/roles.js';
 import { readLatestPermissionSets, type StoredPermissionSet } from '../identity-center/store.js';
-import { countByRisk, exportCsv, exportRows, rowRisk, type RowRisk } from './risk-view.js';
+import { riskRank } from '../risk/risk.js';
+import type { FindingPage as StoredFindingPage } from '../store/types.js';
+import {
+  allMatching,
+  countByRisk,
+  exportCsv,
+  exportRows,
+  rowRisk,
+  type RowRisk,
+} from './risk-view.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
 import { explainRecommendation, type PolicyExplanation } from './explain.js';
 import { security, type SecurityConfig } from './security.js';
 import { loadAssets, type Assets } from './static.js';
-import { findingHref, parseListParams } from './urls.js';
+import { findingHref, parseListParams, type ParsedList } from './urls.js';
 import { FindingPage, type RecommendationView } from './views/finding.js';
 import { FindingsPage } from './views/findings.js';
 import { Layout, Notice, type FrameInfo } from './views/layout.js';
@@ -187,7 +196,7 @@ export function createApp(options: DashboardOptions): Hono {
 
   app.get('/findings', (c) => {
     const list = parseListParams(new URL(c.req.url).searchParams);
-    const page = store.listFindings(list.query);
+    const page = list.risk === undefined ? store.listFindings(list.query) : riskPage(list);
     if (list.ignored.length > 0) {
       logLine(`400 GET /findings: ${list.ignored.join(', ')}`);
     }
@@ -215,11 +224,39 @@ export function createApp(options: DashboardOptions): Hono {
     );
   });
 
+  /**
+   * A page of the findings of at least `list.risk` (filtered in memory over every finding of the
+   * filter, latest update first; forward links carry the page number, not a store cursor).
+   */
+  function riskPage(list: ParsedList): StoredFindingPage {
+    const min = riskRank(list.risk!);
+    const matching = store.readSnapshot(() =>
+      allMatching(store, list.query.filter ?? {}).filter((f) => {
+        const full = store.getFinding(f.id);
+        return (
+          full !== undefined &&
+          riskRank(rowRisk(full.finding as unknown as Finding, catalog).risk) >= min
+        );
+      }),
+    );
+    const offset = (list.page - 1) * list.size;
+    return {
+      items: matching.slice(offset, offset + list.size),
+      total: matching.length,
+      limit: list.size,
+      offset,
+      ...(offset + list.size < matching.length ? { nextCursor: 'by-page' } : {}),
+    };
+  }
+
   // Registered before /findings/:id. The filter of the list (its page and sort are ignored).
   for (const format of ['csv', 'json'] as const) {
     app.get(`/findings/export.${format}`, (c) => {
       const list = parseListParams(new URL(c.req.url).searchParams);
-      const rows = exportRows(store, list.query.filter ?? {}, catalog);
+      const min = list.risk === undefined ? 0 : riskRank(list.risk);
+      const rows = exportRows(store, list.query.filter ?? {}, catalog).filter(
+        (r) => riskRank(r.risk) >= min,
+      );
       c.header('Content-Disposition', `attachment; filename="iam-refine-findings.${format}"`);
       if (format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');

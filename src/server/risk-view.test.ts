@@ -53,6 +53,8 @@ const get = (path: string) =>
     headers: { host: `127.0.0.1:${PORT}`, cookie: COOKIE },
   });
 
+const highId = () => high.id;
+
 describe('rowRisk', () => {
   it('chips: services with a high-risk action first, then by unused actions (whole = all)', () => {
     const r = rowRisk(high, catalog);
@@ -83,6 +85,26 @@ describe('the findings list', () => {
     );
     expect(chips).toEqual(['iam', 's3', 'sqs']);
     expect(html).toContain('href="/findings/export.csv"');
+  });
+});
+
+describe('the risk filter of the list', () => {
+  it('keeps the findings of that level or higher, pages by number, and is kept in links', async () => {
+    const ids = (html: string) =>
+      [...html.matchAll(/data-finding-id="([^"]+)"/g)].map((m) => m[1]).sort();
+    const high = await (await get('/findings?risk=high')).text();
+    expect(ids(high)).toEqual([highId()]);
+    expect(high).toContain('<option value="high" selected="">high</option>');
+    const medium = await (await get('/findings?risk=medium')).text();
+    expect(ids(medium)).toEqual([highId(), key.id].sort());
+    // The export of this filter is the same set.
+    expect(medium).toContain('href="/findings/export.csv?risk=medium"');
+    const csv = await (await get('/findings/export.json?risk=medium')).json();
+    expect((csv as { findings: { id: string }[] }).findings.map((f) => f.id).sort()).toEqual(
+      [highId(), key.id].sort(),
+    );
+    const bad = await get('/findings?risk=severe');
+    expect(bad.status).toBe(400);
   });
 });
 

@@ -110,6 +110,25 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
     expect(await page.locator('#services tbody tr').count()).toBe(3);
   });
 
+  it('the risk filter: "Risk at least high" keeps only the high findings', async () => {
+    await page.goto(`${server.origin}/findings`);
+    await page.selectOption('#f-risk', 'high');
+    await Promise.all([
+      page.waitForURL(/risk=high/),
+      page
+        .locator('#f-risk')
+        .evaluate((el) =>
+          (el as unknown as { form: { requestSubmit(): void } }).form.requestSubmit(),
+        ),
+    ]);
+    const risks = await page
+      .locator('tr[data-finding-id]')
+      .evaluateAll((rows) =>
+        rows.map((r) => (r as unknown as { dataset: { risk: string } }).dataset.risk),
+      );
+    expect(risks).toEqual(['high', 'high']);
+  });
+
   it('bulk archive: check rows, archive them, back on the same filter with a notice', async () => {
     await page.goto(`${server.origin}/findings?status=ACTIVE`);
     await page.check(`tr[data-finding-id="${low.id}"] input[type=checkbox]`);

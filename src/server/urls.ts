@@ -13,6 +13,7 @@ import {
   type FindingStatus,
   type SortDirection,
 } from '../store/types.js';
+import { isRiskLevel, type RiskLevel } from '../risk/risk.js';
 
 /** Page sizes offered. */
 export const PAGE_SIZES: readonly number[] = [25, 50, 100, 200];
@@ -26,6 +27,8 @@ export interface ListParams {
   account?: string;
   principal?: string;
   service?: string;
+  /** Only findings of this risk level or higher (filtered in memory: see app.tsx). */
+  risk?: string;
   sort?: string;
   dir?: string;
   size?: number;
@@ -47,6 +50,8 @@ export interface ParsedList {
   params: ListParams;
   /** Parameters that were ignored, one sentence each. */
   ignored: string[];
+  /** `risk`: only findings of this level or higher. */
+  risk?: RiskLevel;
 }
 
 /** The order of parameters in built links. */
@@ -56,6 +61,7 @@ const ORDER: readonly (keyof ListParams)[] = [
   'account',
   'principal',
   'service',
+  'risk',
   'sort',
   'dir',
   'size',
@@ -129,6 +135,13 @@ export function parseListParams(search: URLSearchParams): ParsedList {
     params.service = services[0];
   }
 
+  let risk: RiskLevel | undefined;
+  const riskValue = search.get('risk')?.trim() ?? '';
+  if (isRiskLevel(riskValue)) {
+    risk = riskValue;
+    params.risk = risk;
+  } else if (riskValue !== '') ignored.push('unknown risk level');
+
   let sort: FindingSortKey = 'updatedAt';
   const sortValue = search.get('sort');
   if (sortValue !== null && sortValue !== '') {
@@ -166,7 +179,7 @@ export function parseListParams(search: URLSearchParams): ParsedList {
   } else {
     query.offset = (page - 1) * size;
   }
-  return { query, page, size, sort, dir, params, ignored };
+  return { query, page, size, sort, dir, params, ignored, ...(risk === undefined ? {} : { risk }) };
 }
 
 /** The filter part of parsed parameters (for links that change sort or page). */
@@ -177,6 +190,7 @@ export function filterParams(p: ListParams): ListParams {
   if (p.account !== undefined) out.account = p.account;
   if (p.principal !== undefined) out.principal = p.principal;
   if (p.service !== undefined) out.service = p.service;
+  if (p.risk !== undefined) out.risk = p.risk;
   if (p.size !== undefined) out.size = p.size;
   return out;
 }

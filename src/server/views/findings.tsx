@@ -169,6 +169,19 @@ export const FindingsPage: FC<{
                 ))}
               </datalist>
             </div>
+            <div class="field">
+              <label for="f-risk">Risk at least</label>
+              <select id="f-risk" name="risk">
+                <option value="" selected={p.risk === undefined}>
+                  any
+                </option>
+                {(['high', 'medium', 'low'] as const).map((r) => (
+                  <option value={r} selected={p.risk === r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
           <div class="filters second">
             <div class="field">
