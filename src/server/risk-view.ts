@@ -15,6 +15,35 @@ export interface RowRisk {
   risk: RiskLevel;
   /** The services, most important first. */
   chips: string[];
+  /**
+   * The recommended policies' forms and sizes (UnusedPermission findings with a recommendation):
+   * what the list's size badge says. Absent when no policy carries a form.
+   */
+  forms?: RowForms;
+}
+
+/** The list's size badge of a finding: its recommended policies' forms and whether all fit. */
+export interface RowForms {
+  /** The distinct forms, in the order of the policies (e.g. `article`, `compact`). */
+  forms: string[];
+  /** Recommended policies in all. */
+  policies: number;
+  /** How many are over the quota of where they will live (no exact form fits). */
+  overQuota: number;
+}
+
+/** The size badge of `finding`, from each recommended policy's form (undefined when none has one). */
+export function rowForms(finding: Finding): RowForms | undefined {
+  const forms: string[] = [];
+  let policies = 0;
+  let overQuota = 0;
+  for (const p of finding.policies ?? []) {
+    if (p.form === undefined) continue;
+    policies++;
+    if (!p.form.fits) overQuota++;
+    if (!forms.includes(p.form.form)) forms.push(p.form.form);
+  }
+  return policies === 0 ? undefined : { forms, policies, overQuota };
 }
 
 /** The risk and chip order of one finding. */
@@ -38,7 +67,12 @@ export function rowRisk(finding: Finding, catalog: ActionCatalog): RowRisk {
       b.count - a.count ||
       (a.service < b.service ? -1 : a.service > b.service ? 1 : 0),
   );
-  return { risk: risk.level, chips: weighted.map((w) => w.service) };
+  const forms = rowForms(finding);
+  return {
+    risk: risk.level,
+    chips: weighted.map((w) => w.service),
+    ...(forms === undefined ? {} : { forms }),
+  };
 }
 
 /** Every finding summary matching `filter` (pages of 1000 through the store's cursor). */

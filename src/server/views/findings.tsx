@@ -12,7 +12,7 @@ import {
   type FindingPage,
   type FindingSortKey,
 } from '../../store/types.js';
-import type { RowRisk } from '../risk-view.js';
+import type { RowForms, RowRisk } from '../risk-view.js';
 import { PAGE_SIZES, filterParams, findingHref, findingsHref, type ParsedList } from '../urls.js';
 import {
   Breakable,
@@ -293,6 +293,7 @@ export const FindingsPage: FC<{
                       </td>
                       <td class="mono">{f.resourceOwnerAccount}</td>
                       <td>
+                        <FormBadge forms={rows?.get(f.id)?.forms} />
                         {(rows?.get(f.id)?.chips ?? f.services)
                           .slice(0, MAX_SERVICES_SHOWN)
                           .map((s) => (
@@ -378,3 +379,22 @@ export const FindingsPage: FC<{
     </Layout>
   );
 };
+
+/**
+ * The size badge of a list row: the recommended policies' forms (`article`, `compact`, `notaction`,
+ * `split`) when all fit IAM's quotas, else how many are over quota.
+ */
+function FormBadge(props: { forms: RowForms | undefined }) {
+  const f = props.forms;
+  if (f === undefined) return null;
+  const title = `${f.policies} recommended polic${f.policies === 1 ? 'y' : 'ies'}: ${f.forms.join(', ')}`;
+  return f.overQuota > 0 ? (
+    <span class="badge action-DETACH_POLICY size-badge" title={title}>
+      {f.overQuota} over quota
+    </span>
+  ) : (
+    <span class="badge fits size-badge" title={title}>
+      fits · {f.forms.join(', ')}
+    </span>
+  );
+}
