@@ -6,7 +6,7 @@
  * edit is returned.
  */
 import type { Refinement } from '../refine/types.js';
-import { describe, isDeployTime, sourceStatements } from './document.js';
+import { describe, isDeployTime, sourceStatements, type SourceStatement } from './document.js';
 import { endOfLine, indentAt, renderString, rewriteList, type ListOp } from './rewrite-list.js';
 import type { Edit, SNode, SStr } from './types.js';
 
@@ -53,11 +53,23 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       continue;
     }
     statementOps.push({ kind: 'keep' });
-    const target = refinedActions(refined[j++], change.actionKey);
+    const refinedStatement = refined[j++];
     if (change.outcome === 'unchanged') continue;
+    // The NotAction form: an `Action` that allows everything becomes `NotAction` of the unused.
+    const renamed =
+      change.actionKey === 'Action' &&
+      refinedActions(refinedStatement, 'Action') === undefined &&
+      refinedActions(refinedStatement, 'NotAction') !== undefined;
+    const target = refinedActions(refinedStatement, renamed ? 'NotAction' : change.actionKey);
     if (!target) return `statement ${i}: the refined statement has no ${change.actionKey} list`;
     if (st.actionKey !== change.actionKey)
       return `statement ${i}: ${st.actionKey} in the source, ${change.actionKey} in the policy`;
+    if (renamed) {
+      const planned = asNotAction(text, st, target);
+      if (typeof planned === 'string') return `statement ${i}: ${planned}`;
+      edits.push(...planned);
+      continue;
+    }
     // What happens to each source entry: the first unused change with the same text.
     const pending = [...change.entries];
     const opFor = (value: string): ListOp => {
@@ -106,6 +118,49 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
     } catch (error) {
       return `statements: ${(error as Error).message}`;
     }
+  }
+  return edits;
+}
+
+/**
+ * The edits that turn the `Action` list of `st` into a `NotAction` list of `entries`: the key is
+ * renamed as written (`"Action"` → `"NotAction"`, `actions` → `not_actions` in a policy document
+ * block) and the whole list is replaced, in the list's style.
+ */
+function asNotAction(
+  text: string,
+  st: SourceStatement,
+  entries: readonly string[],
+): Edit[] | string {
+  const member = st.node.entries.find((e) => e.key === 'Action');
+  if (!member?.keySpan) return 'where its Action key is written is not known';
+  const written = text.slice(member.keySpan.start, member.keySpan.end);
+  const renamed =
+    written === 'actions'
+      ? 'not_actions'
+      : written.includes('Action')
+        ? written.replace('Action', 'NotAction')
+        : undefined;
+  if (renamed === undefined) return `its Action key is written as ${JSON.stringify(written)}`;
+  if (entries.length === 0) return 'the NotAction list would be empty';
+  const edits: Edit[] = [{ ...member.keySpan, text: renamed }];
+  const node = st.actions;
+  if (node.kind === 'seq') {
+    const bad = node.items.find((item) => item.kind !== 'str' || isDeployTime(item));
+    if (bad) return `the Action list has ${describe(bad)}`;
+    const ops: ListOp[] = node.items.map((_, k) =>
+      k === 0 ? { kind: 'replace', entries } : { kind: 'drop' },
+    );
+    const like = node.items[0] as SStr;
+    try {
+      edits.push(...rewriteList(text, node, ops, [], (v) => renderString(v, like)));
+    } catch (error) {
+      return (error as Error).message;
+    }
+  } else if (node.kind === 'str' && !node.template) {
+    edits.push(scalarEdit(text, node, entries));
+  } else {
+    return `Action is ${describe(node)}`;
   }
   return edits;
 }

@@ -35,6 +35,7 @@ const patch: PolicyPatch = {
     form: 'jsonencode',
   },
   recommendedAction: 'CREATE_POLICY',
+  form: 'article',
   removedByAccessLevel: { Write: ['s3:PutObject'] },
   removedServices: ['kms'],
   proof: { exact: true, catalogActions: 22091, statementsChecked: 2, patternsChecked: 0 },

@@ -5,7 +5,7 @@
  * actions) is written inside code spans with backticks neutralised, so the body renders as text.
  */
 import type { Finding } from '../findings/types.js';
-import type { NotPatched, PolicyPatch } from './remediate.js';
+import type { NotPatched, PatchForm, PolicyPatch } from './remediate.js';
 
 /** At most this many actions are listed per access level (the rest are counted). */
 export const MAX_LISTED_ACTIONS = 40;
@@ -29,6 +29,13 @@ export function code(text: string): string {
 function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** The patched forms in words. */
+const FORM_WORDS: Record<PatchForm, string> = {
+  article: 'article (patterns cut at CamelCase words)',
+  compact: 'compact (patterns cut at any character)',
+  notaction: 'NotAction',
+};
 
 const LEVEL_ORDER = ['Permissions management', 'Write', 'Tagging', 'Read', 'List', 'Unknown'];
 
@@ -123,8 +130,9 @@ export function prBody(
   for (const p of mine) {
     const where = `${code(`${p.source.file}`)} (${code(p.source.address)}, declared at ${code(`${p.source.declaredIn}:${p.source.line}`)}, ${p.source.form})`;
     out.push(
-      `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: only its action lists are rewritten.`,
+      `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: ${p.form === 'notaction' ? 'only its action lists are rewritten, and an `Action` that allows every action becomes `NotAction` of the unused ones' : 'only its action lists are rewritten'}.`,
     );
+    out.push(`  Form: **${FORM_WORDS[p.form]}**${p.formReason ? `: ${text(p.formReason)}` : ''}.`);
     out.push(
       `  Size: ${p.size.before.characters.toLocaleString('en-US')} → ${p.size.after.characters.toLocaleString('en-US')} characters of ${p.size.after.quota.toLocaleString('en-US')} (${p.size.after.label}; whitespace not counted).`,
     );

@@ -11,10 +11,16 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
 import { parseIamArn } from '../inventory/arn.js';
-import { POLICY_QUOTAS, policySize, type PolicyType } from '../policy/size.js';
+import {
+  MANAGED_POLICY_QUOTA,
+  POLICY_QUOTAS,
+  policySize,
+  type PolicyType,
+} from '../policy/size.js';
 import { parseUnused, type UnusedSet } from '../policy/unused.js';
 import { verifyRefinement } from '../refine/proof.js';
-import { refinePolicy } from '../refine/refine.js';
+import { formLabel, type FormSummary, type PolicyForm } from '../refine/forms/choose.js';
+import { refinePolicy, type RefineOptions } from '../refine/refine.js';
 import type { Proof } from '../refine/types.js';
 import { locateCloudFormation } from './cloudformation.js';
 import type { Deployed } from './deployed.js';
@@ -32,6 +38,51 @@ import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import type { Edit, PolicySource, Unsupported } from './types.js';
 import { unifiedDiff } from './unified-diff.js';
+
+/** The forms a patch writes into a source (a split is reported, not patched). */
+export type PatchForm = Exclude<PolicyForm, 'split'>;
+
+/** How each patched form is refined (as src/refine/forms/choose.ts refines it). */
+const FORM_OPTIONS: Record<PatchForm, Pick<RefineOptions, 'patterns' | 'notAction'>> = {
+  article: { patterns: 'article' },
+  compact: { patterns: 'compact' },
+  notaction: { patterns: 'compact', notAction: true },
+};
+
+/** `6144` → `6,144`. */
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * A patched document's size against the quota of where it lives: IAM's quota, or the room the
+ * finding's form gives (an inline policy shares its quota with the principal's other ones).
+ */
+function sizeAgainst(
+  measure: (policy: unknown, kind: QuotaKind) => SizeAgainstQuota,
+  policy: unknown,
+  kind: QuotaKind,
+  form: FormSummary | undefined,
+): SizeAgainstQuota {
+  const m = measure(policy, kind);
+  if (form === undefined || form.quota >= m.quota) return m;
+  return {
+    ...m,
+    quota: form.quota,
+    label: `${m.label}, less what the principal's other inline policies use`,
+  };
+}
+
+/** Why a split recommendation is not patched: the policies it would add, and their sizes. */
+function splitReason(rec: PolicyRecommendation, kind: QuotaKind): string {
+  const parts = rec.form?.parts ?? (rec.parts ?? []).map((p) => policySize(p));
+  const added = kind === 'managed' ? parts.length - 1 : parts.length;
+  const sizes = parts.map((n) => `${fmt(n)} of ${fmt(MANAGED_POLICY_QUOTA)}`).join(', ');
+  return (
+    `split form needs ${added} new polic${added === 1 ? 'y' : 'ies'} (${parts.length} customer managed policies, characters ${sizes}); not patched: ` +
+    `adding policy and attachment resources to the sources is not supported; the parts are on the finding page and in \`recommend --format json\``
+  );
+}
 
 /** Which IAM quota a policy's size counts against. */
 export type QuotaKind = PolicyType;
@@ -94,7 +145,17 @@ export interface PolicyPatch {
   removedServices: string[];
   /** The proof run on the document read back from the patched source. */
   proof: Pick<Proof, 'exact' | 'catalogActions' | 'statementsChecked' | 'patternsChecked'>;
-  /** Size before and after, against the quota. */
+  /**
+   * The form of the refined policy written into the source (the finding's choice: the article's
+   * form when it fits the quota, else `compact` or `notaction`; a `split` is not patched).
+   */
+  form: PatchForm;
+  /** Why the finding chose that form (absent for a finding recorded without forms). */
+  formReason?: string;
+  /**
+   * Size before and after, against the quota of where the policy lives (after: for an inline
+   * policy, the room its principal's other inline policies leave, when the finding says).
+   */
   size: { before: SizeAgainstQuota; after: SizeAgainstQuota };
   /** The refined document (as the patched source deploys it). */
   policy: Record<string, unknown>;
@@ -269,6 +330,10 @@ function quotaKind(p: PolicyRecommendation, finding: Finding): QuotaKind {
 /** A planned, proven patch of one source. */
 interface Planned {
   source: PolicySource;
+  /** The form written (the finding's choice). */
+  form: PatchForm;
+  /** The patched document's size against the quota of where it lives. */
+  size: SizeAgainstQuota;
   edits: Edit[];
   bindings: Bindings;
   unused: UnusedSet;
@@ -397,6 +462,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     unsupported.push(...unrewritable(s, texts.get(s.file)!));
   }
 
+  const measure = options.measure ?? iamSize;
   const notPatched: NotPatched[] = [];
   const planned = new Map<PolicySource, Planned>();
   const conflicts = new Set<PolicySource>();
@@ -490,6 +556,23 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         skip('the policy is shared by principals whose unused permissions differ', source);
         continue;
       }
+      const form = rec.form?.form ?? 'article';
+      const kind = quotaKind(rec, finding);
+      if (rec.form && !rec.form.fits) {
+        skip(`no exact form fits IAM's quota (${rec.form.reason}); not patched`, source);
+        continue;
+      }
+      if (rec.form && rec.form.policyType !== kind) {
+        skip(
+          `the recommendation moves the policy (${formLabel(rec.form)}): the move between resource kinds is not written into sources; not patched`,
+          source,
+        );
+        continue;
+      }
+      if (form === 'split') {
+        skip(splitReason(rec, kind), source);
+        continue;
+      }
       let original: Record<string, unknown>;
       try {
         original = resolveDocument(source.document, bindings) as Record<string, unknown>;
@@ -502,6 +585,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         refinement = refinePolicy(original, unused, {
           catalog: options.catalog,
           source: source.address,
+          ...FORM_OPTIONS[form],
         });
       } catch (error) {
         skip(`refining the source's document failed: ${(error as Error).message}`, source);
@@ -514,6 +598,14 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         continue;
       }
       const policy = refinement.policy!;
+      const size = sizeAgainst(measure, policy, kind, rec.form);
+      if (size.characters > size.quota) {
+        skip(
+          `the ${form} form of the source's document is ${fmt(size.characters)} characters, over the ${fmt(size.quota)} of the ${size.label}; not patched`,
+          source,
+        );
+        continue;
+      }
       let patched: string;
       try {
         patched = applyEdits(text, edits);
@@ -537,6 +629,8 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       }
       planned.set(source, {
         source,
+        form,
+        size,
         edits,
         bindings,
         unused,
@@ -574,7 +668,6 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     list.push(p);
     byFile.set(p.source.file, list);
   }
-  const measure = options.measure ?? iamSize;
   const patches: PolicyPatch[] = [];
   const outFiles: RemediateResult['files'] = [];
   let diff = '';
@@ -652,7 +745,9 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           statementsChecked: p.proof.statementsChecked,
           patternsChecked: p.proof.patternsChecked,
         },
-        size: { before: measure(p.original, kind), after: measure(p.policy, kind) },
+        form: p.form,
+        ...(p.rec.form === undefined ? {} : { formReason: p.rec.form.reason }),
+        size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,
         diff: unifiedDiff(rel, text, p.edits),
       });

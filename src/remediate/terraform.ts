@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { lineEnd, lineStart } from './rewrite-list.js';
-import type { PolicySource, SEntry, SMap, SNode, SSeq, Unsupported } from './types.js';
+import type { PolicySource, SEntry, SMap, SNode, SSeq, Span, Unsupported } from './types.js';
 import { parseTree } from './yaml-tree.js';
 
 let parserPromise: Promise<Parser> | undefined;
@@ -89,6 +89,11 @@ function blocksIn(body: Node | undefined, type?: string): Node[] {
 function attribute(body: Node | undefined, name: string): Node | undefined {
   const a = kids(body).find((c) => c.type === 'attribute' && kids(c)[0]?.text === name);
   return a ? kids(a).find((c) => c.type === 'expression') : undefined;
+}
+
+/** Where a node is written. */
+function spanOf(n: Node): Span {
+  return { start: n.startIndex, end: n.endIndex };
 }
 
 /** The single meaningful child of an `expression` node (or the node itself). */
@@ -193,7 +198,7 @@ function hclTree(expr: Node, text: string): SNode {
         const kn = inner(k);
         const key = kn.type === 'variable_expr' ? kn.text : stringLitValue(kn);
         if (key === undefined) return opaque('an object with a computed key');
-        entries.push({ key, value: hclTree(v, text) });
+        entries.push({ key, value: hclTree(v, text), keySpan: spanOf(k) });
       }
       return { kind: 'map', span, entries };
     }
@@ -260,7 +265,8 @@ function policyDocumentTree(block: Node, text: string): SNode | string {
       ['not_resources', 'NotResource'],
     ] as const) {
       const e = attribute(sb, attr);
-      if (e) se.push({ key, value: hclTree(e, text) });
+      const name = kids(sb).find((c) => c.type === 'attribute' && kids(c)[0]?.text === attr);
+      if (e) se.push({ key, value: hclTree(e, text), keySpan: spanOf(kids(name)[0]!) });
     }
     for (const [type, key] of [
       ['principals', 'Principal'],

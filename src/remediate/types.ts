@@ -37,6 +37,11 @@ export interface SMap {
 export interface SEntry {
   key: string;
   value: SNode;
+  /**
+   * Where the key is written, as written (with its quotes; for HCL blocks the attribute name,
+   * `actions`), when known: an `Action` list that becomes a `NotAction` list renames it.
+   */
+  keySpan?: Span;
 }
 
 /** A list (JSON array, HCL tuple, YAML sequence, or the `statement` blocks of a policy document). */

@@ -141,7 +141,11 @@ export function parseTree(text: string, options: ParseTreeOptions): ParsedTree {
                 value: null,
               }
             : convert(p.value, parent);
-        return { key, value };
+        return {
+          key,
+          value,
+          ...(k?.range ? { keySpan: { start: k.range[0] + base, end: k.range[1] + base } } : {}),
+        };
       });
       return { kind: 'map', span: span(node), entries };
     }
