@@ -8,7 +8,7 @@
 import type { Refinement } from '../refine/types.js';
 import { describe, isDeployTime, sourceStatements, type SourceStatement } from './document.js';
 import { endOfLine, indentAt, renderString, rewriteList, type ListOp } from './rewrite-list.js';
-import type { Edit, SNode, SStr } from './types.js';
+import type { Edit, SNode, Span, SStr } from './types.js';
 
 /** The action list of a refined statement, as a list. */
 function refinedActions(statement: unknown, key: 'Action' | 'NotAction'): string[] | undefined {
@@ -143,11 +143,32 @@ function asNotAction(
         : undefined;
   if (renamed === undefined) return `its Action key is written as ${JSON.stringify(written)}`;
   if (entries.length === 0) return 'the NotAction list would be empty';
-  const edits: Edit[] = [{ ...member.keySpan, text: renamed }];
+  // `actions   = [...]` aligned with the other attributes: the longer name takes spaces first.
+  let spaces = 0;
+  while (text[member.keySpan.end + spaces] === ' ') spaces++;
+  const aligned = renamed === 'not_actions' && text[member.keySpan.end + spaces] === '=';
+  const edits: Edit[] = [
+    aligned
+      ? {
+          start: member.keySpan.start,
+          end: member.keySpan.end + spaces,
+          text: renamed + ' '.repeat(Math.max(1, spaces - 4)),
+        }
+      : { ...member.keySpan, text: renamed },
+  ];
   const node = st.actions;
   if (node.kind === 'seq') {
     const bad = node.items.find((item) => item.kind !== 'str' || isDeployTime(item));
     if (bad) return `the Action list has ${describe(bad)}`;
+    const oneLine = !text.slice(node.span.start, node.span.end).includes('\n');
+    if (node.items.length === 1 && entries.length > 1 && oneLine && node.layout !== 'blocks') {
+      // `["*"]` becomes a list with one entry per line (hundreds of entries on one line are not
+      // reviewable); a YAML block sequence already has one entry per line.
+      if (node.layout !== 'yaml-block') {
+        edits.push(bracketList(text, node.span, entries, node.items[0] as SStr));
+        return edits;
+      }
+    }
     const ops: ListOp[] = node.items.map((_, k) =>
       k === 0 ? { kind: 'replace', entries } : { kind: 'drop' },
     );
@@ -182,6 +203,14 @@ function scalarEdit(text: string, node: SStr, entries: readonly string[]): Edit 
       text: entries.map((e) => `${eol}${indent}${unit}- ${renderString(e, node)}`).join(''),
     };
   }
-  const lines = entries.map((e) => `${indent}${unit}${renderString(e, node)}`);
-  return { ...node.span, text: `[${eol}${lines.join(`,${eol}`)}${eol}${indent}]` };
+  return bracketList(text, node.span, entries, node);
+}
+
+/** `span` replaced by a bracketed list of `entries`, one per line, indented one unit more. */
+function bracketList(text: string, span: Span, entries: readonly string[], like: SStr): Edit {
+  const eol = endOfLine(text);
+  const indent = indentAt(text, span.start);
+  const unit = indent.includes('\t') ? '\t' : '  ';
+  const lines = entries.map((e) => `${indent}${unit}${renderString(e, like)}`);
+  return { ...span, text: `[${eol}${lines.join(`,${eol}`)}${eol}${indent}]` };
 }

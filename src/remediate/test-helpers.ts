@@ -11,6 +11,7 @@ import type {
   UnusedPermissionDetails,
 } from '../findings/types.js';
 import { actionsByAccessLevel } from '../refine/access-levels.js';
+import { chooseForm, summarizeForm } from '../refine/forms/choose.js';
 import { refinePolicy } from '../refine/refine.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ export function testFinding(
   unused: readonly string[],
   policies: readonly TestPolicy[],
   catalog: ActionCatalog,
+  options: { forms?: boolean } = {},
 ): Finding {
   const byService = new Map<string, string[] | 'all'>();
   for (const u of unused) {
@@ -56,11 +58,24 @@ export function testFinding(
       : { serviceNamespace, actions: actions.map((action) => ({ action })) },
   );
   const recs: PolicyRecommendation[] = policies.map((p) => {
-    const r = refinePolicy(
-      p.document,
-      { findingDetails: details.map((d) => ({ unusedPermissionDetails: d })) },
-      { catalog },
-    );
+    const unusedPermissions = {
+      findingDetails: details.map((d) => ({ unusedPermissionDetails: d })),
+    };
+    // With forms, as a scan chooses them (`--style auto`, a managed policy alone on its principal).
+    const choice = options.forms
+      ? chooseForm(p.document, unusedPermissions, {
+          catalog,
+          placement: {
+            policyType:
+              p.type === 'CUSTOMER_MANAGED' || p.type === 'GROUP_MANAGED'
+                ? 'managed'
+                : resource.includes(':user/')
+                  ? 'user-inline'
+                  : 'role-inline',
+          },
+        })
+      : undefined;
+    const r = choice?.refinement ?? refinePolicy(p.document, unusedPermissions, { catalog });
     return {
       policyId: p.id ?? p.name,
       policyName: p.name,
@@ -85,6 +100,8 @@ export function testFinding(
         patternsChecked: r.proof.patternsChecked,
       },
       originalPolicy: p.document,
+      ...(choice && r.recommendedAction === 'CREATE_POLICY' ? { form: summarizeForm(choice) } : {}),
+      ...(choice?.parts === undefined ? {} : { parts: choice.parts.map((x) => x.policy) }),
     };
   });
   const at = '2026-09-01T00:00:00Z';

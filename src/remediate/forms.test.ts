@@ -1,0 +1,270 @@
+/**
+ * Remediation in the form the recommendation chose (issue 10's quota forms): policies whose
+ * article form is over the 6,144 characters of a customer managed policy are patched in the
+ * compact or NotAction form, the patch applied with `git apply`, the patched sources parsed again
+ * and proved; a split is reported, not patched.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import type { Finding } from '../findings/types.js';
+import { policySize } from '../policy/size.js';
+import { verifyRefinement } from '../refine/proof.js';
+import { locateCloudFormation } from './cloudformation.js';
+import { canonicalDocument, matchDocument, resolveDocument } from './document.js';
+import { prBody } from './pr-body.js';
+import { remediate, type RemediateResult } from './remediate.js';
+import { locateTerraform } from './terraform.js';
+import { testFinding } from './test-helpers.js';
+
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate-forms');
+const ARN = 'arn:aws:iam::123456789012';
+
+let catalog: ActionCatalog;
+let work: string;
+let findings: Finding[];
+let result: RemediateResult;
+
+const policy = (action: string | string[], sid?: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ ...(sid ? { Sid: sid } : {}), Effect: 'Allow', Action: action, Resource: '*' }],
+});
+
+/** The findings a scan gives for the fixtures' principals, with the forms chosen as it does. */
+function formFindings(forms: boolean): Finding[] {
+  const ec2 = catalog.actions.filter((a) => a.service === 'ec2').map((a) => `ec2:${a.name}`);
+  const everyOther = ec2.filter((_, i) => i % 2 === 0);
+  // One action in a hundred, all over the catalog.
+  const spread = catalog.actions
+    .filter((_, i) => i % 100 === 7)
+    .map((a) => `${a.service}:${a.name}`);
+  const catalogue = JSON.parse(
+    readFileSync(join(FIXTURES, 'catalogue-actions.json'), 'utf8'),
+  ) as string[];
+  const managed = (name: string, document: Record<string, unknown>) => ({
+    name,
+    id: `${ARN}:policy/${name}`,
+    type: 'CUSTOMER_MANAGED' as const,
+    document,
+  });
+  return [
+    testFinding(
+      'fleet',
+      `${ARN}:role/fleet`,
+      everyOther,
+      [
+        managed('fleet-operator', policy('ec2:*', 'Fleet')),
+        managed('fleet-operator-cfn', policy('ec2:*', 'Fleet')),
+      ],
+      catalog,
+      { forms },
+    ),
+    testFinding(
+      'breakglass',
+      `${ARN}:role/breakglass`,
+      spread,
+      [managed('breakglass', policy('*', 'Everything')), managed('breakglass-cfn', policy('*'))],
+      catalog,
+      { forms },
+    ),
+    testFinding(
+      'catalogue',
+      `${ARN}:role/catalogue`,
+      catalogue.filter((_, i) => i % 10 === 0),
+      [managed('ec2-catalogue', policy(catalogue))],
+      catalog,
+      { forms },
+    ),
+  ];
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  work = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-'));
+  cpSync(FIXTURES, work, { recursive: true });
+  findings = formFindings(true);
+  result = await remediate({
+    dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
+    findings,
+    catalog,
+  });
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('remediate in the form the recommendation chose', () => {
+  it('the findings chose the quota forms (the article form is over 6,144 characters)', () => {
+    const forms = findings.flatMap((f) =>
+      (f.policies ?? []).map((p) => `${p.policyName} ${p.form?.form} ${p.form?.fits}`),
+    );
+    expect(forms).toEqual([
+      'fleet-operator compact true',
+      'fleet-operator-cfn compact true',
+      'breakglass notaction true',
+      'breakglass-cfn notaction true',
+      'ec2-catalogue split true',
+    ]);
+    for (const f of findings) {
+      for (const p of f.policies ?? []) {
+        expect(p.form!.tried[0]!.form).toBe('article');
+        expect(p.form!.tried[0]!.size).toBeGreaterThan(6144);
+      }
+    }
+  });
+
+  it('patches compact and NotAction forms within the quota, and reports the split', () => {
+    expect(result.patches.map((p) => `${p.source.file} ${p.source.address} ${p.form}`)).toEqual([
+      'main.tf aws_iam_policy.breakglass notaction',
+      'main.tf aws_iam_policy.fleet compact',
+      'platform.yaml Resources.BreakGlassPolicy notaction',
+      'platform.yaml Resources.FleetPolicy compact',
+    ]);
+    for (const p of result.patches) {
+      expect(p.size.after.quota).toBe(6144);
+      expect(p.size.after.characters).toBeLessThanOrEqual(6144);
+      expect(p.size.after.characters).toBe(policySize(p.policy));
+      expect(p.proof.exact).toBe(true);
+    }
+    expect(result.notPatched).toHaveLength(1);
+    const split = result.notPatched[0]!;
+    expect(split.findingId).toBe('catalogue');
+    expect(split.source?.address).toBe('aws_iam_policy.catalogue');
+    const parts = findings[2]!.policies![0]!.form!.parts!;
+    expect(parts.length).toBeGreaterThan(1);
+    expect(split.reason).toMatch(
+      new RegExp(`^split form needs ${parts.length - 1} new polic(y|ies) \\(${parts.length} `),
+    );
+    expect(split.reason).toContain('not patched');
+  });
+
+  it('gives a diff that git apply accepts; the patched sources parse again and prove exact', async () => {
+    for (const dir of ['terraform', 'cloudformation']) {
+      const repo = join(work, `repo-${dir}`);
+      cpSync(join(FIXTURES, dir), repo, { recursive: true });
+      git(repo, 'init', '-q');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '-m', 'before');
+      const files = result.files.filter((f) => f.dir === join(work, dir));
+      const diff = files
+        .map((f) => result.diff.slice(result.diff.indexOf(`diff --git a/${f.file} `)))
+        .map((d) =>
+          d.slice(0, d.indexOf('diff --git', 1) > 0 ? d.indexOf('diff --git', 1) : undefined),
+        )
+        .join('');
+      writeFileSync(join(work, `${dir}.patch`), diff);
+      git(repo, 'apply', join(work, `${dir}.patch`));
+      for (const f of files) expect(readFileSync(join(repo, f.file), 'utf8')).toBe(f.after);
+    }
+    const tf = result.files.find((f) => f.file === 'main.tf')!;
+    const located = await locateTerraform([{ path: join(tf.dir, tf.file), text: tf.after }]);
+    const yaml = result.files.find((f) => f.file === 'platform.yaml')!;
+    const sources = [
+      ...located.sources,
+      ...locateCloudFormation(join(yaml.dir, yaml.file), yaml.after).sources,
+    ];
+    for (const p of result.patches) {
+      const finding = findings.find((f) => f.id === p.findingIds[0])!;
+      const rec = finding.policies!.find((x) => x.policyName === p.policyName)!;
+      const source = sources.find((s) => s.address === p.source.address)!;
+      const bindings = new Map<string, string>();
+      expect(matchDocument(source.document, rec.policy, bindings), p.policyName).toBe(true);
+      const patched = resolveDocument(source.document, bindings) as Record<string, unknown>;
+      expect(policySize(patched)).toBeLessThanOrEqual(6144);
+      const proof = verifyRefinement(
+        canonicalDocument(rec.originalPolicy) as object,
+        canonicalDocument(patched) as object,
+        { findingDetails: finding.findingDetails },
+        { catalog },
+      );
+      expect(proof.exact, p.policyName).toBe(true);
+    }
+  });
+
+  it('renames the key in the file style and leaves everything else byte-identical', () => {
+    const tf = result.files.find((f) => f.file === 'main.tf')!;
+    expect(tf.after).toContain('    not_actions = [\n');
+    expect(tf.after).not.toContain('actions   = ["*"]');
+    expect(tf.after).toContain('  # Everything, for the break-glass role.\n');
+    const yaml = result.files.find((f) => f.file === 'platform.yaml')!;
+    expect(yaml.after).toContain("            NotAction:\n              - '");
+    expect(yaml.after).toContain('          # Fleet operations\n');
+    // The catalogue policy (split, not patched) is untouched.
+    const at = (t: string) => t.slice(t.indexOf('# Every EC2 action'));
+    expect(at(tf.after)).toBe(at(tf.before));
+    // Outside the changed statements, every line is as before.
+    const keep = (t: string) => t.slice(0, t.indexOf('"Action": ['));
+    expect(keep(tf.after)).toBe(keep(tf.before));
+  });
+
+  it('the PR body states the form and the size against the quota', () => {
+    const body = prBody(findings[0]!, result.patches, result.notPatched, {
+      catalogVersion: catalog.version,
+    });
+    expect(body).toContain('Form: **compact (patterns cut at any character)**');
+    expect(body).toMatch(/Size: [0-9,]+ → [0-9,]+ characters of 6,144 \(managed policy quota/);
+    const split = prBody(findings[2]!, result.patches, result.notPatched, {
+      catalogVersion: catalog.version,
+    });
+    expect(split).toContain('split form needs');
+    expect(split).toContain('of 6,144');
+  });
+});
+
+describe('the size is checked against the quota', () => {
+  it('a patch over the quota is not written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-q-'));
+    try {
+      cpSync(FIXTURES, dir, { recursive: true });
+      const r = await remediate({
+        dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
+        findings: findings.slice(0, 1),
+        catalog,
+        measure: (p) => ({ characters: policySize(p), quota: 100, label: 'test quota' }),
+      });
+      expect(r.patches).toEqual([]);
+      expect(r.diff).toBe('');
+      const over =
+        /^the compact form of the source's document is [0-9,]+ characters, over the 100 of the test quota; not patched$/;
+      expect(r.notPatched.map((n) => n.reason)).toEqual([
+        expect.stringMatching(over),
+        expect.stringMatching(over),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a finding recorded without forms is patched in the article form only when it fits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-a-'));
+    try {
+      cpSync(FIXTURES, dir, { recursive: true });
+      const r = await remediate({
+        dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
+        findings: formFindings(false).slice(0, 1),
+        catalog,
+      });
+      expect(r.patches).toEqual([]);
+      const over =
+        /^the article form of the source's document is [0-9,]+ characters, over the 6,144 of the managed policy quota; not patched$/;
+      expect(r.notPatched.map((n) => n.reason)).toEqual([
+        expect.stringMatching(over),
+        expect.stringMatching(over),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
