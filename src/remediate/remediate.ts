@@ -77,10 +77,10 @@ function sizeAgainst(
 function splitReason(rec: PolicyRecommendation, kind: QuotaKind): string {
   const parts = rec.form?.parts ?? (rec.parts ?? []).map((p) => policySize(p));
   const added = kind === 'managed' ? parts.length - 1 : parts.length;
-  const sizes = parts.map((n) => `${fmt(n)} of ${fmt(MANAGED_POLICY_QUOTA)}`).join(', ');
+  const sizes = parts.map((n) => fmt(n)).join(', ');
   return (
-    `split form needs ${added} new polic${added === 1 ? 'y' : 'ies'} (${parts.length} customer managed policies, characters ${sizes}); not patched: ` +
-    `adding policy and attachment resources to the sources is not supported; the parts are on the finding page and in \`recommend --format json\``
+    `split form needs ${added} new polic${added === 1 ? 'y' : 'ies'} (${parts.length} customer managed policies of ${sizes} of ${fmt(MANAGED_POLICY_QUOTA)} characters), ` +
+    `and remediate does not add policy and attachment resources to sources: write the parts (finding page, \`recommend --format json\`) by hand`
   );
 }
 
@@ -559,12 +559,12 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       const form = rec.form?.form ?? 'article';
       const kind = quotaKind(rec, finding);
       if (rec.form && !rec.form.fits) {
-        skip(`no exact form fits IAM's quota (${rec.form.reason}); not patched`, source);
+        skip(`no exact form fits IAM's quota: ${rec.form.reason}`, source);
         continue;
       }
       if (rec.form && rec.form.policyType !== kind) {
         skip(
-          `the recommendation moves the policy (${formLabel(rec.form)}): the move between resource kinds is not written into sources; not patched`,
+          `the recommendation moves the policy (${formLabel(rec.form)}): remediate does not move a policy between resource kinds`,
           source,
         );
         continue;
@@ -601,7 +601,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       const size = sizeAgainst(measure, policy, kind, rec.form);
       if (size.characters > size.quota) {
         skip(
-          `the ${form} form of the source's document is ${fmt(size.characters)} characters, over the ${fmt(size.quota)} of the ${size.label}; not patched`,
+          `the ${form} form of the source's document is ${fmt(size.characters)} characters, over the ${fmt(size.quota)} of the ${size.label}`,
           source,
         );
         continue;
