@@ -272,3 +272,75 @@ describe('the size is checked against the quota', () => {
     }
   });
 });
+
+describe('the NotAction form in every way a statement is written', () => {
+  // The break-glass policy (`*`, Sid "Everything"), written in each language and layout.
+  const sources: [string, string][] = [
+    [
+      'main.tf',
+      `resource "aws_iam_policy" "b" {\n  name   = "breakglass"\n  policy = <<EOF\n{"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}]}\nEOF\n}\n`,
+    ],
+    [
+      'main.tf',
+      `resource "aws_iam_policy" "b" {\n  name = "breakglass"\n  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Sid    = "Everything"\n      Effect = "Allow"\n      Action = [\n        "*", # all of it\n      ]\n      Resource = "*"\n    }]\n  })\n}\n`,
+    ],
+    [
+      'main.tf',
+      `resource "aws_iam_policy" "b" {\n  name = "breakglass"\n  policy = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "Everything", "Effect" = "Allow", "Action" = "*", "Resource" = "*" }] })\n}\n`,
+    ],
+    [
+      'template.json',
+      `{\n  "Resources": {\n    "B": {\n      "Type": "AWS::IAM::ManagedPolicy",\n      "Properties": {\n        "ManagedPolicyName": "breakglass",\n        "PolicyDocument": {\n          "Version": "2012-10-17",\n          "Statement": [\n            {\n              "Sid": "Everything",\n              "Effect": "Allow",\n              "Action": ["*"],\n              "Resource": "*"\n            }\n          ]\n        }\n      }\n    }\n  }\n}\n`,
+    ],
+    [
+      'template.yaml',
+      `Resources:\n  B:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: breakglass\n      PolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - { Sid: Everything, Effect: Allow, Action: ["*"], Resource: "*" }\n`,
+    ],
+    [
+      'template.yaml',
+      `Resources:\n  B:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: breakglass\n      PolicyDocument:\n        Version: "2012-10-17"\n        Statement:\n          - Sid: Everything\n            Effect: Allow\n            "Action": "*"\n            Resource: "*"\n`,
+    ],
+  ];
+
+  it.each(sources.map(([file, text], i) => [i, file, text] as const))(
+    'source %i (%s) is patched, read back and proved',
+    async (_i, file, text) => {
+      const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-na-'));
+      try {
+        writeFileSync(join(dir, file), text);
+        const finding = findings[1]!;
+        const only = { ...finding, policies: [finding.policies![0]!] };
+        const r = await remediate({ dirs: [dir], findings: [only], catalog });
+        expect(r.notPatched).toEqual([]);
+        expect(r.patches.map((p) => p.form)).toEqual(['notaction']);
+        const after = r.files[0]!.after;
+        const patchedSources = file.endsWith('.tf')
+          ? (await locateTerraform([{ path: join(dir, file), text: after }])).sources
+          : locateCloudFormation(join(dir, file), after).sources;
+        expect(patchedSources).toHaveLength(1);
+        const doc = resolveDocument(patchedSources[0]!.document, new Map()) as {
+          Statement: Record<string, unknown>[];
+        };
+        const statement = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement])[0]!;
+        expect(statement.Action).toBeUndefined();
+        expect(statement.NotAction).toEqual(
+          (only.policies[0]!.policy!.Statement as Record<string, unknown>[])[0]!.NotAction,
+        );
+        expect(statement.Sid).toBe('Everything');
+        const proof = verifyRefinement(
+          canonicalDocument(only.policies[0]!.originalPolicy) as object,
+          canonicalDocument(doc) as object,
+          { findingDetails: finding.findingDetails },
+          { catalog },
+        );
+        expect(proof.exact).toBe(true);
+        expect(policySize(doc)).toBeLessThanOrEqual(6144);
+        // The text before the statement is byte-identical.
+        const head = text.slice(0, text.indexOf('Everything'));
+        expect(after.startsWith(head)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -206,11 +206,16 @@ function scalarEdit(text: string, node: SStr, entries: readonly string[]): Edit 
   return bracketList(text, node.span, entries, node);
 }
 
-/** `span` replaced by a bracketed list of `entries`, one per line, indented one unit more. */
+/**
+ * `span` replaced by a bracketed list of `entries`, one per line, indented one unit more than the
+ * line (YAML: the brackets one unit more, the entries two).
+ */
 function bracketList(text: string, span: Span, entries: readonly string[], like: SStr): Edit {
   const eol = endOfLine(text);
   const indent = indentAt(text, span.start);
   const unit = indent.includes('\t') ? '\t' : '  ';
-  const lines = entries.map((e) => `${indent}${unit}${renderString(e, like)}`);
-  return { ...span, text: `[${eol}${lines.join(`,${eol}`)}${eol}${indent}]` };
+  // YAML flow content must be indented more than the block collection around it.
+  const close = like.lang === 'yaml' ? indent + unit : indent;
+  const lines = entries.map((e) => `${close}${unit}${renderString(e, like)}`);
+  return { ...span, text: `[${eol}${lines.join(`,${eol}`)}${eol}${close}]` };
 }
