@@ -129,7 +129,10 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
     type: string,
     docPath: readonly (string | number)[],
     address: string,
-    info: Pick<PolicySource, 'managed' | 'policyName' | 'principal' | 'principalKey'>,
+    info: Pick<
+      PolicySource,
+      'managed' | 'policyName' | 'principal' | 'principalKey' | 'cfnResource'
+    >,
   ) => {
     const doc = at(root, docPath);
     if (!doc) return;
@@ -160,7 +163,7 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
     });
   };
 
-  for (const { key: logicalId, value } of typed) {
+  for (const { key: logicalId, value, keySpan } of typed) {
     const resource = value as SMap;
     const type = str(entry(resource, 'Type'))!;
     const props = entry(resource, 'Properties');
@@ -191,8 +194,20 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
           principalKey = refOf(node);
         }
       }
+      const nameNode = entry(props, doc.nameKey);
       add(logicalId, resource, type, [...base, 'PolicyDocument'], `Resources.${logicalId}`, {
         managed: doc.managed,
+        ...(type === 'AWS::IAM::ManagedPolicy' && keySpan
+          ? {
+              cfnResource: {
+                logicalId,
+                keySpan,
+                span: resource.span,
+                lang,
+                ...(nameNode ? { name: nameNode } : {}),
+              },
+            }
+          : {}),
         ...(policyName !== undefined ? { policyName } : {}),
         ...(principal ? { principal } : {}),
         ...(principalKey ? { principalKey } : {}),

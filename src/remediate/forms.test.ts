@@ -13,6 +13,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { Finding } from '../findings/types.js';
 import { policySize } from '../policy/size.js';
+import { mergePolicies } from '../refine/forms/split.js';
 import { verifyRefinement } from '../refine/proof.js';
 import { locateCloudFormation } from './cloudformation.js';
 import { canonicalDocument, matchDocument, resolveDocument } from './document.js';
@@ -75,7 +76,10 @@ function formFindings(forms: boolean): Finding[] {
       'catalogue',
       `${ARN}:role/catalogue`,
       catalogue.filter((_, i) => i % 10 === 0),
-      [managed('ec2-catalogue', policy(catalogue))],
+      [
+        managed('ec2-catalogue', policy(catalogue)),
+        managed('ec2-catalogue-cfn', policy(catalogue)),
+      ],
       catalog,
       { forms },
     ),
@@ -116,6 +120,7 @@ describe('remediate in the form the recommendation chose', () => {
       'breakglass notaction true',
       'breakglass-cfn notaction true',
       'ec2-catalogue split true',
+      'ec2-catalogue-cfn split true',
     ]);
     for (const f of findings) {
       for (const p of f.policies ?? []) {
@@ -130,12 +135,23 @@ describe('remediate in the form the recommendation chose', () => {
       'main.tf aws_iam_policy.breakglass notaction',
       'main.tf aws_iam_policy.fleet compact',
       'platform.yaml Resources.BreakGlassPolicy notaction',
+      'platform.yaml Resources.CataloguePolicy split',
       'platform.yaml Resources.FleetPolicy compact',
     ]);
     for (const p of result.patches) {
       expect(p.size.after.quota).toBe(6144);
       expect(p.size.after.characters).toBeLessThanOrEqual(6144);
-      expect(p.size.after.characters).toBe(policySize(p.policy));
+      if (p.form === 'split') {
+        const rec = findings[2]!.policies!.find((x) => x.policyName === p.policyName)!;
+        expect(p.parts!.map((x) => x.characters)).toEqual(rec.form!.parts);
+        expect(p.parts!.map((x) => x.id)).toEqual([
+          'CataloguePolicy',
+          ...rec.form!.parts!.slice(1).map((_, k) => `CataloguePolicyPart${k + 2}`),
+        ]);
+        expect(p.size.after.characters).toBe(Math.max(...rec.form!.parts!));
+      } else {
+        expect(p.size.after.characters).toBe(policySize(p.policy));
+      }
       expect(p.proof.exact).toBe(true);
     }
     expect(result.notPatched).toHaveLength(1);
@@ -151,7 +167,9 @@ describe('remediate in the form the recommendation chose', () => {
       ),
       split.reason,
     ).toBe(true);
-    expect(split.reason).toContain('does not add policy and attachment resources');
+    expect(split.reason).toContain(
+      'adds policies only next to a CloudFormation AWS::IAM::ManagedPolicy',
+    );
   });
 
   it('gives a diff that git apply accepts; the patched sources parse again and prove exact', async () => {
@@ -182,11 +200,25 @@ describe('remediate in the form the recommendation chose', () => {
     for (const p of result.patches) {
       const finding = findings.find((f) => f.id === p.findingIds[0])!;
       const rec = finding.policies!.find((x) => x.policyName === p.policyName)!;
-      const source = sources.find((s) => s.address === p.source.address)!;
-      const bindings = new Map<string, string>();
-      expect(matchDocument(source.document, rec.policy, bindings), p.policyName).toBe(true);
-      const patched = resolveDocument(source.document, bindings) as Record<string, unknown>;
-      expect(policySize(patched)).toBeLessThanOrEqual(6144);
+      let patched: Record<string, unknown>;
+      if (p.form === 'split') {
+        // Every part read back from its own resource; their union is the recommended document.
+        const docs = p.parts!.map((part) => {
+          const s = sources.find((x) => x.address === `Resources.${part.id}`)!;
+          const doc = resolveDocument(s.document, new Map()) as Record<string, unknown>;
+          expect(policySize(doc)).toBeLessThanOrEqual(6144);
+          expect(policySize(doc)).toBe(part.characters);
+          return doc;
+        });
+        patched = mergePolicies(docs);
+        expect(canonicalDocument(patched)).toEqual(canonicalDocument(rec.policy));
+      } else {
+        const source = sources.find((s) => s.address === p.source.address)!;
+        const bindings = new Map<string, string>();
+        expect(matchDocument(source.document, rec.policy, bindings), p.policyName).toBe(true);
+        patched = resolveDocument(source.document, bindings) as Record<string, unknown>;
+        expect(policySize(patched)).toBeLessThanOrEqual(6144);
+      }
       const proof = verifyRefinement(
         canonicalDocument(rec.originalPolicy) as object,
         canonicalDocument(patched) as object,
@@ -343,4 +375,70 @@ describe('the NotAction form in every way a statement is written', () => {
       }
     },
   );
+});
+
+describe('the split form in a CloudFormation template', () => {
+  const catalogueTemplate = (extra: string) => {
+    const actions = JSON.parse(
+      readFileSync(join(FIXTURES, 'catalogue-actions.json'), 'utf8'),
+    ) as string[];
+    return `{\n  "Resources": {\n    "CataloguePolicy": {\n      "Type": "AWS::IAM::ManagedPolicy",\n      "Properties": {\n        "ManagedPolicyName": "ec2-catalogue-cfn",\n        "Roles": ["catalogue"],\n        "PolicyDocument": {\n          "Version": "2012-10-17",\n          "Statement": [\n            {\n              "Effect": "Allow",\n              "Action": [\n${actions.map((a) => `                "${a}"`).join(',\n')}\n              ],\n              "Resource": "*"\n            }\n          ]\n        }\n      }\n    }${extra}\n  }\n}\n`;
+  };
+  const run = async (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-split-'));
+    try {
+      writeFileSync(join(dir, 'template.json'), text);
+      const finding = findings[2]!;
+      const only = { ...finding, policies: [finding.policies![1]!] };
+      return await remediate({ dirs: [dir], findings: [only], catalog });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('adds the parts to a JSON template as copies of the resource, proved as a union', async () => {
+    const r = await run(catalogueTemplate(''));
+    expect(r.notPatched).toEqual([]);
+    expect(r.patches.map((p) => p.form)).toEqual(['split']);
+    const after = JSON.parse(r.files[0]!.after) as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const ids = r.patches[0]!.parts!.map((p) => p.id);
+    expect(Object.keys(after.Resources)).toEqual(ids);
+    const docs = ids.map((id) => {
+      const props = after.Resources[id]!.Properties;
+      expect(props.Roles).toEqual(['catalogue']);
+      return props.PolicyDocument as Record<string, unknown>;
+    });
+    expect(ids.map((id) => after.Resources[id]!.Properties.ManagedPolicyName)).toEqual([
+      'ec2-catalogue-cfn',
+      ...ids.slice(1).map((_, k) => `ec2-catalogue-cfn-part-${k + 2}`),
+    ]);
+    for (const d of docs) expect(policySize(d)).toBeLessThanOrEqual(6144);
+    const rec = findings[2]!.policies![1]!;
+    const proof = verifyRefinement(
+      canonicalDocument(rec.originalPolicy) as object,
+      canonicalDocument(mergePolicies(docs)) as object,
+      { findingDetails: findings[2]!.findingDetails },
+      { catalog },
+    );
+    expect(proof.exact).toBe(true);
+    // A part missing is not exact: the proof above can fail.
+    const missing = verifyRefinement(
+      canonicalDocument(rec.originalPolicy) as object,
+      canonicalDocument(mergePolicies(docs.slice(0, -1))) as object,
+      { findingDetails: findings[2]!.findingDetails },
+      { catalog },
+    );
+    expect(missing.exact).toBe(false);
+  });
+
+  it('refuses when the resource is named elsewhere in the template', async () => {
+    const role = `,\n    "CatalogueRole": {\n      "Type": "AWS::IAM::Role",\n      "Properties": {\n        "ManagedPolicyArns": [{ "Ref": "CataloguePolicy" }]\n      }\n    }`;
+    const r = await run(catalogueTemplate(role));
+    expect(r.patches).toEqual([]);
+    expect(r.notPatched.map((n) => n.reason)).toEqual([
+      'split form: CataloguePolicy is named elsewhere in the template (a Ref, GetAtt, DependsOn or a longer ID): new parts would not be attached or ordered as it is',
+    ]);
+  });
 });

@@ -29,7 +29,12 @@ function refinedStatements(policy: Record<string, unknown> | null): unknown[] {
  * The edits of `text` that make the document `doc` (written in `text`) say what `refinement`
  * recommends, or why that cannot be done safely.
  */
-export function planEdits(text: string, doc: SNode, refinement: Refinement): Edit[] | string {
+export function planEdits(
+  text: string,
+  doc: SNode,
+  refinement: Refinement,
+  windows?: readonly (Window | null)[],
+): Edit[] | string {
   if (refinement.recommendedAction !== 'CREATE_POLICY' || refinement.policy === null) {
     return refinement.recommendedAction === 'DETACH_POLICY'
       ? 'nothing the policy allows is used: the recommendation is to remove the policy, which is left to you'
@@ -52,9 +57,17 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       statementOps.push({ kind: 'drop' });
       continue;
     }
+    const r = j++;
+    const refinedStatement = refined[r];
+    // A part of a split keeps a window of the refined statement's entries, or none of them.
+    const w = windows === undefined ? undefined : (windows[r] ?? null);
+    if (w === null || (w !== undefined && w.from >= w.to)) {
+      if (!list) return 'the only statement would be removed';
+      statementOps.push({ kind: 'drop' });
+      continue;
+    }
     statementOps.push({ kind: 'keep' });
-    const refinedStatement = refined[j++];
-    if (change.outcome === 'unchanged') continue;
+    if (change.outcome === 'unchanged' && w === undefined) continue;
     // The NotAction form: an `Action` that allows everything becomes `NotAction` of the unused.
     const renamed =
       change.actionKey === 'Action' &&
@@ -64,7 +77,10 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
     if (!target) return `statement ${i}: the refined statement has no ${change.actionKey} list`;
     if (st.actionKey !== change.actionKey)
       return `statement ${i}: ${st.actionKey} in the source, ${change.actionKey} in the policy`;
+    const whole = w === undefined || (w.from === 0 && w.to >= target.length);
+    if (change.outcome === 'unchanged' && whole) continue;
     if (renamed) {
+      if (!whole) return `statement ${i}: a NotAction list cannot be cut`;
       const planned = asNotAction(text, st, target);
       if (typeof planned === 'string') return `statement ${i}: ${planned}`;
       edits.push(...planned);
@@ -86,7 +102,7 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       if (bad)
         return `statement ${i}: the ${st.actionKey} list has ${describe(bad)} (actions built from variables or expressions)`;
       const items = node.items as SStr[];
-      const ops = items.map((item) => opFor(item.value));
+      let ops = items.map((item) => opFor(item.value));
       planned = [];
       ops.forEach((op, k) => {
         if (op.kind === 'keep') planned.push(items[k]!.value);
@@ -95,9 +111,11 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       planned.push(...append);
       if (!sameList(planned, target))
         return `statement ${i}: internal: the planned list differs from the refined one`;
+      let appended = append;
+      if (!whole) [ops, appended] = windowed(ops, append, w!);
       const like = items[0]!;
       try {
-        edits.push(...rewriteList(text, node, ops, append, (v) => renderString(v, like)));
+        edits.push(...rewriteList(text, node, ops, appended, (v) => renderString(v, like)));
       } catch (error) {
         return `statement ${i}: ${(error as Error).message}`;
       }
@@ -107,7 +125,7 @@ export function planEdits(text: string, doc: SNode, refinement: Refinement): Edi
       planned.push(...append);
       if (!sameList(planned, target))
         return `statement ${i}: internal: the planned list differs from the refined one`;
-      edits.push(scalarEdit(text, node, planned));
+      edits.push(scalarEdit(text, node, whole ? planned : planned.slice(w!.from, w!.to)));
     } else {
       return `statement ${i}: ${st.actionKey} is ${describe(node)} (actions built from variables or expressions)`;
     }
@@ -184,6 +202,33 @@ function asNotAction(
     return `Action is ${describe(node)}`;
   }
   return edits;
+}
+
+/** The entries `[from, to)` of a refined statement's list (one part of a split). */
+export interface Window {
+  from: number;
+  to: number;
+}
+
+/** `ops` and `append` narrowed to the output entries inside `w`. */
+function windowed(
+  ops: readonly ListOp[],
+  append: readonly string[],
+  w: Window,
+): [ListOp[], string[]] {
+  let pos = 0;
+  const inside = (): boolean => {
+    const ok = pos >= w.from && pos < w.to;
+    pos++;
+    return ok;
+  };
+  const out = ops.map((op): ListOp => {
+    if (op.kind === 'drop') return op;
+    if (op.kind === 'keep') return inside() ? op : { kind: 'drop' };
+    const kept = op.entries.filter(() => inside());
+    return kept.length > 0 ? { kind: 'replace', entries: kept } : { kind: 'drop' };
+  });
+  return [out, append.filter(() => inside())];
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -35,6 +35,7 @@ const FORM_WORDS: Record<PatchForm, string> = {
   article: 'article (patterns cut at CamelCase words)',
   compact: 'compact (patterns cut at any character)',
   notaction: 'NotAction',
+  split: 'split over several customer managed policies',
 };
 
 const LEVEL_ORDER = ['Permissions management', 'Write', 'Tagging', 'Read', 'List', 'Unknown'];
@@ -133,6 +134,12 @@ export function prBody(
       `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: ${p.form === 'notaction' ? 'only its action lists are rewritten, and an `Action` that allows every action becomes `NotAction` of the unused ones' : 'only its action lists are rewritten'}.`,
     );
     out.push(`  Form: **${FORM_WORDS[p.form]}**${p.formReason ? `: ${text(p.formReason)}` : ''}.`);
+    if (p.parts) {
+      out.push(
+        `  Parts: ${p.parts.map((x, k) => `${code(x.id)}${k === 0 ? ' (the original resource)' : ' (new)'} ${x.characters.toLocaleString('en-US')} of ${x.quota.toLocaleString('en-US')} characters`).join(', ')}. ` +
+          'Each new resource is a copy of the original with the same `Roles`, `Users` and `Groups`: if the policy is attached anywhere else (another stack, by hand), attach the new parts there too.',
+      );
+    }
     out.push(
       `  Size: ${p.size.before.characters.toLocaleString('en-US')} → ${p.size.after.characters.toLocaleString('en-US')} characters of ${p.size.after.quota.toLocaleString('en-US')} (${p.size.after.label}; whitespace not counted).`,
     );

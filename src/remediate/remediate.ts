@@ -19,7 +19,13 @@ import {
 } from '../policy/size.js';
 import { parseUnused, type UnusedSet } from '../policy/unused.js';
 import { verifyRefinement } from '../refine/proof.js';
-import { formLabel, type FormSummary, type PolicyForm } from '../refine/forms/choose.js';
+import {
+  chooseForm,
+  formLabel,
+  type FormSummary,
+  type PolicyForm,
+} from '../refine/forms/choose.js';
+import { mergePolicies, splitPolicy, type Split } from '../refine/forms/split.js';
 import { refinePolicy, type RefineOptions } from '../refine/refine.js';
 import type { Proof } from '../refine/types.js';
 import { locateCloudFormation } from './cloudformation.js';
@@ -37,13 +43,17 @@ import { planEdits } from './patch.js';
 import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import type { Edit, PolicySource, Unsupported } from './types.js';
+import { partIds, planSplit } from './split.js';
 import { unifiedDiff } from './unified-diff.js';
 
-/** The forms a patch writes into a source (a split is reported, not patched). */
-export type PatchForm = Exclude<PolicyForm, 'split'>;
+/** The forms a patch writes into a source (a split only for a CloudFormation managed policy). */
+export type PatchForm = PolicyForm;
 
-/** How each patched form is refined (as src/refine/forms/choose.ts refines it). */
-const FORM_OPTIONS: Record<PatchForm, Pick<RefineOptions, 'patterns' | 'notAction'>> = {
+/** How each single-policy form is refined (as src/refine/forms/choose.ts refines it). */
+const FORM_OPTIONS: Record<
+  Exclude<PolicyForm, 'split'>,
+  Pick<RefineOptions, 'patterns' | 'notAction'>
+> = {
   article: { patterns: 'article' },
   compact: { patterns: 'compact' },
   notaction: { patterns: 'compact', notAction: true },
@@ -80,7 +90,7 @@ function splitReason(rec: PolicyRecommendation, kind: QuotaKind): string {
   const sizes = parts.map((n) => fmt(n)).join(', ');
   return (
     `split form needs ${added} new polic${added === 1 ? 'y' : 'ies'} (${parts.length} customer managed policies of ${sizes} of ${fmt(MANAGED_POLICY_QUOTA)} characters), ` +
-    `and remediate does not add policy and attachment resources to sources: write the parts (finding page, \`recommend --format json\`) by hand`
+    `and remediate adds policies only next to a CloudFormation AWS::IAM::ManagedPolicy: write the parts (finding page, \`recommend --format json\`) by hand`
   );
 }
 
@@ -147,11 +157,17 @@ export interface PolicyPatch {
   proof: Pick<Proof, 'exact' | 'catalogActions' | 'statementsChecked' | 'patternsChecked'>;
   /**
    * The form of the refined policy written into the source (the finding's choice: the article's
-   * form when it fits the quota, else `compact` or `notaction`; a `split` is not patched).
+   * form when it fits the quota, else `compact`, `notaction`, or `split` for a CloudFormation
+   * managed policy).
    */
   form: PatchForm;
   /** Why the finding chose that form (absent for a finding recorded without forms). */
   formReason?: string;
+  /**
+   * For a split: the parts, in order: the original resource (its logical ID) and the resources
+   * added next to it, each with its size against the managed policy quota.
+   */
+  parts?: (SizeAgainstQuota & { id: string })[];
   /**
    * Size before and after, against the quota of where the policy lives (after: for an inline
    * policy, the room its principal's other inline policies leave, when the finding says).
@@ -332,8 +348,12 @@ interface Planned {
   source: PolicySource;
   /** The form written (the finding's choice). */
   form: PatchForm;
-  /** The patched document's size against the quota of where it lives. */
+  /** The patched document's size against the quota of where it lives (a split: its largest part). */
   size: SizeAgainstQuota;
+  /** Reads the source back from a patched text of its file and proves it. */
+  check: (text: string, shift: ((offset: number) => number) | undefined) => Promise<Proof | string>;
+  /** For a split: each part's resource and size. */
+  parts?: (SizeAgainstQuota & { id: string })[];
   edits: Edit[];
   bindings: Bindings;
   unused: UnusedSet;
@@ -379,6 +399,56 @@ async function proveSource(
   if (!proof.exact) return 'the patched document fails the exactness proof';
   if (!matchDocument(tree, policy, new Map(bindings)))
     return 'the patched document is not the recommended one';
+  return proof;
+}
+
+/**
+ * Reads a split back from the patched template: the original resource and the added ones, each
+ * within the managed policy quota, their union (as `verify` joins a set of policies) proved against
+ * the original and equal to the recommended document.
+ */
+async function proveParts(
+  source: PolicySource,
+  patched: string,
+  ids: readonly string[],
+  bindings: Bindings,
+  original: Record<string, unknown>,
+  policy: Record<string, unknown>,
+  unused: UnusedSet,
+  catalog: ActionCatalog,
+): Promise<Proof | string> {
+  await Promise.resolve();
+  const located = locateCloudFormation(source.file, patched);
+  const docs: Record<string, unknown>[] = [];
+  for (const address of [source.address, ...ids.map((id) => `Resources.${id}`)]) {
+    const s = located.sources.find((x) => x.address === address);
+    if (!s) return `${address} is not in the patched template`;
+    let doc: Record<string, unknown>;
+    try {
+      doc = resolveDocument(s.document, new Map(bindings)) as Record<string, unknown>;
+    } catch (error) {
+      return `${address} cannot be read back: ${(error as Error).message}`;
+    }
+    if (policySize(doc) > MANAGED_POLICY_QUOTA) {
+      return `${address} is ${fmt(policySize(doc))} characters, over the ${fmt(MANAGED_POLICY_QUOTA)} of a managed policy`;
+    }
+    docs.push(doc);
+  }
+  const merged = mergePolicies(docs);
+  let proof: Proof;
+  try {
+    proof = verifyRefinement(
+      canonicalDocument(original) as object,
+      canonicalDocument(merged) as object,
+      unused,
+      { catalog },
+    );
+  } catch (error) {
+    return `the union of the parts is not a valid policy: ${(error as Error).message}`;
+  }
+  if (!proof.exact) return 'the union of the parts fails the exactness proof';
+  if (JSON.stringify(canonicalDocument(merged)) !== JSON.stringify(canonicalDocument(policy)))
+    return 'the union of the parts is not the recommended document';
   return proof;
 }
 
@@ -569,7 +639,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         );
         continue;
       }
-      if (form === 'split') {
+      if (form === 'split' && (kind !== 'managed' || !source.cfnResource)) {
         skip(splitReason(rec, kind), source);
         continue;
       }
@@ -581,31 +651,85 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         continue;
       }
       let refinement;
+      let split: Split | undefined;
       try {
-        refinement = refinePolicy(original, unused, {
-          catalog: options.catalog,
-          source: source.address,
-          ...FORM_OPTIONS[form],
-        });
+        if (form === 'split') {
+          // The same choice as the finding's, on the source's document (the parts cut the same way).
+          const f = rec.form!;
+          const n = f.parts?.length ?? 0;
+          const choice = chooseForm(original, unused, {
+            catalog: options.catalog,
+            source: source.address,
+            placement: {
+              policyType: 'managed',
+              otherManaged: (f.attachments?.count ?? n) - n,
+              ...(f.attachments ? { maxManaged: f.attachments.quota } : {}),
+            },
+          });
+          if (choice.form !== 'split' || choice.parts === undefined) {
+            skip(
+              `the source's document refines to the ${choice.form} form, not the finding's split`,
+              source,
+            );
+            continue;
+          }
+          refinement = choice.refinement;
+          split = splitPolicy(refinement.policy!, MANAGED_POLICY_QUOTA, choice.parts.length);
+          if (!split) throw new Error('internal: the split cannot be made again');
+        } else {
+          refinement = refinePolicy(original, unused, {
+            catalog: options.catalog,
+            source: source.address,
+            ...FORM_OPTIONS[form],
+          });
+        }
       } catch (error) {
         skip(`refining the source's document failed: ${(error as Error).message}`, source);
         continue;
       }
       const text = texts.get(source.file)!;
-      const edits = planEdits(text, source.document, refinement);
+      const edits = split
+        ? planSplit(text, source, refinement, split)
+        : planEdits(text, source.document, refinement);
       if (typeof edits === 'string') {
-        skip(edits, source);
+        skip(split ? `split form: ${edits}` : edits, source);
         continue;
       }
       const policy = refinement.policy!;
-      const size = sizeAgainst(measure, policy, kind, rec.form);
+      const parts = split?.parts.map((part) => measure(part, 'managed'));
+      const size = parts
+        ? parts.reduce((a, b) => (b.characters > a.characters ? b : a))
+        : sizeAgainst(measure, policy, kind, rec.form);
       if (size.characters > size.quota) {
         skip(
-          `the ${form} form of the source's document is ${fmt(size.characters)} characters, over the ${fmt(size.quota)} of the ${size.label}`,
+          `the ${form} form of the source's document is ${fmt(size.characters)} characters${parts ? ' (its largest part)' : ''}, over the ${fmt(size.quota)} of the ${size.label}`,
           source,
         );
         continue;
       }
+      const ids = split ? partIds(source.cfnResource!.logicalId, split.parts.length) : [];
+      const check = (patchedText: string, shift: ((offset: number) => number) | undefined) =>
+        split
+          ? proveParts(
+              source,
+              patchedText,
+              ids,
+              bindings,
+              rec.originalPolicy!,
+              policy,
+              unused,
+              options.catalog,
+            )
+          : proveSource(
+              source,
+              patchedText,
+              shift,
+              bindings,
+              rec.originalPolicy!,
+              policy,
+              unused,
+              options.catalog,
+            );
       let patched: string;
       try {
         patched = applyEdits(text, edits);
@@ -613,16 +737,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         skip((error as Error).message, source);
         continue;
       }
-      const proof = await proveSource(
-        source,
-        patched,
-        undefined,
-        bindings,
-        rec.originalPolicy,
-        policy,
-        unused,
-        options.catalog,
-      );
+      const proof = await check(patched, undefined);
       if (typeof proof === 'string') {
         skip(`the patch was not written: ${proof}`, source);
         continue;
@@ -631,6 +746,15 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         source,
         form,
         size,
+        check,
+        ...(parts
+          ? {
+              parts: parts.map((p, k) => ({
+                ...p,
+                id: k === 0 ? source.cfnResource!.logicalId : ids[k - 1]!,
+              })),
+            }
+          : {}),
         edits,
         bindings,
         unused,
@@ -700,16 +824,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     const shift = shifter(all);
     let ok = true;
     for (const p of list) {
-      const proof = await proveSource(
-        p.source,
-        combined,
-        shift,
-        p.bindings,
-        p.original,
-        p.policy,
-        p.unused,
-        options.catalog,
-      );
+      const proof = await p.check(combined, shift);
       if (typeof proof === 'string') {
         ok = false;
         reject(p, `the combined patch of ${rel} was not written: ${proof}`);
@@ -747,6 +862,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         },
         form: p.form,
         ...(p.rec.form === undefined ? {} : { formReason: p.rec.form.reason }),
+        ...(p.parts ? { parts: p.parts } : {}),
         size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,
         diff: unifiedDiff(rel, text, p.edits),

@@ -127,6 +127,20 @@ export interface PolicySource {
   stateKey: string;
   /** For an inline policy whose principal is given by reference: its state key. */
   principalKey?: string;
+  /**
+   * For a CloudFormation `AWS::IAM::ManagedPolicy`: where its resource is written (a split form
+   * adds copies of it next to it).
+   */
+  cfnResource?: {
+    logicalId: string;
+    /** The logical ID as written. */
+    keySpan: Span;
+    /** The resource's mapping. */
+    span: Span;
+    lang: 'json' | 'yaml';
+    /** Its `ManagedPolicyName`, when given. */
+    name?: SNode;
+  };
   /** Whether the policy is a managed policy (vs inline). */
   managed: boolean;
   /** The document as written. */
