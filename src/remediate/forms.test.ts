@@ -255,6 +255,10 @@ describe('remediate in the form the recommendation chose', () => {
       catalogVersion: catalog.version,
     });
     expect(split).toContain('split form needs');
+    expect(split).toContain(
+      'its action lists are cut to the first part, and the other parts are new resources next to it',
+    );
+    expect(split).toContain('`CataloguePolicyPart2` (new) ');
     expect(split).toContain('of 6,144');
   });
 });

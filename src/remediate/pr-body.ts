@@ -30,6 +30,16 @@ function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What a patch of each form changes. */
+const WHAT_CHANGES: Record<PatchForm, string> = {
+  article: 'only its action lists are rewritten',
+  compact: 'only its action lists are rewritten',
+  notaction:
+    'only its action lists are rewritten, and an `Action` that allows every action becomes `NotAction` of the unused ones',
+  split:
+    'its action lists are cut to the first part, and the other parts are new resources next to it',
+};
+
 /** The patched forms in words. */
 const FORM_WORDS: Record<PatchForm, string> = {
   article: 'article (patterns cut at CamelCase words)',
@@ -131,7 +141,7 @@ export function prBody(
   for (const p of mine) {
     const where = `${code(`${p.source.file}`)} (${code(p.source.address)}, declared at ${code(`${p.source.declaredIn}:${p.source.line}`)}, ${p.source.form})`;
     out.push(
-      `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: ${p.form === 'notaction' ? 'only its action lists are rewritten, and an `Action` that allows every action becomes `NotAction` of the unused ones' : 'only its action lists are rewritten'}.`,
+      `- ${p.policyType === 'CUSTOMER_MANAGED' ? 'Managed policy' : 'Inline policy'} ${code(p.policyName)} in ${where}: ${WHAT_CHANGES[p.form]}.`,
     );
     out.push(`  Form: **${FORM_WORDS[p.form]}**${p.formReason ? `: ${text(p.formReason)}` : ''}.`);
     if (p.parts) {
