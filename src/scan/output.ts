@@ -22,6 +22,13 @@ export function formatScanJson(outcome: ScanOutcome): string {
 
 /** About this many characters per chunk of {@link scanJsonChunks}. */
 const CHUNK_CHARS = 1 << 16;
+/** About this many characters per batch of array elements stringified together. */
+const BATCH_CHARS = 1 << 14;
+/** At most this many array elements per batch. */
+const MAX_BATCH = 4096;
+/** What `JSON.stringify({ x: [...] }, null, 2)` writes around the array's elements. */
+const BATCH_HEAD = '{\n  "x": [\n    ';
+const BATCH_TAIL = '\n  ]\n}';
 
 /**
  * The `json` output ({@link formatScanJson}) in pieces of about 64 KiB, finding by finding, so
@@ -70,13 +77,24 @@ export function* jsonChunks(value: Record<string, unknown>, streamed: string): G
     if (streaming) {
       const list = v as unknown[];
       buffer += '[';
-      for (let i = 0; i < list.length; i++) {
-        const element = (JSON.stringify(list[i], null, 2) as string | undefined) ?? 'null';
-        buffer += `${i === 0 ? '' : ','}\n    ${indent(element, '    ')}`;
-        if (buffer.length >= CHUNK_CHARS) {
+      // Elements are stringified a batch at a time, at their depth inside a wrapper object (so
+      // JSON.stringify indents them itself: twice as fast as re-indenting each element's text),
+      // the batch sized to about BATCH_CHARS from the previous batches' lengths.
+      let k = 1;
+      for (let i = 0; i < list.length;) {
+        const batch = list.slice(i, i + k);
+        const text = JSON.stringify({ x: batch }, null, 2);
+        const elements = text.slice(BATCH_HEAD.length, text.length - BATCH_TAIL.length);
+        if (buffer.length > 0 && buffer.length + elements.length > CHUNK_CHARS) {
           yield buffer;
           buffer = '';
         }
+        buffer += `${i === 0 ? '' : ','}\n    ${elements}`;
+        i += batch.length;
+        k = Math.max(
+          1,
+          Math.min(MAX_BATCH, Math.floor((batch.length * BATCH_CHARS) / elements.length)),
+        );
       }
       buffer += '\n  ]';
     } else {
