@@ -25,20 +25,14 @@ import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
 import type { Finding } from '../findings/types.js';
 import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
 import { remediate } from '../remediate/remediate.js';
+import { allFindingSummaries } from '../store/all-summaries.js';
 import type { FindingsStore } from '../store/types.js';
 import type { PermissionSetPolicy } from '../identity-center/recommend.js';
 import { identityCenterRoleOfArn } from '../identity-center/roles.js';
 import { readLatestPermissionSets, type StoredPermissionSet } from '../identity-center/store.js';
 import { riskRank } from '../risk/risk.js';
 import type { FindingPage as StoredFindingPage } from '../store/types.js';
-import {
-  allMatching,
-  countByRisk,
-  exportCsv,
-  exportRows,
-  rowRisk,
-  type RowRisk,
-} from './risk-view.js';
+import { countByRisk, exportCsv, exportRows, rowRisk, type RowRisk } from './risk-view.js';
 import { awsCliCommands, refinedFileName } from './aws-cli.js';
 import { DEFAULT_BUSY_RETRY_MS, whileBusy } from './busy.js';
 import { explainRecommendation, type PolicyExplanation } from './explain.js';
@@ -231,7 +225,7 @@ export function createApp(options: DashboardOptions): Hono {
   function riskPage(list: ParsedList): StoredFindingPage {
     const min = riskRank(list.risk!);
     const matching = store.readSnapshot(() =>
-      allMatching(store, list.query.filter ?? {}).filter((f) => {
+      allFindingSummaries(store, list.query.filter ?? {}).filter((f) => {
         const full = store.getFinding(f.id);
         return (
           full !== undefined &&

@@ -8,7 +8,8 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import type { Finding } from '../findings/types.js';
 import { csvField } from '../report/csv.js';
 import { findingRisk, RISK_LEVELS, type RiskLevel } from '../risk/risk.js';
-import type { FindingFilter, FindingSummary, FindingsStore } from '../store/types.js';
+import { allFindingSummaries } from '../store/all-summaries.js';
+import type { FindingFilter, FindingsStore } from '../store/types.js';
 
 /** A list row's risk and ordered chips. */
 export interface RowRisk {
@@ -75,25 +76,6 @@ export function rowRisk(finding: Finding, catalog: ActionCatalog): RowRisk {
   };
 }
 
-/** Every finding summary matching `filter` (pages of 1000 through the store's cursor). */
-export function allMatching(store: FindingsStore, filter: FindingFilter): FindingSummary[] {
-  const out: FindingSummary[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = store.listFindings({
-      filter,
-      sort: 'updatedAt',
-      direction: 'desc',
-      limit: 1000,
-      withTotal: false,
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return out;
-}
-
 /** The risk of a stored finding (medium if it disappeared meanwhile). */
 function riskOf(store: FindingsStore, id: string, catalog: ActionCatalog): RowRisk {
   const f = store.getFinding(id);
@@ -125,7 +107,7 @@ export function exportRows(
   catalog: ActionCatalog,
 ): ExportRow[] {
   return store.readSnapshot(() =>
-    allMatching(store, filter).map((f) => {
+    allFindingSummaries(store, filter).map((f) => {
       const r = riskOf(store, f.id, catalog);
       return {
         id: f.id,
@@ -181,7 +163,7 @@ export function countByRisk(
 ): { level: RiskLevel; count: number }[] {
   const counts = new Map<RiskLevel, number>(RISK_LEVELS.map((l) => [l, 0]));
   store.readSnapshot(() => {
-    for (const f of allMatching(store, { statuses: ['ACTIVE'] })) {
+    for (const f of allFindingSummaries(store, { statuses: ['ACTIVE'] })) {
       const level = riskOf(store, f.id, catalog).risk;
       counts.set(level, counts.get(level)! + 1);
     }

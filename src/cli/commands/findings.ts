@@ -18,6 +18,7 @@ import {
   RISK_LEVELS,
   type RiskLevel,
 } from '../../risk/risk.js';
+import { allFindingSummaries } from '../../store/all-summaries.js';
 import { dbOption, openCliStore, type DbOptions } from '../../store/cli.js';
 import { NotFoundError } from '../../store/errors.js';
 import {
@@ -309,26 +310,7 @@ export interface RiskedSummary extends FindingSummary {
 
 /** Every finding id in the store (for short ids and prefix lookups). */
 export function allFindingIds(store: FindingsStore, filter: FindingFilter = {}): string[] {
-  return allSummaries(store, filter).map((f) => f.id);
-}
-
-/** Every finding summary matching `filter`, in store order (pages of 1000 through the cursor). */
-function allSummaries(store: FindingsStore, filter: FindingFilter): FindingSummary[] {
-  const out: FindingSummary[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = store.listFindings({
-      filter,
-      sort: 'updatedAt',
-      direction: 'desc',
-      limit: 1000,
-      withTotal: false,
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return out;
+  return allFindingSummaries(store, filter).map((f) => f.id);
 }
 
 /** The risk level of a stored finding (medium when it vanished between two reads). */
@@ -371,7 +353,7 @@ function listPage(
   const min = options.risk;
   if (min !== undefined && !isRiskLevel(min))
     throw new CliError(`--risk: expected ${RISK_LEVELS.join(', ')}`);
-  let rows: RiskedSummary[] = allSummaries(store, filter).map((f) => ({
+  let rows: RiskedSummary[] = allFindingSummaries(store, filter).map((f) => ({
     ...f,
     risk: riskOfStored(store, f.id, catalog),
   }));
