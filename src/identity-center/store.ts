@@ -125,6 +125,24 @@ export function recordPermissionSets(
 }
 
 /**
+ * The latest recommendation of the permission set named by ARN or name in the database file `path`
+ * (undefined when it has none); the table is created if missing, as {@link PermissionSetStore.open}.
+ *
+ * @throws IamRefineError when the file cannot be opened or a name matches several permission sets.
+ */
+export function readPermissionSet(
+  path: string,
+  arnOrName: string,
+): StoredPermissionSet | undefined {
+  const store = PermissionSetStore.open(path);
+  try {
+    return store.get(arnOrName);
+  } finally {
+    store.close();
+  }
+}
+
+/**
  * The latest recommendation of every permission set in the database file `path`, read through a
  * read-only connection (for the dashboard); empty when the file has none (or is `:memory:`).
  */

@@ -30,7 +30,7 @@ import {
   planPermissionSetApply,
 } from '../../identity-center/apply.js';
 import { identityCenterApplyPolicy } from '../../identity-center/permissions.js';
-import { PermissionSetStore } from '../../identity-center/store.js';
+import { readPermissionSet } from '../../identity-center/store.js';
 import { resolveIds } from './findings.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
 import type { FindingsStore } from '../../store/types.js';
@@ -152,13 +152,7 @@ export async function runPermissionSetApply(
   const { io } = ctx;
   if (id !== undefined) throw new CliError('give a finding id or --permission-set, not both');
   return withChangeLog(options, deps, async (store, log) => {
-    const sets = PermissionSetStore.open(store.path);
-    let stored;
-    try {
-      stored = sets.get(options.permissionSet!);
-    } finally {
-      sets.close();
-    }
+    const stored = readPermissionSet(store.path, options.permissionSet!);
     if (stored === undefined) {
       throw new CliError(
         `permission set ${options.permissionSet!} has no recommendation in ${store.path} (scan with --permission-sets FILE --db ${store.path} first)`,

@@ -18,7 +18,7 @@ import {
   formatPermissionSetRollback,
   planPermissionSetRollback,
 } from '../../identity-center/apply.js';
-import { PermissionSetStore } from '../../identity-center/store.js';
+import { readPermissionSet } from '../../identity-center/store.js';
 import { dbOption } from '../../store/cli.js';
 import { CliError, PROGRAM, type CommandContext } from '../io.js';
 import { requireFindingId, resolveFindingId, withChangeLog, type ApplyOptions } from './apply.js';
@@ -78,13 +78,7 @@ export async function runPermissionSetRollback(
   const { io } = ctx;
   if (id !== undefined) throw new CliError('give a finding id or --permission-set, not both');
   return withChangeLog(options, deps, async (store, log) => {
-    const sets = PermissionSetStore.open(store.path);
-    let stored;
-    try {
-      stored = sets.get(options.permissionSet!);
-    } finally {
-      sets.close();
-    }
+    const stored = readPermissionSet(store.path, options.permissionSet!);
     if (stored === undefined) {
       throw new CliError(
         `permission set ${options.permissionSet!} is not in ${store.path} (nothing was applied to it from this database)`,
