@@ -5,12 +5,17 @@
  * Every problem is reported together, one `too_large` issue per input.
  */
 import { stat } from 'node:fs/promises';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { ValidationError, type Issue } from '../errors.js';
 import type { PolicyDocument } from '../policy/document.js';
-import { inputSizeIssue, statementCountIssue } from '../policy/input-limits.js';
+import {
+  DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_MAX_STATEMENTS,
+  inputSizeIssue,
+  statementCountIssue,
+} from '../policy/input-limits.js';
 import { parseByteSize } from '../text/byte-size.js';
-import type { InputText } from './io.js';
+import { readInputs, type CliIo, type InputText } from './io.js';
 
 /**
  * Throws one ValidationError naming every regular file of `files` (`-` is stdin, checked later)
@@ -38,6 +43,24 @@ export function checkInputSizes(inputs: readonly InputText[], maxBytes: number):
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/**
+ * Reads `files` (`-` is stdin) with the size limit applied twice: every regular file by its size on
+ * disk before anything is read ({@link checkFileSizes}), then every input read by its length
+ * ({@link checkInputSizes}).
+ *
+ * @throws ValidationError naming every input over `maxBytes`, or every file that cannot be read.
+ */
+export async function readInputsWithin(
+  files: readonly string[],
+  maxBytes: number,
+  io: CliIo,
+): Promise<InputText[]> {
+  await checkFileSizes(files, maxBytes);
+  const inputs = await readInputs(files, io);
+  checkInputSizes(inputs, maxBytes);
+  return inputs;
+}
+
 /** Throws one ValidationError naming every policy with more than `maxStatements` statements. */
 export function checkStatementCounts(docs: readonly PolicyDocument[], maxStatements: number): void {
   const issues = docs
@@ -62,4 +85,24 @@ export function parseMaxStatements(value: string): number {
     throw new InvalidArgumentError('expected a whole number of statements, at least 1');
   }
   return n;
+}
+
+/** The `--max-input-bytes <size>` option of `recommend` and `verify`. */
+export function maxInputBytesOption(): Option {
+  return new Option(
+    '--max-input-bytes <size>',
+    'refuse a policy or unused-permissions input larger than this, e.g. 1MiB',
+  )
+    .default(DEFAULT_MAX_INPUT_BYTES)
+    .argParser(parseMaxInputBytes);
+}
+
+/** The `--max-statements <n>` option of `recommend` and `verify`. */
+export function maxStatementsOption(): Option {
+  return new Option(
+    '--max-statements <n>',
+    "refuse a policy with more statements than this (IAM's largest policy holds about 227)",
+  )
+    .default(DEFAULT_MAX_STATEMENTS)
+    .argParser(parseMaxStatements);
 }

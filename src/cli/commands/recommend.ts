@@ -8,11 +8,10 @@ import { loadCatalog } from '../../catalog/load.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_STATEMENTS } from '../../policy/input-limits.js';
 import {
-  checkFileSizes,
-  checkInputSizes,
   checkStatementCounts,
-  parseMaxInputBytes,
-  parseMaxStatements,
+  maxInputBytesOption,
+  maxStatementsOption,
+  readInputsWithin,
 } from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
@@ -35,7 +34,6 @@ import {
   PROGRAM,
   STDIN_SOURCE,
   parseAll,
-  readInputs,
   type InputText,
   type CliIo,
   type CommandContext,
@@ -160,18 +158,8 @@ export function registerRecommend(program: Command, ctx: CommandContext): void {
       parsePositiveInteger,
       DEFAULT_MAX_TREE_LINES,
     )
-    .option(
-      '--max-input-bytes <size>',
-      'refuse a policy or unused-permissions input larger than this, e.g. 1MiB',
-      parseMaxInputBytes,
-      DEFAULT_MAX_INPUT_BYTES,
-    )
-    .option(
-      '--max-statements <n>',
-      "refuse a policy with more statements than this (IAM's largest policy holds about 227)",
-      parseMaxStatements,
-      DEFAULT_MAX_STATEMENTS,
-    )
+    .addOption(maxInputBytesOption())
+    .addOption(maxStatementsOption())
     .option('--quiet', 'only warnings and errors on stderr')
     .addOption(
       new Option(
@@ -239,12 +227,11 @@ export async function runRecommend(options: RecommendOptions, io: CliIo): Promis
   const inputs = [options.policy, options.unused, ...(options.catalog ? [options.catalog] : [])];
   if (options.out !== undefined) await checkOutput(options.out, { inputs });
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  await checkFileSizes([options.policy, options.unused], maxBytes);
-  const [policyIn, unusedIn] = (await readInputs([options.policy, options.unused], io)) as [
-    InputText,
-    InputText,
-  ];
-  checkInputSizes([policyIn, unusedIn], maxBytes);
+  const [policyIn, unusedIn] = (await readInputsWithin(
+    [options.policy, options.unused],
+    maxBytes,
+    io,
+  )) as [InputText, InputText];
   const [doc, unused] = parseAll<[PolicyDocument, UnusedSet]>([
     () => parsePolicy(policyIn.text, { source: policyIn.source }),
     () => parseUnused(unusedIn.text, { source: unusedIn.source }),

@@ -6,11 +6,10 @@ import { Option, type Command } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
 import { DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_STATEMENTS } from '../../policy/input-limits.js';
 import {
-  checkFileSizes,
-  checkInputSizes,
   checkStatementCounts,
-  parseMaxInputBytes,
-  parseMaxStatements,
+  maxInputBytesOption,
+  maxStatementsOption,
+  readInputsWithin,
 } from '../input-limits.js';
 import { parsePolicy, type PolicyDocument } from '../../policy/document.js';
 import { parseUnused, type UnusedSet } from '../../policy/unused.js';
@@ -26,7 +25,6 @@ import {
   EXIT_NOT_EXACT,
   EXIT_OK,
   parseAll,
-  readInputs,
   type InputText,
   type CliIo,
   type CommandContext,
@@ -89,18 +87,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .addOption(
       new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'),
     )
-    .option(
-      '--max-input-bytes <size>',
-      'refuse a policy or unused-permissions input larger than this, e.g. 1MiB',
-      parseMaxInputBytes,
-      DEFAULT_MAX_INPUT_BYTES,
-    )
-    .option(
-      '--max-statements <n>',
-      "refuse a policy with more statements than this (IAM's largest policy holds about 227)",
-      parseMaxStatements,
-      DEFAULT_MAX_STATEMENTS,
-    )
+    .addOption(maxInputBytesOption())
+    .addOption(maxStatementsOption())
     .addHelpText('after', EXAMPLES)
     .action(async (options: VerifyOptions) => {
       ctx.exitCode = await runVerify(options, ctx.io);
@@ -120,12 +108,11 @@ export async function runVerify(options: VerifyOptions, io: CliIo): Promise<numb
     throw new CliError('only one of --original, --refined and --unused may be - (stdin)');
   }
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  await checkFileSizes([options.original, options.unused, ...refinedFiles], maxBytes);
-  const [originalIn, unusedIn, ...refinedIns] = await readInputs(
+  const [originalIn, unusedIn, ...refinedIns] = await readInputsWithin(
     [options.original, options.unused, ...refinedFiles],
+    maxBytes,
     io,
   );
-  checkInputSizes([originalIn!, unusedIn!, ...refinedIns], maxBytes);
   const [original, unused, ...refinedSets] = parseAll<
     [PolicyDocument, UnusedSet, ...PolicyDocument[][]]
   >([
