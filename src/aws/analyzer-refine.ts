@@ -27,6 +27,7 @@ import { refinePolicy } from '../refine/refine.js';
 import { parseEntityArn, readInline, readVersion } from './apply.js';
 import type { AwsSession } from './clients.js';
 import { awsCall } from './errors.js';
+import { allIamPages, type IamPage } from './pages.js';
 
 /** The label of a policy recommendation made by iam-refine for an imported finding. */
 export const ENGINE_LABEL = {
@@ -49,46 +50,34 @@ async function livePolicies(session: AwsSession, arn: string): Promise<LivePolic
   if (entity === undefined || entity.kind === 'Group') return [];
   const { kind, name } = entity;
   const out: LivePolicy[] = [];
-  const inline: string[] = [];
-  let marker: string | undefined;
-  do {
-    const m = marker === undefined ? {} : { Marker: marker };
-    const page: { PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string } = await awsCall(
-      `IAM:List${kind}Policies`,
-      () =>
-        kind === 'Role'
-          ? session.iam.send(new ListRolePoliciesCommand({ RoleName: name, ...m }))
-          : session.iam.send(new ListUserPoliciesCommand({ UserName: name, ...m })),
-      arn,
-    );
-    inline.push(...(page.PolicyNames ?? []));
-    marker = page.IsTruncated === true ? page.Marker : undefined;
-  } while (marker !== undefined);
+  const inline = await allIamPages<IamPage & { PolicyNames?: string[] }, string>(
+    `IAM:List${kind}Policies`,
+    (m) =>
+      kind === 'Role'
+        ? session.iam.send(new ListRolePoliciesCommand({ RoleName: name, ...m }))
+        : session.iam.send(new ListUserPoliciesCommand({ UserName: name, ...m })),
+    (page) => page.PolicyNames ?? [],
+    arn,
+  );
   for (const policyName of inline) {
     const text = await readInline(session.iam, kind, name, policyName, `${arn} ${policyName}`);
     out.push({ policyId: policyName, policyName, policyType: 'INLINE', text });
   }
-  const attached: { arn: string; name: string }[] = [];
-  do {
-    const m = marker === undefined ? {} : { Marker: marker };
-    const page: {
-      AttachedPolicies?: { PolicyArn?: string; PolicyName?: string }[];
-      IsTruncated?: boolean;
-      Marker?: string;
-    } = await awsCall(
-      `IAM:ListAttached${kind}Policies`,
-      () =>
-        kind === 'Role'
-          ? session.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }))
-          : session.iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m })),
-      arn,
-    );
-    for (const p of page.AttachedPolicies ?? []) {
-      if (p.PolicyArn !== undefined)
-        attached.push({ arn: p.PolicyArn, name: p.PolicyName ?? p.PolicyArn });
-    }
-    marker = page.IsTruncated === true ? page.Marker : undefined;
-  } while (marker !== undefined);
+  const attached = await allIamPages<
+    IamPage & { AttachedPolicies?: { PolicyArn?: string; PolicyName?: string }[] },
+    { arn: string; name: string }
+  >(
+    `IAM:ListAttached${kind}Policies`,
+    (m) =>
+      kind === 'Role'
+        ? session.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }))
+        : session.iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m })),
+    (page) =>
+      (page.AttachedPolicies ?? []).flatMap((p) =>
+        p.PolicyArn !== undefined ? [{ arn: p.PolicyArn, name: p.PolicyName ?? p.PolicyArn }] : [],
+      ),
+    arn,
+  );
   for (const p of attached) {
     const got = await awsCall(
       'IAM:GetPolicy',

@@ -70,6 +70,7 @@ import { formLabel } from '../refine/forms/choose.js';
 import { refinePolicy } from '../refine/refine.js';
 import type { ChangeLog, IamCall, LiveChange } from './changes.js';
 import { awsCall, awsErrorCode, describeAwsError } from './errors.js';
+import { allIamPages, type IamPage } from './pages.js';
 
 /** What `apply` needs of a finding (a stored finding's `finding`). */
 export type ApplicableFinding = Pick<
@@ -605,32 +606,21 @@ async function listAttached(
   name: string,
   where: string,
 ): Promise<string[]> {
-  const arns: string[] = [];
-  let marker: string | undefined;
-  do {
-    const m = marker === undefined ? {} : { Marker: marker };
-    const out = await awsCall<{
-      AttachedPolicies?: { PolicyArn?: string }[];
-      IsTruncated?: boolean;
-      Marker?: string;
-    }>(
-      `IAM:ListAttached${kind}Policies`,
-      () => {
-        switch (kind) {
-          case 'Role':
-            return iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }));
-          case 'User':
-            return iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m }));
-          case 'Group':
-            return iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, ...m }));
-        }
-      },
-      where,
-    );
-    for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
-    marker = out.IsTruncated === true ? out.Marker : undefined;
-  } while (marker !== undefined);
-  return arns;
+  return allIamPages<IamPage & { AttachedPolicies?: { PolicyArn?: string }[] }, string>(
+    `IAM:ListAttached${kind}Policies`,
+    (m) => {
+      switch (kind) {
+        case 'Role':
+          return iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, ...m }));
+        case 'User':
+          return iam.send(new ListAttachedUserPoliciesCommand({ UserName: name, ...m }));
+        case 'Group':
+          return iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: name, ...m }));
+      }
+    },
+    (page) => (page.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])),
+    where,
+  );
 }
 
 function textSize(text: string): number {
@@ -681,28 +671,21 @@ async function listInline(
   name: string,
   where: string,
 ): Promise<string[]> {
-  const names: string[] = [];
-  let marker: string | undefined;
-  do {
-    const m = marker === undefined ? {} : { Marker: marker };
-    const out = await awsCall<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }>(
-      `IAM:List${kind}Policies`,
-      () => {
-        switch (kind) {
-          case 'Role':
-            return iam.send(new ListRolePoliciesCommand({ RoleName: name, ...m }));
-          case 'User':
-            return iam.send(new ListUserPoliciesCommand({ UserName: name, ...m }));
-          case 'Group':
-            return iam.send(new ListGroupPoliciesCommand({ GroupName: name, ...m }));
-        }
-      },
-      where,
-    );
-    names.push(...(out.PolicyNames ?? []));
-    marker = out.IsTruncated === true ? out.Marker : undefined;
-  } while (marker !== undefined);
-  return names;
+  return allIamPages<IamPage & { PolicyNames?: string[] }, string>(
+    `IAM:List${kind}Policies`,
+    (m) => {
+      switch (kind) {
+        case 'Role':
+          return iam.send(new ListRolePoliciesCommand({ RoleName: name, ...m }));
+        case 'User':
+          return iam.send(new ListUserPoliciesCommand({ UserName: name, ...m }));
+        case 'Group':
+          return iam.send(new ListGroupPoliciesCommand({ GroupName: name, ...m }));
+      }
+    },
+    (page) => page.PolicyNames ?? [],
+    where,
+  );
 }
 
 /** The exact text of one version of a managed policy (decoded from IAM's URL encoding). */
