@@ -20,7 +20,7 @@ import {
 } from '../../identity-center/apply.js';
 import { readPermissionSet } from '../../identity-center/store.js';
 import { dbOption } from '../../store/cli.js';
-import { CliError, PROGRAM, type CommandContext } from '../io.js';
+import { CliError, PROGRAM, type CliIo, type CommandContext } from '../io.js';
 import { requireFindingId, resolveFindingId, withChangeLog, type ApplyOptions } from './apply.js';
 
 const HELP = `
@@ -88,14 +88,8 @@ export async function runPermissionSetRollback(
     return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
       const plan = await planPermissionSetRollback(target, session.ssoAdmin, log);
       io.stdout.write(formatPermissionSetRollback(plan));
-      if (plan.refusals.length > 0 && options.force !== true) {
-        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
-        return EXIT_REFUSED;
-      }
-      if (options.yes !== true) {
-        io.stderr.write('dry run: nothing was changed; run again with --yes to roll back\n');
-        return 0;
-      }
+      const stop = stopBeforeRollback(plan.refusals, options, io);
+      if (stop !== undefined) return stop;
       const result = await executePermissionSetRollback(plan, session.ssoAdmin, log, {
         force: options.force === true,
         ...(deps.polling === undefined ? {} : { polling: deps.polling }),
@@ -128,14 +122,8 @@ export async function runRollback(
     return withSession(connectionOf(options, io, deps), options.roleArn, async (session) => {
       const plan = await planRollback(findingId, session.iam, log);
       io.stdout.write(formatRollback(plan));
-      if (plan.refusals.length > 0 && options.force !== true) {
-        for (const r of plan.refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
-        return EXIT_REFUSED;
-      }
-      if (options.yes !== true) {
-        io.stderr.write('dry run: nothing was changed; run again with --yes to roll back\n');
-        return 0;
-      }
+      const stop = stopBeforeRollback(plan.refusals, options, io);
+      if (stop !== undefined) return stop;
       const result = await executeRollback(plan, session.iam, log, {
         force: options.force === true,
       });
@@ -145,4 +133,25 @@ export async function runRollback(
       return 0;
     });
   });
+}
+
+/**
+ * The gate before rolling back, after the plan is printed: the refusals (exit {@link EXIT_REFUSED})
+ * unless `--force`, then the dry run's notice (exit 0) unless `--yes`; undefined when the rollback
+ * goes ahead.
+ */
+function stopBeforeRollback(
+  refusals: readonly string[],
+  options: ApplyOptions,
+  io: CliIo,
+): number | undefined {
+  if (refusals.length > 0 && options.force !== true) {
+    for (const r of refusals) io.stderr.write(`${PROGRAM}: refused: ${r}\n`);
+    return EXIT_REFUSED;
+  }
+  if (options.yes !== true) {
+    io.stderr.write('dry run: nothing was changed; run again with --yes to roll back\n');
+    return 0;
+  }
+  return undefined;
 }
