@@ -17,7 +17,7 @@
  * `readCloudTrail`, apart from coverage (which a CSV does not give).
  */
 import { ValidationError, type Issue } from '../errors.js';
-import { parseCsv } from '../inventory/csv.js';
+import { columnIndexes, fieldIssue, parseCsv } from '../inventory/csv.js';
 import type { ActionMapper } from './action-mapper.js';
 import { parseIsoTime } from './iso-time.js';
 import { ActivityAccumulator } from './summary.js';
@@ -56,11 +56,7 @@ export interface ActivityCsv {
  */
 export function parseActivityCsv(text: string, source: string, mapper: ActionMapper): ActivityCsv {
   const table = parseCsv(text, source);
-  const columns = new Map<string, number>();
-  table.header.forEach((name, index) => {
-    const key = name.trim().toLowerCase();
-    if (!columns.has(key)) columns.set(key, index);
-  });
+  const columns = columnIndexes(table.header);
   const missing = ACTIVITY_CSV_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
     throw new ValidationError([
@@ -86,16 +82,7 @@ export function parseActivityCsv(text: string, source: string, mapper: ActionMap
   const issues: Issue[] = [];
   for (const row of table.rows) {
     const bad = (index: number, message: string): void => {
-      if (issues.length >= MAX_ISSUES) return;
-      const at = table.locate(row, index);
-      issues.push({
-        code: 'invalid_value',
-        path: table.header[index] ?? '$',
-        message: `line ${row.line}: ${message}`,
-        source,
-        line: at.line,
-        column: at.column,
-      });
+      if (issues.length < MAX_ISSUES) issues.push(fieldIssue(table, row, index, message, source));
     };
     const principal = row.fields[pi]!;
     const service = row.fields[si]!;

@@ -13,7 +13,7 @@
  * it covers nothing, and alone it lets nothing be called unused (see coverage.ts).
  */
 import { ValidationError, type Issue } from '../errors.js';
-import { parseCsv } from '../inventory/csv.js';
+import { columnIndexes, fieldIssue, parseCsv } from '../inventory/csv.js';
 import { CoverageCollector, DAY_MS, dayNumber, type FileCoverage } from './coverage.js';
 
 /** The required columns of a coverage CSV. */
@@ -47,11 +47,7 @@ export function parseCoverageCsv(
   collector: CoverageCollector,
 ): number {
   const table = parseCsv(text, source);
-  const columns = new Map<string, number>();
-  table.header.forEach((name, index) => {
-    const key = name.trim().toLowerCase();
-    if (!columns.has(key)) columns.set(key, index);
-  });
+  const columns = columnIndexes(table.header);
   const missing = COVERAGE_CSV_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
     throw new ValidationError([
@@ -71,16 +67,7 @@ export function parseCoverageCsv(
   const seen: FileCoverage = new Map();
   for (const row of table.rows) {
     const bad = (index: number, message: string): void => {
-      if (issues.length >= MAX_ISSUES) return;
-      const at = table.locate(row, index);
-      issues.push({
-        code: 'invalid_value',
-        path: table.header[index] ?? '$',
-        message: `line ${row.line}: ${message}`,
-        source,
-        line: at.line,
-        column: at.column,
-      });
+      if (issues.length < MAX_ISSUES) issues.push(fieldIssue(table, row, index, message, source));
     };
     const account = row.fields[ai]!.trim();
     const region = row.fields[ri]!.trim();

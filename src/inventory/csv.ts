@@ -118,6 +118,41 @@ export function parseCsv(text: string, source: string): CsvTable {
   return { header, rows, locate };
 }
 
+/**
+ * The index of every column by its name trimmed and lower-cased (the first column where two names
+ * differ only so), for tables whose columns are found by name.
+ */
+export function columnIndexes(header: readonly string[]): Map<string, number> {
+  const columns = new Map<string, number>();
+  header.forEach((name, index) => {
+    const key = name.trim().toLowerCase();
+    if (!columns.has(key)) columns.set(key, index);
+  });
+  return columns;
+}
+
+/**
+ * The `invalid_value` issue of field `index` of `row`: its column's name as the path (`$` past the
+ * header), `line N: message`, and the field's line and column in `source`.
+ */
+export function fieldIssue(
+  table: CsvTable,
+  row: CsvRow,
+  index: number,
+  message: string,
+  source: string,
+): Issue {
+  const at = table.locate(row, index);
+  return {
+    code: 'invalid_value',
+    path: table.header[index] ?? '$',
+    message: `line ${row.line}: ${message}`,
+    source,
+    line: at.line,
+    column: at.column,
+  };
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
