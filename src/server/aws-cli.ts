@@ -85,28 +85,28 @@ export function awsCliCommands(resource: string, rec: PolicyRecommendation): str
   const targetOption = [`--${kind}-name`, name];
   const inline = rec.policyType === 'INLINE' || rec.policyType === 'GROUP_INLINE';
   const out: string[] = [];
+  // What takes the existing policy away from the principal (its inline copy deleted, or detached).
+  const removeExisting = inline
+    ? command([
+        'aws',
+        'iam',
+        `delete-${kind}-policy`,
+        ...targetOption,
+        '--policy-name',
+        rec.policyName,
+      ])
+    : command([
+        'aws',
+        'iam',
+        `detach-${kind}-policy`,
+        ...targetOption,
+        '--policy-arn',
+        rec.policyId,
+      ]);
 
   if (rec.recommendedAction === 'DETACH_POLICY') {
     out.push(`# nothing ${rec.policyName} grants is used: remove it from ${kind} ${name}`);
-    out.push(
-      inline
-        ? command([
-            'aws',
-            'iam',
-            `delete-${kind}-policy`,
-            ...targetOption,
-            '--policy-name',
-            rec.policyName,
-          ])
-        : command([
-            'aws',
-            'iam',
-            `detach-${kind}-policy`,
-            ...targetOption,
-            '--policy-arn',
-            rec.policyId,
-          ]),
-    );
+    out.push(removeExisting);
     return `${out.join('\n')}\n`;
   }
 
@@ -140,25 +140,7 @@ export function awsCliCommands(resource: string, rec: PolicyRecommendation): str
       );
     });
     out.push(`# then remove the existing policy`);
-    out.push(
-      inline
-        ? command([
-            'aws',
-            'iam',
-            `delete-${kind}-policy`,
-            ...targetOption,
-            '--policy-name',
-            rec.policyName,
-          ])
-        : command([
-            'aws',
-            'iam',
-            `detach-${kind}-policy`,
-            ...targetOption,
-            '--policy-arn',
-            rec.policyId,
-          ]),
-    );
+    out.push(removeExisting);
     return `${out.join('\n')}\n`;
   }
 
@@ -215,9 +197,7 @@ export function awsCliCommands(resource: string, rec: PolicyRecommendation): str
     command(['aws', 'iam', `attach-${kind}-policy`, ...targetOption, '--policy-arn', newArn]),
   );
   out.push(`# 3. detach the existing policy`);
-  out.push(
-    command(['aws', 'iam', `detach-${kind}-policy`, ...targetOption, '--policy-arn', rec.policyId]),
-  );
+  out.push(removeExisting);
   if (rec.policyType === 'CUSTOMER_MANAGED') {
     out.push(
       `# alternative, when no other principal attached to ${rec.policyName} needs what is removed:`,
