@@ -385,6 +385,24 @@ async function proveSource(
   } catch (error) {
     return `the patched document cannot be read back: ${(error as Error).message}`;
   }
+  const proof = proveExact('the patched document', original, doc, unused, catalog);
+  if (typeof proof === 'string') return proof;
+  if (!matchDocument(tree, policy, new Map(bindings)))
+    return 'the patched document is not the recommended one';
+  return proof;
+}
+
+/**
+ * The exactness proof of `doc` (what was read back, named `what` in the reasons) against `original`:
+ * the proof, or why there is none (not a valid policy, or not exact).
+ */
+function proveExact(
+  what: string,
+  original: Record<string, unknown>,
+  doc: unknown,
+  unused: UnusedSet,
+  catalog: ActionCatalog,
+): Proof | string {
   let proof: Proof;
   try {
     proof = verifyRefinement(
@@ -394,12 +412,9 @@ async function proveSource(
       { catalog },
     );
   } catch (error) {
-    return `the patched document is not a valid policy: ${(error as Error).message}`;
+    return `${what} is not a valid policy: ${(error as Error).message}`;
   }
-  if (!proof.exact) return 'the patched document fails the exactness proof';
-  if (!matchDocument(tree, policy, new Map(bindings)))
-    return 'the patched document is not the recommended one';
-  return proof;
+  return proof.exact ? proof : `${what} fails the exactness proof`;
 }
 
 /**
@@ -435,18 +450,8 @@ async function proveParts(
     docs.push(doc);
   }
   const merged = mergePolicies(docs);
-  let proof: Proof;
-  try {
-    proof = verifyRefinement(
-      canonicalDocument(original) as object,
-      canonicalDocument(merged) as object,
-      unused,
-      { catalog },
-    );
-  } catch (error) {
-    return `the union of the parts is not a valid policy: ${(error as Error).message}`;
-  }
-  if (!proof.exact) return 'the union of the parts fails the exactness proof';
+  const proof = proveExact('the union of the parts', original, merged, unused, catalog);
+  if (typeof proof === 'string') return proof;
   if (JSON.stringify(canonicalDocument(merged)) !== JSON.stringify(canonicalDocument(policy)))
     return 'the union of the parts is not the recommended document';
   return proof;
