@@ -13,7 +13,7 @@
  * migrated the file; they never touch the store's own tables or its `schema_version`.
  */
 import Database from 'better-sqlite3';
-import { IamRefineError } from '../errors.js';
+import { openSideTables } from '../store/side-tables.js';
 
 /** One IAM API call: the operation and its exact parameters. */
 export interface IamCall {
@@ -102,18 +102,7 @@ export class ChangeLog {
    * @throws IamRefineError naming the file when it cannot be opened.
    */
   static open(path: string, clock: () => Date = () => new Date()): ChangeLog {
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-      db.pragma('busy_timeout = 10000');
-      db.exec(SCHEMA);
-    } catch (cause) {
-      throw new IamRefineError(
-        `cannot open the change log in ${path} (${cause instanceof Error ? cause.message : String(cause)})`,
-        { cause },
-      );
-    }
-    return new ChangeLog(db, clock);
+    return new ChangeLog(openSideTables(path, SCHEMA, 'the change log'), clock);
   }
 
   /** A new batch number (one per `apply --yes` run). */

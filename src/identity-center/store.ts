@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { IamRefineError } from '../errors.js';
+import { openSideTables } from '../store/side-tables.js';
 import type { PermissionSetRecommendation } from './recommend.js';
 
 const SCHEMA = `
@@ -55,18 +56,9 @@ export class PermissionSetStore {
    * @throws IamRefineError naming the file when it cannot be opened.
    */
   static open(path: string): PermissionSetStore {
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-      db.pragma('busy_timeout = 10000');
-      db.exec(SCHEMA);
-    } catch (cause) {
-      throw new IamRefineError(
-        `cannot open the permission-set recommendations in ${path} (${cause instanceof Error ? cause.message : String(cause)})`,
-        { cause },
-      );
-    }
-    return new PermissionSetStore(db);
+    return new PermissionSetStore(
+      openSideTables(path, SCHEMA, 'the permission-set recommendations'),
+    );
   }
 
   /** Records the recommendations of scan `scanId` (one transaction). */
