@@ -263,37 +263,26 @@ async function planPolicy(
     const live = await readInline(iam, K, entity.name, rec.policyName, where);
     const changed = await changedSinceScan(rec, live, context);
     if (changed !== undefined) refuse(changed);
-    if (rec.recommendedAction === 'DETACH_POLICY') {
-      plan.steps.push({
-        call: {
-          operation: `Delete${K}Policy`,
-          params: { ...entityParam, PolicyName: rec.policyName },
+    // Deleting the inline policy, undone by putting the live document back.
+    const remove: PlannedStep = {
+      call: {
+        operation: `Delete${K}Policy`,
+        params: { ...entityParam, PolicyName: rec.policyName },
+      },
+      undo: [
+        {
+          operation: `Put${K}Policy`,
+          params: { ...entityParam, PolicyName: rec.policyName, PolicyDocument: live },
         },
-        undo: [
-          {
-            operation: `Put${K}Policy`,
-            params: { ...entityParam, PolicyName: rec.policyName, PolicyDocument: live },
-          },
-        ],
-        previousDocument: live,
-      });
+      ],
+      previousDocument: live,
+    };
+    if (rec.recommendedAction === 'DETACH_POLICY') {
+      plan.steps.push(remove);
       return plan;
     }
     if (rec.parts !== undefined) {
       // Too large for the inline quota: split over customer managed policies, then deleted.
-      const remove: PlannedStep = {
-        call: {
-          operation: `Delete${K}Policy`,
-          params: { ...entityParam, PolicyName: rec.policyName },
-        },
-        undo: [
-          {
-            operation: `Put${K}Policy`,
-            params: { ...entityParam, PolicyName: rec.policyName, PolicyDocument: live },
-          },
-        ],
-        previousDocument: live,
-      };
       await planParts(finding, rec, entity, iam, plan, remove, refuse);
       return plan;
     }
