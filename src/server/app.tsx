@@ -190,7 +190,10 @@ export function createApp(options: DashboardOptions): Hono {
 
   app.get('/findings', (c) => {
     const list = parseListParams(new URL(c.req.url).searchParams);
-    const page = list.risk === undefined ? store.listFindings(list.query) : riskPage(list);
+    const page =
+      list.risk === undefined && list.sort !== 'risk'
+        ? store.listFindings(list.query)
+        : riskPage(list);
     if (list.ignored.length > 0) {
       logLine(`400 GET /findings: ${list.ignored.join(', ')}`);
     }
@@ -219,23 +222,30 @@ export function createApp(options: DashboardOptions): Hono {
   });
 
   /**
-   * A page of the findings of at least `list.risk` (filtered in memory over every finding of the
-   * filter, latest update first; forward links carry the page number, not a store cursor).
+   * A page of the findings of at least `list.risk` and/or sorted by risk: the risk of every
+   * finding of the filter is computed in memory (latest update first), then filtered, sorted
+   * (stable: ties keep that order) and paged; forward links carry the page number, not a store
+   * cursor.
    */
   function riskPage(list: ParsedList): StoredFindingPage {
-    const min = riskRank(list.risk!);
-    const matching = store.readSnapshot(() =>
-      allFindingSummaries(store, list.query.filter ?? {}).filter((f) => {
-        const full = store.getFinding(f.id);
-        return (
-          full !== undefined &&
-          riskRank(rowRisk(full.finding as unknown as Finding, catalog).risk) >= min
-        );
-      }),
-    );
+    const min = list.risk === undefined ? 0 : riskRank(list.risk);
+    let matching = store
+      .readSnapshot(() =>
+        allFindingSummaries(store, list.query.filter ?? {}).flatMap((f) => {
+          const full = store.getFinding(f.id);
+          if (full === undefined) return [];
+          const rank = riskRank(rowRisk(full.finding as unknown as Finding, catalog).risk);
+          return rank >= min ? [{ f, rank }] : [];
+        }),
+      )
+      .map((r, i) => ({ ...r, i }));
+    if (list.sort === 'risk') {
+      const sign = list.dir === 'asc' ? 1 : -1;
+      matching = matching.sort((a, b) => sign * (a.rank - b.rank) || a.i - b.i);
+    }
     const offset = (list.page - 1) * list.size;
     return {
-      items: matching.slice(offset, offset + list.size),
+      items: matching.slice(offset, offset + list.size).map((r) => r.f),
       total: matching.length,
       limit: list.size,
       offset,

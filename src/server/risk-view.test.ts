@@ -225,3 +225,96 @@ describe('a large finding page', () => {
     expect(table).toContain('<summary>iam</summary>');
   });
 });
+
+describe('sorting the list by risk', () => {
+  // 60 findings whose risks are spread over the default order (so a sort within each page of 25
+  // would differ from a sort of all of them): high every 7th, low every 3rd, medium otherwise.
+  const many = Array.from({ length: 60 }, (_, i) =>
+    syntheticFinding({
+      account: A,
+      name: `role-${String(i).padStart(2, '0')}`,
+      ...(i % 7 === 0
+        ? { services: { iam: [] } }
+        : i % 3 === 0
+          ? { services: { s3: ['ListBucket'] } }
+          : { type: 'UnusedIAMRole' as const }),
+    }),
+  );
+  let sortStore: FindingsStore;
+  let sortApp: Hono;
+  let cookie = '';
+  beforeAll(async () => {
+    sortStore = openStore(':memory:', { clock: () => new Date('2026-11-01T07:00:00Z') });
+    sortStore.recordScan(syntheticScan(many), { accounts: [A] });
+    sortApp = createApp({
+      store: sortStore,
+      catalog,
+      security: { token: TOKEN, port: PORT },
+      version: 'test',
+    });
+    const res = await sortApp.request(`${ORIGIN}/?token=${TOKEN}`, {
+      headers: { host: `127.0.0.1:${PORT}` },
+    });
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  });
+  afterAll(() => sortStore.close());
+
+  const fetchPage = (path: string) =>
+    sortApp.request(`${ORIGIN}${path}`, { headers: { host: `127.0.0.1:${PORT}`, cookie } });
+  const ids = (html: string) => [...html.matchAll(/data-finding-id="([^"]+)"/g)].map((m) => m[1]);
+  /** Every page of `query` (size 25), in order. */
+  const allPages = async (query: string) => {
+    const out: string[] = [];
+    for (let page = 1; page <= 3; page++) {
+      const res = await fetchPage(`/findings?${query}&size=25&page=${page}`);
+      expect(res.status).toBe(200);
+      out.push(...ids(await res.text()));
+    }
+    return out;
+  };
+  /** The reference: the default order (the store's), then a stable sort by risk. */
+  const reference = (dir: 'asc' | 'desc') => {
+    const rank = { low: 0, medium: 1, high: 2 } as const;
+    const byId = new Map(many.map((f) => [f.id, rank[rowRisk(f, catalog).risk]]));
+    const defaultOrder = sortStore
+      .listFindings({ sort: 'updatedAt', direction: 'desc', limit: 100 })
+      .items.map((f) => f.id);
+    const sign = dir === 'asc' ? 1 : -1;
+    return defaultOrder
+      .map((id, i) => ({ id, r: byId.get(id)!, i }))
+      .sort((a, b) => sign * (a.r - b.r) || a.i - b.i)
+      .map((x) => x.id);
+  };
+
+  it('orders every matching finding by risk before paging, both directions, ties in the default order', async () => {
+    const desc = await allPages('sort=risk&dir=desc');
+    expect(desc).toEqual(reference('desc'));
+    expect(desc).toHaveLength(60);
+    // The first page holds every high finding (9 of them), which a per-page sort would not.
+    const highs = many.filter((f) => rowRisk(f, catalog).risk === 'high').map((f) => f.id);
+    expect(highs).toHaveLength(9);
+    expect(desc.slice(0, 9).sort()).toEqual([...highs].sort());
+    const asc = await allPages('sort=risk&dir=asc');
+    expect(asc).toEqual(reference('asc'));
+    expect(asc[0]).not.toBe(desc[0]);
+  });
+
+  it('combines with the risk filter, and the header links toggle the direction', async () => {
+    const res = await fetchPage('/findings?risk=medium&sort=risk&dir=desc');
+    const html = await res.text();
+    // Lows come last in the descending order: the filter drops exactly them (43 = 60 - 17 lows).
+    const notLow = many.filter((f) => rowRisk(f, catalog).risk !== 'low').length;
+    expect(notLow).toBe(43);
+    expect(ids(html)).toEqual(reference('desc').slice(0, notLow));
+    expect(html).toContain('href="/findings?risk=medium&amp;sort=risk&amp;dir=asc"');
+    expect(html).toContain('<option value="risk" selected="">Risk</option>');
+    const plain = await (await fetchPage('/findings')).text();
+    expect(plain).toContain('href="/findings?sort=risk&amp;dir=desc"');
+  });
+
+  it('an unknown sort column is still a 400', async () => {
+    const bad = await fetchPage('/findings?sort=riskiness');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('unknown sort column');
+  });
+});

@@ -20,6 +20,12 @@ export const PAGE_SIZES: readonly number[] = [25, 50, 100, 200];
 /** Default page size. */
 export const DEFAULT_PAGE_SIZE = 50;
 
+/**
+ * The list's sortable columns: the store's, and `risk` (computed per finding in memory over every
+ * matching finding, ties in the default order: latest update first).
+ */
+export type ListSortKey = FindingSortKey | 'risk';
+
 /** The list parameters, as links carry them. */
 export interface ListParams {
   type?: string;
@@ -44,7 +50,8 @@ export interface ParsedList {
   page: number;
   /** The page size. */
   size: number;
-  sort: FindingSortKey;
+  /** The sort column: a store column, or `risk` (computed in memory: see app.tsx). */
+  sort: ListSortKey;
   dir: SortDirection;
   /** The filter values as given (for the form and links). */
   params: ListParams;
@@ -142,11 +149,11 @@ export function parseListParams(search: URLSearchParams): ParsedList {
     params.risk = risk;
   } else if (riskValue !== '') ignored.push('unknown risk level');
 
-  let sort: FindingSortKey = 'updatedAt';
+  let sort: ListSortKey = 'updatedAt';
   const sortValue = search.get('sort');
   if (sortValue !== null && sortValue !== '') {
-    if ((FINDING_SORT_KEYS as readonly string[]).includes(sortValue)) {
-      sort = sortValue as FindingSortKey;
+    if (sortValue === 'risk' || (FINDING_SORT_KEYS as readonly string[]).includes(sortValue)) {
+      sort = sortValue as ListSortKey;
       params.sort = sort;
     } else ignored.push('unknown sort column');
   }
@@ -172,7 +179,11 @@ export function parseListParams(search: URLSearchParams): ParsedList {
     else ignored.push('bad page number');
   }
 
-  const query: FindingListQuery = { filter, sort, direction: dir, limit: size };
+  // Sorting by risk reads the store in its default order (the ties' order) and sorts in memory.
+  const query: FindingListQuery =
+    sort === 'risk'
+      ? { filter, sort: 'updatedAt', direction: 'desc', limit: size }
+      : { filter, sort, direction: dir, limit: size };
   const cursor = search.get('cursor');
   if (cursor !== null && cursor !== '' && cursor.length <= 4096) {
     query.cursor = cursor;

@@ -6,14 +6,16 @@
  */
 import type { FC } from 'hono/jsx';
 import { FINDING_TYPES } from '../../findings/types.js';
-import {
-  FINDING_SORT_KEYS,
-  FINDING_STATUSES,
-  type FindingPage,
-  type FindingSortKey,
-} from '../../store/types.js';
+import { FINDING_SORT_KEYS, FINDING_STATUSES, type FindingPage } from '../../store/types.js';
 import type { RowForms, RowRisk } from '../risk-view.js';
-import { PAGE_SIZES, filterParams, findingHref, findingsHref, type ParsedList } from '../urls.js';
+import {
+  PAGE_SIZES,
+  filterParams,
+  findingHref,
+  findingsHref,
+  type ListSortKey,
+  type ParsedList,
+} from '../urls.js';
 import {
   Breakable,
   Layout,
@@ -37,10 +39,11 @@ const SORT_LABELS: Record<string, string> = {
   findingType: 'Type',
   status: 'Status',
   unusedActionCount: 'Unused actions',
+  risk: 'Risk',
 };
 
 /** The label of a sort column. */
-function sortLabel(key: FindingSortKey): string {
+function sortLabel(key: ListSortKey): string {
   return SORT_LABELS[key] ?? key;
 }
 
@@ -62,11 +65,11 @@ export const FindingsPage: FC<{
   const first = page.offset ?? (list.page - 1) * list.size;
   const total = page.total;
   const base = filterParams(p);
-  const sortLink = (key: FindingSortKey) => {
+  const sortLink = (key: ListSortKey) => {
     const dir = list.sort === key && list.dir === 'desc' ? 'asc' : 'desc';
     return findingsHref({ ...base, sort: key, dir });
   };
-  const SortHeader: FC<{ k: FindingSortKey; cls?: string }> = ({ k, cls }) => (
+  const SortHeader: FC<{ k: ListSortKey; cls?: string }> = ({ k, cls }) => (
     <th class={cls}>
       <a
         class={list.sort === k ? 'sort current' : 'sort'}
@@ -187,7 +190,7 @@ export const FindingsPage: FC<{
             <div class="field">
               <label for="f-sort">Sort by</label>
               <select id="f-sort" name="sort">
-                {FINDING_SORT_KEYS.map((k) => (
+                {[...FINDING_SORT_KEYS, 'risk' as const].map((k) => (
                   <option value={k} selected={list.sort === k}>
                     {sortLabel(k)}
                   </option>
@@ -248,7 +251,7 @@ export const FindingsPage: FC<{
                     <th>
                       <span class="visually-hidden">Select</span>
                     </th>
-                    <th>Risk</th>
+                    <SortHeader k="risk" />
                     <SortHeader k="status" />
                     <SortHeader k="findingType" />
                     <SortHeader k="resource" />
