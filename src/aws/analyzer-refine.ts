@@ -4,7 +4,9 @@
  * some policies, e.g. with `NotAction`) or a failed one, the principal's live policies (inline and
  * attached managed, read through IAM) are refined with this project's engine against the finding's
  * unused services and actions, each proven exact, and recorded as the finding's recommendation,
- * every policy labelled `IAM_REFINE_RECOMMENDATION`. Group policies are not refined here (a group
+ * every policy labelled `IAM_REFINE_RECOMMENDATION`. When Access Analyzer does have a
+ * recommendation, iam-refine's is made as well and kept next to it (`iamRefineRecommendation`),
+ * Access Analyzer's staying the primary one. Group policies are not refined here (a group
  * policy may only lose what every member left unused: `scan` does that).
  */
 import {
@@ -16,9 +18,11 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import type {
+  EngineRecommendation,
   Finding,
   FindingRecommendation,
   FindingRecommendedStep,
+  PolicyLabel,
   PolicyRecommendation,
   PolicyType,
 } from '../findings/types.js';
@@ -34,6 +38,13 @@ export const ENGINE_LABEL = {
   code: 'IAM_REFINE_RECOMMENDATION',
   message:
     'Access Analyzer has no recommendation for this finding: iam-refine refined the live policy with its own engine (proven exact over the catalog).',
+} as const;
+
+/** The label of iam-refine's recommendation made next to Access Analyzer's. */
+export const ALONGSIDE_LABEL = {
+  code: 'IAM_REFINE_RECOMMENDATION',
+  message:
+    "iam-refine's own recommendation, from the live policy (proven exact over the catalog), next to Access Analyzer's (which stays the primary one: apply --use iam-refine applies this one).",
 } as const;
 
 /** One live policy of a principal. */
@@ -105,6 +116,15 @@ export function needsEngineRecommendation(finding: Finding): boolean {
   );
 }
 
+/** Whether a finding gets iam-refine's recommendation next to Access Analyzer's succeeded one. */
+export function wantsAlongsideRecommendation(finding: Finding): boolean {
+  return (
+    finding.findingType === 'UnusedPermission' &&
+    finding.recommendation !== undefined &&
+    finding.recommendation.status === 'SUCCEEDED'
+  );
+}
+
 /**
  * Refines the live policies of an imported UnusedPermission finding with the engine and sets the
  * finding's `recommendation` (GetFindingRecommendation's shape) and `policies` (each labelled).
@@ -118,8 +138,6 @@ export async function refineImportedFinding(
   catalog: ActionCatalog,
   now: () => Date,
 ): Promise<number> {
-  const startedAt = now().toISOString();
-  const unused = parseUnused({ findingDetails: finding.findingDetails }, { source: finding.id });
   const failed = finding.recommendation?.error;
   const label =
     failed === undefined
@@ -128,6 +146,40 @@ export async function refineImportedFinding(
           code: ENGINE_LABEL.code,
           message: `Access Analyzer's recommendation failed (${failed.code}: ${failed.message}): iam-refine refined the live policy with its own engine (proven exact over the catalog).`,
         };
+  const made = await engineRecommendation(session, finding, catalog, now, label);
+  finding.recommendation = made.recommendation;
+  finding.policies = made.policies;
+  return made.policies.length;
+}
+
+/**
+ * Refines the live policies of an imported UnusedPermission finding that has Access Analyzer's
+ * recommendation, and keeps iam-refine's next to it in `iamRefineRecommendation` (Access
+ * Analyzer's `recommendation` and `policies` are left as they are).
+ *
+ * @returns the number of policies with a recommended change in iam-refine's.
+ */
+export async function refineAlongside(
+  session: AwsSession,
+  finding: Finding,
+  catalog: ActionCatalog,
+  now: () => Date,
+): Promise<number> {
+  const made = await engineRecommendation(session, finding, catalog, now, { ...ALONGSIDE_LABEL });
+  finding.iamRefineRecommendation = made;
+  return made.policies.length;
+}
+
+/** iam-refine's recommendation for the finding's principal, from its live policies. */
+async function engineRecommendation(
+  session: AwsSession,
+  finding: Finding,
+  catalog: ActionCatalog,
+  now: () => Date,
+  label: PolicyLabel,
+): Promise<EngineRecommendation> {
+  const startedAt = now().toISOString();
+  const unused = parseUnused({ findingDetails: finding.findingDetails }, { source: finding.id });
   const policies: PolicyRecommendation[] = [];
   const steps: FindingRecommendedStep[] = [];
   for (const live of await livePolicies(session, finding.resource)) {
@@ -179,7 +231,5 @@ export async function refineImportedFinding(
     completedAt: now().toISOString(),
     recommendedSteps: steps,
   };
-  finding.recommendation = recommendation;
-  finding.policies = policies;
-  return policies.length;
+  return { recommendation, policies };
 }

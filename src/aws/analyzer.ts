@@ -41,7 +41,12 @@ import type {
 } from '../findings/types.js';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import type { FindingsStore, ScanRecord } from '../store/types.js';
-import { needsEngineRecommendation, refineImportedFinding } from './analyzer-refine.js';
+import {
+  needsEngineRecommendation,
+  refineAlongside,
+  refineImportedFinding,
+  wantsAlongsideRecommendation,
+} from './analyzer-refine.js';
 import {
   parseEntityArn,
   readInline,
@@ -102,7 +107,8 @@ export interface ImportOptions {
   /**
    * With a catalog (and `readPolicies`), a finding without an Access Analyzer recommendation (or
    * with a failed one) in the caller's account gets iam-refine's, from its live policies
-   * (src/aws/analyzer-refine.ts).
+   * (src/aws/analyzer-refine.ts); one with Access Analyzer's gets iam-refine's as well, kept next
+   * to it (`iamRefineRecommendation`).
    */
   catalog?: ActionCatalog;
 }
@@ -120,6 +126,8 @@ export interface ImportedFindings {
   ids: Map<string, string>;
   /** Findings given iam-refine's own recommendation (no or a failed Access Analyzer one). */
   refinedByEngine: number;
+  /** Findings given iam-refine's recommendation next to Access Analyzer's. */
+  refinedAlongside: number;
 }
 
 /**
@@ -193,6 +201,7 @@ export async function fetchAnalyzerFindings(options: ImportOptions): Promise<Imp
   const archived: string[] = [];
   let readDenied: string | undefined;
   let refinedByEngine = 0;
+  let refinedAlongside = 0;
   options.progress?.start(`importing ${analyzer.name}`, summaries.length);
   await forEachLimit(summaries, options.concurrency ?? 4, async (summary) => {
     const finding = await fetchFinding(client, analyzer, summary.id, options, where);
@@ -217,6 +226,14 @@ export async function fetchAnalyzerFindings(options: ImportOptions): Promise<Imp
     ) {
       try {
         await attachOriginals(options.session, finding, warnings);
+        if (
+          options.catalog !== undefined &&
+          options.readPolicies !== false &&
+          wantsAlongsideRecommendation(finding)
+        ) {
+          await refineAlongside(options.session, finding, options.catalog, options.now);
+          refinedAlongside++;
+        }
       } catch (error) {
         if (error instanceof AwsCallError && error.accessDenied) {
           readDenied = error.message;
@@ -274,6 +291,7 @@ export async function fetchAnalyzerFindings(options: ImportOptions): Promise<Imp
     archived,
     ids,
     refinedByEngine,
+    refinedAlongside,
   };
 }
 

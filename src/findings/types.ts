@@ -119,7 +119,8 @@ export interface PolicyLabel {
    *   (`AWSReservedSSO_…`): IAM refuses to change it, so no IAM step is given; the permission
    *   set's recommendation (scan output `permissionSets`) makes the change in Identity Center.
    * - `IAM_REFINE_RECOMMENDATION`: an imported Access Analyzer finding had no recommendation (or a
-   *   failed one); this one is iam-refine's, from the live policy (`import-analyzer`).
+   *   failed one); this one is iam-refine's, from the live policy (`import-analyzer`). Also the
+   *   label of the policies of `iamRefineRecommendation` (made next to Access Analyzer's).
    */
   code:
     | 'NOT_ACTION_POLICY'
@@ -194,6 +195,16 @@ export interface PolicyRecommendation {
   parts?: Record<string, unknown>[];
 }
 
+/**
+ * iam-refine's own recommendation for an imported finding that also has Access Analyzer's: the
+ * same shapes as a finding's `recommendation` and `policies` (every policy proven, labelled
+ * `IAM_REFINE_RECOMMENDATION`).
+ */
+export interface EngineRecommendation {
+  recommendation: FindingRecommendation;
+  policies: PolicyRecommendation[];
+}
+
 /** A `GetFindingV2` response, plus the recommendation and per-policy detail. */
 export interface Finding {
   analyzedAt: string;
@@ -212,6 +223,13 @@ export interface Finding {
   recommendation?: FindingRecommendation;
   /** `UnusedPermission` findings only: the policies a recommendation concerns. */
   policies?: PolicyRecommendation[];
+  /**
+   * iam-refine's addition, imported findings only (`import-analyzer`): when Access Analyzer has a
+   * recommendation (then `recommendation` and `policies` are Access Analyzer's and stay the
+   * primary one), iam-refine's own, from the live policies, kept side by side with it.
+   * `apply --use iam-refine` applies this one.
+   */
+  iamRefineRecommendation?: EngineRecommendation;
   /**
    * iam-refine's addition, only with `--allow-partial-coverage`: the principal's activity did not
    * cover the whole tracking period, and "unused" here means unused since this time (ISO 8601),

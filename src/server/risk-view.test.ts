@@ -261,7 +261,7 @@ describe('sorting the list by risk', () => {
 
   const fetchPage = (path: string) =>
     sortApp.request(`${ORIGIN}${path}`, { headers: { host: `127.0.0.1:${PORT}`, cookie } });
-  const ids = (html: string) => [...html.matchAll(/data-finding-id="([^"]+)"/g)].map((m) => m[1]);
+  const ids = (html: string) => [...html.matchAll(/data-finding-id="([^"]+)"/g)].map((m) => m[1]!);
   /** Every page of `query` (size 25), in order. */
   const allPages = async (query: string) => {
     const out: string[] = [];

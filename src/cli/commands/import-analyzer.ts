@@ -44,6 +44,11 @@ labelled IAM_REFINE_RECOMMENDATION (--no-refine: keep them without). It needs th
 below and IAM:ListRolePolicies, ListUserPolicies, ListAttachedRolePolicies,
 ListAttachedUserPolicies. Group policies are not refined by an import (scan refines them).
 
+Findings with a recommendation: the import refines the live policies with iam-refine's engine as
+well and keeps both, side by side: Access Analyzer's stays the finding's recommendation (the one
+apply applies), iam-refine's is recorded next to it (findings show and the dashboard show both;
+apply --use iam-refine applies ours). --no-refine skips this too.
+
 To record the live policies of the recommendations (so that apply can refuse a policy changed
 since), the import also reads them (skip with --no-read-policies), which needs the read actions of:
 ${policyJson({ ...applyPolicy(), Statement: [applyPolicy().Statement[0]] })}
@@ -77,7 +82,7 @@ export function importAnalyzerCommand(ctx: CommandContext, deps: LiveDeps = {}):
     .option('--no-read-policies', 'do not read the live policies of the recommendations')
     .option(
       '--no-refine',
-      'do not refine the live policies of findings Access Analyzer has no recommendation for',
+      "do not refine the live policies with iam-refine's engine (neither for findings without an Access Analyzer recommendation nor next to one)",
     )
     .option('--catalog <file>', 'action catalog file instead of the bundled one (for --refine)')
     .option('--quiet', 'no progress bar; only problems on stderr')
@@ -125,6 +130,12 @@ export async function runImportAnalyzer(
         if (imported.refinedByEngine > 0) {
           io.stdout.write(
             `refined ${imported.refinedByEngine} finding${imported.refinedByEngine === 1 ? '' : 's'} without an Access Analyzer recommendation with iam-refine's engine (labelled IAM_REFINE_RECOMMENDATION)\n`,
+          );
+        }
+        if (imported.refinedAlongside > 0) {
+          const n = imported.refinedAlongside;
+          io.stdout.write(
+            `refined ${n} finding${n === 1 ? '' : 's'} with an Access Analyzer recommendation with iam-refine's engine as well (kept side by side; apply --use iam-refine applies ours)\n`,
           );
         }
       } finally {
