@@ -2,7 +2,7 @@
  * `iam-refine apply`: carry out a finding's recommendation in the live account (a dry run unless
  * `--yes`), recording every change so that `rollback` restores it exactly.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   executeApply,
   formatPlan,
@@ -11,6 +11,11 @@ import {
   type ApplicableFinding,
 } from '../../aws/apply.js';
 import { ChangeLog } from '../../aws/changes.js';
+import {
+  RECOMMENDATION_SOURCES,
+  withRecommendation,
+  type RecommendationSource,
+} from '../../findings/choose-recommendation.js';
 import {
   catalogLoader,
   connectionOf,
@@ -47,6 +52,8 @@ export interface ApplyOptions {
   force?: boolean;
   /** An IAM Identity Center permission set (name or ARN) instead of a finding. */
   permissionSet?: string;
+  /** Which recommendation of the finding: its own (default) or iam-refine's next to Access Analyzer's. */
+  use?: RecommendationSource;
 }
 
 const HELP = `
@@ -58,6 +65,9 @@ What it does, per policy of the recommendation:
                           version deleted first, and the plan says so (DETACH_POLICY: Detach...)
   AWS managed, or shared  CreatePolicy (path /iam-refine/) with the refined document, Attach it,
   with other principals   Detach the original (Access Analyzer's CREATE_POLICY + DETACH_POLICY)
+
+Imported findings with both recommendations (import-analyzer keeps iam-refine's next to Access
+Analyzer's): apply carries out Access Analyzer's; --use iam-refine carries out iam-refine's.
 
 Unused roles, access keys and console passwords: the reversible first step of their remediation
 (see 'iam-refine findings show ID'):
@@ -113,6 +123,14 @@ export function applyCommand(ctx: CommandContext, deps: LiveDeps = {}): Command 
       "instead of a finding: an IAM Identity Center permission set's recommendation (from the last scan with --permission-sets)",
     )
     .option('--yes', 'make the changes (default: dry run)')
+    .addOption(
+      new Option(
+        '--use <which>',
+        "which recommendation: the finding's own (primary: Access Analyzer's for an imported finding that has one) or iam-refine's, which import-analyzer keeps next to Access Analyzer's",
+      )
+        .choices([...RECOMMENDATION_SOURCES])
+        .default('primary'),
+    )
     .addOption(dbOption())
     .addOption(profileOption())
     .addOption(regionOption())
@@ -214,12 +232,13 @@ export async function runApply(
   const { io } = ctx;
   return withChangeLog(options, deps, async (store, log) => {
     const stored = resolveFindingId(id, store, log);
-    const finding = stored === undefined ? undefined : store.getFinding(stored)?.finding;
-    if (finding === undefined) {
+    const found = stored === undefined ? undefined : store.getFinding(stored)?.finding;
+    if (found === undefined) {
       throw new CliError(
         `finding ${id} is not in ${store.path} (list them with: ${PROGRAM} findings list --db ${store.path})`,
       );
     }
+    const finding = options.use === 'iam-refine' ? withRecommendation(found, 'iam-refine') : found;
     return withSession(
       connectionOf(options, io, deps),
       options.roleArn,

@@ -8,7 +8,12 @@ import type { ActionCatalog } from '../../catalog/catalog.js';
 import { loadCatalog } from '../../catalog/load.js';
 import { CliError, ValidationError, type Issue } from '../../errors.js';
 import { resolveIdPrefix, shortIdLength } from '../../findings/short-id.js';
-import { FINDING_TYPES, type Finding, type FindingType } from '../../findings/types.js';
+import {
+  FINDING_TYPES,
+  type Finding,
+  type FindingType,
+  type PolicyRecommendation,
+} from '../../findings/types.js';
 import { identityCenterRoleOfArn } from '../../identity-center/roles.js';
 import { formatRemediation, remediationSteps } from '../../report/remediation.js';
 import {
@@ -631,6 +636,27 @@ export function runFindingsShow(
   return EXIT_OK;
 }
 
+/** One line per policy of a recommendation (what it does, the policy, what is removed). */
+function policyLines(policies: readonly PolicyRecommendation[]): string[] {
+  const lines: string[] = [];
+  for (const p of policies) {
+    const removed = Object.values(p.removedByAccessLevel).reduce(
+      (n, list) => n + (list?.length ?? 0),
+      0,
+    );
+    const services = p.removedServices?.length ?? 0;
+    const whole =
+      services > 0
+        ? `, ${services} service${services === 1 ? '' : 's'} unused as a whole removed`
+        : '';
+    lines.push(
+      `  ${p.recommendedAction.padEnd(13)} ${p.policyName} (${p.policyType})${removed > 0 ? `, ${removed} action${removed === 1 ? '' : 's'} removed` : ''}${whole}${p.error !== undefined ? `, error: ${p.error}` : ''}`,
+    );
+    if (p.form !== undefined) lines.push(`                form: ${formLabel(p.form)}`);
+  }
+  return lines;
+}
+
 /** A finding as text: one fact per line, the details, the recommendation, the history. */
 export function formatFinding(f: StoredFinding): string {
   const lines: string[] = [];
@@ -689,22 +715,20 @@ export function formatFinding(f: StoredFinding): string {
   if (policies.length > 0) {
     lines.push('');
     lines.push('Recommendation');
-    for (const p of policies) {
-      const removed = Object.values(p.removedByAccessLevel).reduce(
-        (n, list) => n + (list?.length ?? 0),
-        0,
-      );
-      const services = p.removedServices?.length ?? 0;
-      const whole =
-        services > 0
-          ? `, ${services} service${services === 1 ? '' : 's'} unused as a whole removed`
-          : '';
-      lines.push(
-        `  ${p.recommendedAction.padEnd(13)} ${p.policyName} (${p.policyType})${removed > 0 ? `, ${removed} action${removed === 1 ? '' : 's'} removed` : ''}${whole}${p.error !== undefined ? `, error: ${p.error}` : ''}`,
-      );
-      if (p.form !== undefined) lines.push(`                form: ${formLabel(p.form)}`);
-    }
+    lines.push(...policyLines(policies));
     lines.push(`  (the refined policies: ${PROGRAM} findings show ${f.id} --format json)`);
+  }
+  const ours = (f.finding as unknown as Finding).iamRefineRecommendation;
+  if (ours !== undefined) {
+    lines.push('');
+    lines.push(
+      "iam-refine's recommendation (next to Access Analyzer's above, from the live policies)",
+    );
+    if (ours.policies.length === 0)
+      lines.push('  none: no live policy grants the unused permissions');
+    lines.push(...policyLines(ours.policies));
+    if (ours.policies.length > 0)
+      lines.push(`  (apply it instead: ${PROGRAM} apply ${f.id} --use iam-refine)`);
   }
   lines.push('');
   lines.push('History');
