@@ -293,11 +293,23 @@ export function createApp(options: DashboardOptions): Hono {
       explanation: explained[index]!,
       cli: awsCliCommands(stored.resource, rec),
     }));
+    // iam-refine's recommendation kept next to Access Analyzer's (import-analyzer).
+    const ours = (stored.finding as unknown as Finding).iamRefineRecommendation;
+    const iamRefineRecommendations: RecommendationView[] | undefined = ours?.policies.map(
+      (rec, index) => ({
+        rec,
+        index,
+        explanation: explainRecommendation(rec, catalog),
+        cli: awsCliCommands(stored.resource, rec),
+        source: 'iam-refine' as const,
+      }),
+    );
     const done = c.req.query('done');
     const ic = identityCenterRoleOfArn(stored.resource);
     const data = {
       stored,
       recommendations,
+      ...(iamRefineRecommendations === undefined ? {} : { iamRefineRecommendations }),
       ...(options.iacDirs !== undefined && stored.findingType === 'UnusedPermission'
         ? { remediationHref: `${findingHref(id)}/remediation.patch` }
         : {}),
@@ -314,7 +326,12 @@ export function createApp(options: DashboardOptions): Hono {
   app.get('/findings/:id/policies/:n/refined.json', (c) => {
     const stored = store.getFinding(c.req.param('id'));
     const n = Number(c.req.param('n'));
-    const rec = Number.isSafeInteger(n) ? stored?.finding.policies?.[n] : undefined;
+    // `?from=iam-refine`: a policy of iam-refine's recommendation next to Access Analyzer's.
+    const list =
+      c.req.query('from') === 'iam-refine'
+        ? (stored?.finding as unknown as Finding | undefined)?.iamRefineRecommendation?.policies
+        : stored?.finding.policies;
+    const rec = Number.isSafeInteger(n) ? list?.[n] : undefined;
     if (rec === undefined || rec.policy === null || rec.recommendedAction !== 'CREATE_POLICY') {
       return c.json({ error: 'no refined policy here' }, 404);
     }

@@ -42,11 +42,18 @@ export interface RecommendationView {
   explanation: PolicyExplanation;
   /** The AWS CLI commands applying it ('' for NONE). */
   cli: string;
+  /**
+   * `iam-refine`: a policy of iam-refine's recommendation kept next to Access Analyzer's
+   * (`iamRefineRecommendation`; `index` is in its `policies`).
+   */
+  source?: 'iam-refine';
 }
 
 export interface FindingPageData {
   stored: StoredFinding;
   recommendations: RecommendationView[];
+  /** iam-refine's recommendation next to Access Analyzer's (imported findings that have both). */
+  iamRefineRecommendations?: RecommendationView[];
   /** A message after an action (`archived`, `unarchived`). */
   done?: string;
   /** The patch of the policies' IaC sources, when the dashboard was given `--iac` folders. */
@@ -237,6 +244,27 @@ export const FindingPage: FC<{ data: FindingPageData; frame: FrameInfo }> = ({ d
             <p class="empty">No policy of this principal needs a change.</p>
           ) : (
             data.recommendations.map((r) => <Recommendation view={r} findingId={id} />)
+          )}
+        </section>
+      ) : null}
+
+      {data.iamRefineRecommendations !== undefined ? (
+        <section class="panel" id="iam-refine-recommendation">
+          <h2>
+            iam-refine's recommendation
+            <span class="panel-note">
+              {`next to Access Analyzer's · ${data.iamRefineRecommendations.length} polic${data.iamRefineRecommendations.length === 1 ? 'y' : 'ies'}`}
+            </span>
+          </h2>
+          <p class="panel-note">
+            Refined by iam-refine from the live policies, each proven exact. Access Analyzer's
+            recommendation above is the finding's own: apply carries it out; apply --use iam-refine
+            carries out this one.
+          </p>
+          {data.iamRefineRecommendations.length === 0 ? (
+            <p class="empty">No live policy of this principal grants the unused permissions.</p>
+          ) : (
+            data.iamRefineRecommendations.map((r) => <Recommendation view={r} findingId={id} />)
           )}
         </section>
       ) : null}
@@ -469,9 +497,11 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
     0,
   );
   const services = rec.removedServices ?? [];
-  const cliId = `cli-${index}`;
+  const ours = view.source === 'iam-refine';
+  const cliId = ours ? `cli-iam-refine-${index}` : `cli-${index}`;
+  const from = ours ? 'from=iam-refine' : '';
   return (
-    <article class="recommendation" id={`policy-${index}`}>
+    <article class="recommendation" id={ours ? `iam-refine-policy-${index}` : `policy-${index}`}>
       <header>
         <div>
           <h3>{rec.policyName}</h3>
@@ -498,7 +528,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
           {rec.policy !== null && rec.recommendedAction === 'CREATE_POLICY' && !rec.parts ? (
             <a
               class="button small primary download"
-              href={`${findingHref(findingId)}/policies/${index}/refined.json`}
+              href={`${findingHref(findingId)}/policies/${index}/refined.json${from === '' ? '' : `?${from}`}`}
               download={refinedFileName(rec)}
             >
               Download refined policy
@@ -507,7 +537,7 @@ const Recommendation: FC<{ view: RecommendationView; findingId: string }> = ({
           {(rec.parts ?? []).map((_, k) => (
             <a
               class="button small primary download"
-              href={`${findingHref(findingId)}/policies/${index}/refined.json?part=${k + 1}`}
+              href={`${findingHref(findingId)}/policies/${index}/refined.json?part=${k + 1}${from === '' ? '' : `&${from}`}`}
               download={refinedFileName(rec, k + 1)}
             >
               Download part {k + 1}
