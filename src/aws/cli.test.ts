@@ -250,7 +250,9 @@ describe('import-analyzer, apply, rollback', () => {
     expect(imported.err).toBe('');
     expect(imported.code).toBe(0);
     expect(imported.out).toBe(
-      `imported 4 findings from ${ANALYZER} into ${db} (scan 1): 4 new, 0 updated, 0 unchanged, 0 reopened, 0 resolved, 1 archived as in Access Analyzer\n`,
+      `imported 4 findings from ${ANALYZER} into ${db} (scan 1): 4 new, 0 updated, 0 unchanged, 0 reopened, 0 resolved, 1 archived as in Access Analyzer\n` +
+        // Both UnusedPermission findings have Access Analyzer's recommendation: ours is kept next to it.
+        "refined 2 findings with an Access Analyzer recommendation with iam-refine's engine as well (kept side by side; apply --use iam-refine applies ours)\n",
     );
     expect(world.server.callsOf('ListFindingsV2')).toHaveLength(2);
     expect(world.server.callsOf('GenerateFindingRecommendation')).toHaveLength(1); // aa-perm-2 only
