@@ -282,3 +282,49 @@ describe('import-analyzer with an Access Analyzer recommendation: both, side by 
     }
   });
 });
+
+describe('importing again', () => {
+  it("is unchanged when nothing changed, and updates iam-refine's recommendation when only it changed (a managed policy attached since)", async () => {
+    world.analyzers.get(ANALYZER)!.findings[0]!.recommendation = {
+      startedAt: '2024-06-01T00:00:00Z',
+      completedAt: '2024-06-01T00:00:05Z',
+      resourceArn: ROLE,
+      recommendationType: 'UnusedPermissionRecommendation',
+      status: 'SUCCEEDED',
+      recommendedSteps: [
+        {
+          unusedPermissionsRecommendedStep: {
+            recommendedAction: 'DETACH_POLICY',
+            existingPolicyId: 'Data',
+          },
+        },
+      ],
+    };
+    const db = join(tmp(), 'f.db');
+    const args = ['import-analyzer', '--analyzer-arn', ANALYZER, '--db', db, '--quiet'];
+    expect((await run(args)).code).toBe(0);
+    const again = await run(args);
+    expect(again.out).toContain('1 findings from');
+    expect(again.out).toContain('0 new, 0 updated, 1 unchanged');
+    // A managed policy granting sqs:* is attached since: Access Analyzer's recommendation (and the
+    // live document of its policy) is the same, ours gains a step for the new policy.
+    const sqs = world.addAwsManagedPolicy('SqsEverything', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+    });
+    world.account(MAIN_ACCOUNT).entity('Role', 'app-2')!.attached.push(sqs.arn);
+    const third = await run(args);
+    expect(third.out).toContain('0 new, 1 updated, 0 unchanged');
+    const store = openStore(db, { clock: NOW });
+    const f = store.getFinding(findingId(MAIN_ACCOUNT, ROLE, 'UnusedPermission'))!
+      .finding as unknown as Finding;
+    store.close();
+    expect(f.policies!.map((p) => p.policyId)).toEqual(['Data']);
+    expect(
+      f.iamRefineRecommendation!.policies.map((p) => [p.policyId, p.recommendedAction]),
+    ).toEqual([
+      ['Data', 'CREATE_POLICY'],
+      [sqs.arn, 'DETACH_POLICY'],
+    ]);
+  });
+});

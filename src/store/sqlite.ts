@@ -910,17 +910,21 @@ function validateScan(result: ScanResult, accounts: readonly string[]): void {
 
 /**
  * The content hash of a finding: what a person reviews — the details and the recommended policies
- * — and not the times (`analyzedAt`, the recommendation's `startedAt`/`completedAt`), so a re-scan
+ * (iam-refine's next to Access Analyzer's included) — and not the times (`analyzedAt`, the recommendation's `startedAt`/`completedAt`), so a re-scan
  * of unchanged data changes nothing.
  */
 function contentHash(finding: Finding): string {
   const r = finding.recommendation;
-  const content = JSON.stringify([
+  const parts: unknown[] = [
     finding.findingDetails,
     finding.policies ?? null,
     r === undefined ? null : [r.status, r.recommendedSteps, r.error ?? null],
-  ]);
-  return digest('sha256', content, 'base64url');
+  ];
+  // iam-refine's recommendation next to Access Analyzer's (import-analyzer), times left out too;
+  // appended only when present, so the hash of every other finding is what it was.
+  const ours = finding.iamRefineRecommendation;
+  if (ours !== undefined) parts.push([ours.policies, ours.recommendation.recommendedSteps]);
+  return digest('sha256', JSON.stringify(parts), 'base64url');
 }
 
 function servicesOf(finding: Finding): ServicesSummary {
