@@ -1,6 +1,6 @@
 /**
  * The dashboard's risk parts in a real browser (Debian's Chromium, as dashboard.browser.test.ts):
- * the overview's risk panel, the list's risk column and chip order, and the CSV export of the
+ * the overview's risk panel, the list's risk column, sort and chip order, and the CSV export of the
  * current filter downloaded through the link. Skipped, saying why, when /usr/bin/chromium is
  * absent.
  */
@@ -121,6 +121,22 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard risk in Chromium', () => {
         rows.map((r) => (r as unknown as { dataset: { risk: string } }).dataset.risk),
       );
     expect(risks).toEqual(['high', 'high']);
+  });
+
+  it('sorting by risk: the Risk header sorts descending, a second click ascending', async () => {
+    await page.goto(`${server.origin}/findings`);
+    const risks = () =>
+      page
+        .locator('tr[data-finding-id]')
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: { risk: string } }).dataset.risk),
+        );
+    const header = page.locator('th a.sort', { hasText: 'Risk' });
+    await Promise.all([page.waitForURL(/sort=risk&dir=desc/), header.click()]);
+    expect(await risks()).toEqual(['high', 'high', 'medium', 'low']);
+    await Promise.all([page.waitForURL(/sort=risk&dir=asc/), header.click()]);
+    expect(await risks()).toEqual(['low', 'medium', 'high', 'high']);
+    expect(await page.locator('th a.sort.current').innerText()).toBe('Risk ▴');
   });
 
   it('bulk archive: check rows, archive them, back on the same filter with a notice', async () => {
