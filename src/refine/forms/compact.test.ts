@@ -12,7 +12,7 @@ import { referenceAllows, referenceMatch } from '../../test-support/reference.js
 import { verifyRefinement } from '../proof.js';
 import { refinePolicy } from '../refine.js';
 import { indexUnused } from '../unused-index.js';
-import { compactEntries, entryCost } from './compact.js';
+import { compactEntries, entryCost, subKey } from './compact.js';
 
 const WORDS = ['Get', 'Put', 'List', 'Object', 'Objects', 'Bucket', 'Acl', 'Tag', 'X', 'a', 'Ab'];
 
@@ -392,5 +392,57 @@ describe('the proof of the forms', () => {
       catalog,
     });
     expect(p.problems[0]!.widenedPatterns).toEqual(['ec?:*sc*']);
+  });
+});
+
+describe('subKey (the re-cover’s substring identity)', () => {
+  // Coded characters, uncoded ones (`_`, `:`, `é`, an astral half) and lengths past the coded 8.
+  const arbText = fc
+    .array(fc.constantFrom('a', 'b', 'A', 'z', '0', '9', '-', '_', ':', 'é', '\ud83d'), {
+      maxLength: 14,
+    })
+    .map((cs) => cs.join(''));
+  const arbSlice = arbText.chain((s) =>
+    fc
+      .tuple(fc.nat(s.length), fc.nat(s.length))
+      .map(([x, y]) => ({ s, from: Math.min(x, y), to: Math.max(x, y) })),
+  );
+
+  it('two slices have the same key exactly when they are the same text', () => {
+    fc.assert(
+      fc.property(arbSlice, arbSlice, (p, q) => {
+        const same = p.s.slice(p.from, p.to) === q.s.slice(q.from, q.to);
+        expect(subKey(p.s, p.from, p.to) === subKey(q.s, q.from, q.to)).toBe(same);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('codes short common texts as numbers, others as the text', () => {
+    expect(typeof subKey('xGetObject', 1, 9)).toBe('number');
+    expect(subKey('xGetObjects', 1, 11)).toBe('GetObjects');
+    expect(subKey('a_b', 0, 3)).toBe('a_b');
+    expect(subKey('ab', 0, 1)).not.toBe(subKey('ab', 0, 2));
+  });
+});
+
+describe('compactEntries picks suffix and substring patterns', () => {
+  const run = (names: string[], unused: string[]) => {
+    const catalog = createCatalog({ svc: names }, 'suffix-infix');
+    const glob = compileGlob('svc:*');
+    const uindex = indexUnused(parseUnused(unused.map((n) => `svc:${n}`)), catalog);
+    return compactEntries(glob, catalog.match(glob), uindex, catalog);
+  };
+
+  it('covers kept actions sharing a suffix with one `B*S` pattern', () => {
+    const kept = ['GetFooAcl', 'PutBarAcl', 'ListBazAcl', 'DeleteQuxAcl'];
+    const unused = ['GetFoo', 'PutBar', 'ListBaz', 'DeleteQux'];
+    expect(run([...kept, ...unused], unused)).toEqual(['svc:*l']);
+  });
+
+  it('covers kept actions sharing an inner text with one `B*X*` pattern', () => {
+    const kept = ['GetQuuxFoo', 'PutQuuxBar', 'ListQuuxBaz', 'DeleteQuuxAll'];
+    const unused = ['GetFoo', 'PutBar', 'ListBaz', 'DeleteAll'];
+    expect(run([...kept, ...unused], unused)).toEqual(['svc:*Q*']);
   });
 });

@@ -212,6 +212,38 @@ function improveByService(
 }
 
 /**
+ * A substring's identity in the re-cover's sets and maps: a number for short substrings of
+ * common characters (no string is allocated), else the substring itself. Exact: each character
+ * of {@link SUB_CODE} is a base-64 digit from 1 to 63 (no zero digit), so a number stands for
+ * exactly one string of at most {@link MAX_CODED} characters, and numbers never equal strings.
+ */
+type SubKey = number | string;
+
+/** Longest substring coded as a number: 8 base-64 digits are 48 bits, an exact double. */
+const MAX_CODED = 8;
+
+/** Per character code below 128, its digit (1 to 63), or 0 when it is not coded. */
+const SUB_CODE = (() => {
+  const t = new Uint8Array(128);
+  const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-';
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = i + 1;
+  return t;
+})();
+
+/** The {@link SubKey} of `s.slice(from, to)`. */
+export function subKey(s: string, from: number, to: number): SubKey {
+  if (to - from > MAX_CODED) return s.slice(from, to);
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    const d = c < 128 ? SUB_CODE[c]! : 0;
+    if (d === 0) return s.slice(from, to);
+    v = v * 64 + d;
+  }
+  return v;
+}
+
+/**
  * Greedy weighted set cover of the kept actions of one base's entries. Returns a cheaper list of
  * entries, or undefined when the prefix entries are already as small.
  */
@@ -228,59 +260,44 @@ function recoverGroup(
   if (items.length < 2) return undefined;
   const baseCost = entries.reduce((n, e) => n + entryCost(e.text), 0);
   const [start, end] = catalog.prefixRange(base);
+  const off = base.length;
   // Non-kept catalog actions with this base: every new pattern must avoid them. Kept actions
   // covered by other entries are not bad (they stay allowed), only not counted as covered here.
+  // Remainders (the text after the base) are not sliced: substrings are read in place by `subKey`.
   const bad: string[] = [];
   for (let i = start; i < end; i++) {
-    if (isKept[i] === 0) bad.push(catalog.actions[i]!.key.slice(base.length));
+    if (isKept[i] === 0) bad.push(catalog.actions[i]!.key);
   }
-  const rest = items.map((p) => kept[p]!.key.slice(base.length));
-  const badSuffixes = new Set<string>();
-  for (const b of bad) for (let i = 0; i <= b.length; i++) badSuffixes.add(b.slice(i));
+  const rest = items.map((p) => kept[p]!.key);
+  const badSuffixes = new Set<SubKey>();
+  for (const b of bad)
+    for (let i = off; i <= b.length; i++) badSuffixes.add(subKey(b, i, b.length));
   // Per length, the substrings of that length of the non-kept remainders (built when needed).
-  const badSubs = new Map<number, Set<string>>();
-  const badSubsOf = (len: number): Set<string> => {
+  const badSubs = new Map<number, Set<SubKey>>();
+  const badSubsOf = (len: number): Set<SubKey> => {
     let s = badSubs.get(len);
     if (s === undefined) {
       s = new Set();
-      for (const b of bad) for (let i = 0; i + len <= b.length; i++) s.add(b.slice(i, i + len));
+      for (const b of bad) for (let i = off; i + len <= b.length; i++) s.add(subKey(b, i, i + len));
       badSubs.set(len, s);
     }
     return s;
   };
-  // Per length, which items contain each substring of that length (built when needed).
-  const itemSubs = new Map<number, Map<string, number[]>>();
-  const itemsContaining = (x: string): number[] => {
-    let m = itemSubs.get(x.length);
-    if (m === undefined) {
-      m = new Map();
-      const len = x.length;
-      rest.forEach((r, j) => {
-        for (let i = 0; i + len <= r.length; i++) {
-          const sub = r.slice(i, i + len);
-          const list = m!.get(sub);
-          if (list === undefined) m!.set(sub, [j]);
-          else if (list[list.length - 1] !== j) list.push(j);
-        }
-      });
-      itemSubs.set(len, m);
-    }
-    return m.get(x) ?? [];
+  // The item lists of the candidates' substrings (per length) and suffixes, handed out empty and
+  // filled in one pass over the items once every candidate is known: only wanted keys get a list.
+  const wantedSubs = new Map<number, Map<SubKey, number[]>>();
+  const itemsContaining = (x: SubKey, len: number): number[] => {
+    let m = wantedSubs.get(len);
+    if (m === undefined) wantedSubs.set(len, (m = new Map()));
+    let list = m.get(x);
+    if (list === undefined) m.set(x, (list = []));
+    return list;
   };
-  let bySuffix: Map<string, number[]> | undefined;
-  const itemsEndingWith = (x: string): number[] => {
-    if (bySuffix === undefined) {
-      bySuffix = new Map();
-      rest.forEach((r, j) => {
-        for (let i = 0; i <= r.length; i++) {
-          const sub = r.slice(i);
-          const list = bySuffix!.get(sub);
-          if (list === undefined) bySuffix!.set(sub, [j]);
-          else list.push(j);
-        }
-      });
-    }
-    return bySuffix.get(x) ?? [];
+  const wantedSuffixes = new Map<SubKey, number[]>();
+  const itemsEndingWith = (x: SubKey): number[] => {
+    let list = wantedSuffixes.get(x);
+    if (list === undefined) wantedSuffixes.set(x, (list = []));
+    return list;
   };
 
   // Candidates: text → covered item positions (indices into `items`).
@@ -302,30 +319,45 @@ function recoverGroup(
   const canonicalBase = kept[items[0]!]!.full.slice(0, base.length);
   rest.forEach((r, i) => {
     const a = kept[items[i]!]!;
+    const rlen = r.length - off;
     add(a.full, a.key, () => [i]);
     // Shortest suffix no non-kept action's remainder ends with (`B*S`: |S| + 1 characters).
-    for (let len = 1; len <= r.length && len + 1 <= limit[i]!; len++) {
-      const s = r.slice(r.length - len);
+    for (let len = 1; len <= rlen && len + 1 <= limit[i]!; len++) {
+      const s = subKey(r, r.length - len, r.length);
       if (badSuffixes.has(s)) continue;
       add(`${canonicalBase}*${a.full.slice(a.full.length - len)}`, base, () => itemsEndingWith(s));
       break;
     }
     // Shortest substrings no non-kept action's remainder contains (all of that length; `B*X*`).
-    for (let len = 1; len <= Math.min(r.length, MAX_INFIX) && len + 2 <= limit[i]!; len++) {
+    for (let len = 1; len <= Math.min(rlen, MAX_INFIX) && len + 2 <= limit[i]!; len++) {
       const subs = badSubsOf(len);
       let found = false;
-      for (let at = 0; at + len <= r.length; at++) {
-        const x = r.slice(at, at + len);
+      for (let at = 0; at + len <= rlen; at++) {
+        const x = subKey(r, off + at, off + at + len);
         if (subs.has(x)) continue;
         found = true;
-        const offset = a.full.length - r.length + at;
+        const offset = a.full.length - rlen + at;
         add(`${canonicalBase}*${a.full.slice(offset, offset + len)}*`, base, () =>
-          itemsContaining(x),
+          itemsContaining(x, len),
         );
       }
       if (found) break;
     }
   });
+
+  for (const [len, m] of wantedSubs) {
+    rest.forEach((r, j) => {
+      for (let i = off; i + len <= r.length; i++) {
+        const list = m.get(subKey(r, i, i + len));
+        if (list !== undefined && list[list.length - 1] !== j) list.push(j);
+      }
+    });
+  }
+  if (wantedSuffixes.size > 0) {
+    rest.forEach((r, j) => {
+      for (let i = off; i <= r.length; i++) wantedSuffixes.get(subKey(r, i, r.length))?.push(j);
+    });
+  }
 
   const chosen = greedyCover(rest.length, [...candidates.values()]);
   const cost = chosen.reduce((n, c) => n + entryCost(c.text), 0);
