@@ -280,7 +280,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
       `  ${cmd} serve --db ${q(db)}`,
       '',
       `  # patch the account's Terraform and CloudFormation sources (proved, ready for a pull request)`,
-      `  ${PROGRAM} remediate --iac ${q(iac.terraform)} --iac ${q(iac.cloudformation)} \\`,
+      `  ${cmd} remediate --iac ${q(iac.terraform)} --iac ${q(iac.cloudformation)} \\`,
       `      --db ${q(db)} --out least-privilege.patch --pr-body least-privilege.md`,
       '',
     );
