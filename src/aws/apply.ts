@@ -477,34 +477,12 @@ async function planPolicy(
       `the policy is also attached to ${shared.join(', ')}: a new version would change their permissions too, so a separate policy is created for ${K.toLowerCase()} ${entity.name}`,
     );
   }
-  const name = refinedPolicyName(rec.policyName, entity.arn);
-  const partition = ENTITY_ARN.exec(entity.arn)![1]!;
-  const newArn = `arn:${partition}:iam::${entity.account}:policy${CREATED_POLICY_PATH}${name}`;
-  try {
-    await iam.send(new GetPolicyCommand({ PolicyArn: newArn }));
-    refuse(
-      `the policy ${newArn} already exists (applied before? run rollback first, or delete it)`,
-    );
-  } catch (error) {
-    if (awsErrorCode(error) !== 'NoSuchEntity')
-      throw describeAwsError(error, 'IAM:GetPolicy', where);
-  }
-  plan.steps.push({
-    call: {
-      operation: 'CreatePolicy',
-      params: {
-        PolicyName: name,
-        Path: CREATED_POLICY_PATH,
-        PolicyDocument: newText!,
-        Description:
-          `iam-refine: ${rec.policyName} without the unused permissions of ${entity.arn} (finding ${finding.id})`.slice(
-            0,
-            1000,
-          ),
-      },
-    },
-    undo: [{ operation: 'DeletePolicy', params: { PolicyArn: newArn } }],
-    newDocument: newText!,
+  const newArn = await planNewPolicy(iam, plan, refuse, {
+    name: refinedPolicyName(rec.policyName, entity.arn),
+    entity,
+    document: newText!,
+    description: `iam-refine: ${rec.policyName} without the unused permissions of ${entity.arn} (finding ${finding.id})`,
+    where,
   });
   plan.steps.push({ call: attach(newArn), undo: [detach(newArn)] });
   plan.steps.push({ call: detach(arn), undo: [attach(arn)] });
@@ -544,7 +522,6 @@ async function planParts(
   plan.notes.push(
     `split form: ${parts.length} customer managed policies are created and attached before the original is removed (${peak} of ${quota} managed policies attached meanwhile); rollback brings the original back first, then removes every part`,
   );
-  const partition = ENTITY_ARN.exec(entity.arn)![1]!;
   for (let k = 0; k < parts.length; k++) {
     const text = documentText(parts[k]!);
     const size = policySize(parts[k]);
@@ -553,32 +530,12 @@ async function planParts(
         `part ${k + 1} is ${groupDigits(size)} characters, over IAM's managed policy quota of ${groupDigits(MANAGED_QUOTA)}`,
       );
     }
-    const name = refinedPolicyName(`${rec.policyName}-part${k + 1}`, entity.arn);
-    const arn = `arn:${partition}:iam::${entity.account}:policy${CREATED_POLICY_PATH}${name}`;
-    try {
-      await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-      refuse(`the policy ${arn} already exists (applied before? run rollback first, or delete it)`);
-    } catch (error) {
-      if (awsErrorCode(error) !== 'NoSuchEntity') {
-        throw describeAwsError(error, 'IAM:GetPolicy', where);
-      }
-    }
-    plan.steps.push({
-      call: {
-        operation: 'CreatePolicy',
-        params: {
-          PolicyName: name,
-          Path: CREATED_POLICY_PATH,
-          PolicyDocument: text,
-          Description:
-            `iam-refine: part ${k + 1} of ${parts.length} of ${rec.policyName} without the unused permissions of ${entity.arn} (finding ${finding.id})`.slice(
-              0,
-              1000,
-            ),
-        },
-      },
-      undo: [{ operation: 'DeletePolicy', params: { PolicyArn: arn } }],
-      newDocument: text,
+    const arn = await planNewPolicy(iam, plan, refuse, {
+      name: refinedPolicyName(`${rec.policyName}-part${k + 1}`, entity.arn),
+      entity,
+      document: text,
+      description: `iam-refine: part ${k + 1} of ${parts.length} of ${rec.policyName} without the unused permissions of ${entity.arn} (finding ${finding.id})`,
+      where,
     });
     plan.steps.push({
       call: { operation: `Attach${K}Policy`, params: { ...entityParam, PolicyArn: arn } },
@@ -586,6 +543,43 @@ async function planParts(
     });
   }
   plan.steps.push(remove);
+}
+
+/**
+ * Plans a new customer managed policy for `entity` (path `/iam-refine/`): refused when a policy of
+ * that name already exists (an earlier apply not rolled back), else a CreatePolicy step undone by
+ * DeletePolicy. Returns the new policy's ARN.
+ */
+async function planNewPolicy(
+  iam: IAMClient,
+  plan: PolicyPlan,
+  refuse: (why: string) => void,
+  p: { name: string; entity: EntityRef; document: string; description: string; where: string },
+): Promise<string> {
+  const partition = ENTITY_ARN.exec(p.entity.arn)![1]!;
+  const arn = `arn:${partition}:iam::${p.entity.account}:policy${CREATED_POLICY_PATH}${p.name}`;
+  try {
+    await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+    refuse(`the policy ${arn} already exists (applied before? run rollback first, or delete it)`);
+  } catch (error) {
+    if (awsErrorCode(error) !== 'NoSuchEntity') {
+      throw describeAwsError(error, 'IAM:GetPolicy', p.where);
+    }
+  }
+  plan.steps.push({
+    call: {
+      operation: 'CreatePolicy',
+      params: {
+        PolicyName: p.name,
+        Path: CREATED_POLICY_PATH,
+        PolicyDocument: p.document,
+        Description: p.description.slice(0, 1000),
+      },
+    },
+    undo: [{ operation: 'DeletePolicy', params: { PolicyArn: arn } }],
+    newDocument: p.document,
+  });
+  return arn;
 }
 
 /** The managed policies attached to an entity (ARNs). */
