@@ -286,19 +286,10 @@ export async function collectToTempDir(options: TempCollectOptions): Promise<Tem
  * (synchronously: the process is about to end; see {@link onTerminationSignal}, which then ends
  * the process by the signal). When the folder cannot be removed, a note on `progress` names it.
  */
-/** How long an interrupted collection waits for in-flight file operations before its last removal. */
-const SETTLE_MS = 100;
-
 function removeDirOnSignal(dir: () => string, progress: Progress | undefined): () => void {
   return onTerminationSignal(() => {
     try {
-      if (dir() === '') return;
-      rmSync(dir(), { recursive: true, force: true, maxRetries: 2 });
-      // A file operation already in flight on libuv's thread pool (a write of a collected file,
-      // a recursive mkdir) can complete after the removal and bring a path back: let those settle
-      // (they are short), then remove whatever they left.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
-      rmSync(dir(), { recursive: true, force: true, maxRetries: 2 });
+      if (dir() !== '') rmSync(dir(), { recursive: true, force: true, maxRetries: 2 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       progress?.note(

@@ -14,21 +14,40 @@ import { constants as osConstants } from 'node:os';
 /** The signals that run the registered cleanups. */
 export const CLEANUP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** A synchronous cleanup; it must not throw (errors are its own to report). */
+/**
+ * A synchronous cleanup; it must not throw (errors are its own to report). It may run twice (see
+ * {@link SETTLE_MS}), so it must be a removal that is harmless to repeat.
+ */
 export type SignalCleanup = (signal: NodeJS.Signals) => void;
 
 const cleanups = new Set<{ run: SignalCleanup }>();
 
+/**
+ * How long a signalled process waits, after the first run of the cleanups, for file operations
+ * already in flight on libuv's thread pool before it runs them again.
+ */
+export const SETTLE_MS = 100;
+
 function onSignal(signal: NodeJS.Signals): void {
   // Still listening while the cleanups run: a second Ctrl-C meanwhile does not stop them.
-  for (const entry of [...cleanups]) {
-    cleanups.delete(entry);
-    try {
-      entry.run(signal);
-    } catch {
-      // A cleanup reports its own failures; the others still run.
+  const due = [...cleanups];
+  cleanups.clear();
+  const runAll = () => {
+    for (const entry of due) {
+      try {
+        entry.run(signal);
+      } catch {
+        // A cleanup reports its own failures; the others still run.
+      }
     }
-  }
+  };
+  runAll();
+  // A file operation already handed to the thread pool (the open of a temporary file, a write
+  // into a collected folder, a recursive mkdir) can complete after the first removal and bring a
+  // path back: let those settle (they are short), then run every cleanup once more. Cleanups are
+  // removals, so a second run only removes what came back.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
+  runAll();
   uninstall();
   // Another listener of the signal (if any) decides what happens; otherwise end by the signal.
   if (process.listenerCount(signal) > 0) return;
