@@ -81,6 +81,8 @@ export {
 } from './remediate/remediate.js';
 export { readTerraformState, readStackResources, type Deployed } from './remediate/deployed.js';
 export { prBody } from './remediate/pr-body.js';
+export type { SharedPolicyContext } from './remediate/shared-policy.js';
+export { policyAttachments, type PolicyAttachments } from './findings/policy-attachments.js';
 export type { Unsupported } from './remediate/types.js';
 export {
   identityCenterRole,

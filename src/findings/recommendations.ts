@@ -347,7 +347,7 @@ function placementOf(
  * finding's own details name them), not enumerated (a `"*"` policy would list 20,000 actions); the
  * removed actions of the other services are listed by access level.
  */
-function removedSummary(
+export function removedSummary(
   r: Pick<Refinement, 'removed'>,
   wholeServices: ReadonlySet<string>,
   catalog: ActionCatalog,

@@ -20,7 +20,7 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { testFinding } from './test-helpers.js';
+import { sharingOf, testFinding } from './test-helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate-forms');
 const ARN = 'arn:aws:iam::123456789012';
@@ -101,6 +101,7 @@ beforeAll(async () => {
   result = await remediate({
     dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
     findings,
+    sharing: sharingOf(findings),
     catalog,
   });
 }, 120_000);
@@ -271,6 +272,7 @@ describe('the size is checked against the quota', () => {
       const r = await remediate({
         dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
         findings: findings.slice(0, 1),
+        sharing: sharingOf(findings.slice(0, 1)),
         catalog,
         measure: (p) => ({ characters: policySize(p), quota: 100, label: 'test quota' }),
       });
@@ -294,6 +296,7 @@ describe('the size is checked against the quota', () => {
       const r = await remediate({
         dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
         findings: formFindings(false).slice(0, 1),
+        sharing: sharingOf(formFindings(false).slice(0, 1)),
         catalog,
       });
       expect(r.patches).toEqual([]);
@@ -346,7 +349,12 @@ describe('the NotAction form in every way a statement is written', () => {
         writeFileSync(join(dir, file), text);
         const finding = findings[1]!;
         const only = { ...finding, policies: [finding.policies![0]!] };
-        const r = await remediate({ dirs: [dir], findings: [only], catalog });
+        const r = await remediate({
+          dirs: [dir],
+          findings: [only],
+          sharing: sharingOf([only]),
+          catalog,
+        });
         expect(r.notPatched).toEqual([]);
         expect(r.patches.map((p) => p.form)).toEqual(['notaction']);
         const after = r.files[0]!.after;
@@ -394,7 +402,12 @@ describe('the split form in a CloudFormation template', () => {
       writeFileSync(join(dir, 'template.json'), text);
       const finding = findings[2]!;
       const only = { ...finding, policies: [finding.policies![1]!] };
-      return await remediate({ dirs: [dir], findings: [only], catalog });
+      return await remediate({
+        dirs: [dir],
+        findings: [only],
+        sharing: sharingOf([only]),
+        catalog,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { readStackResources, readTerraformState } from './deployed.js';
 import { remediate } from './remediate.js';
-import { testFinding } from './test-helpers.js';
+import { sharingOf, testFinding } from './test-helpers.js';
 
 const A = '123456789012';
 let catalog: ActionCatalog;
@@ -62,7 +62,12 @@ describe('telling sources apart', () => {
       [{ name: 'app-b', type: 'INLINE', document: doc }],
       catalog,
     );
-    const without = await remediate({ dirs: [d], findings: [finding], catalog });
+    const without = await remediate({
+      dirs: [d],
+      findings: [finding],
+      sharing: sharingOf([finding]),
+      catalog,
+    });
     expect(without.patches).toEqual([]);
     expect(without.notPatched[0]!.reason).toMatch(
       /^2 sources have the scanned document .*give --terraform-state or --cfn-resources/,
@@ -100,6 +105,7 @@ describe('telling sources apart', () => {
     const withState = await remediate({
       dirs: [d],
       findings: [finding],
+      sharing: sharingOf([finding]),
       catalog,
       deployed: readTerraformState(state, 'state.json'),
     });
@@ -160,6 +166,7 @@ describe('telling sources apart', () => {
     const r = await remediate({
       dirs: [d],
       findings: [finding],
+      sharing: sharingOf([finding]),
       catalog,
       deployed: readStackResources(resources, 'stack.json'),
     });
@@ -185,7 +192,12 @@ describe('telling sources apart', () => {
       [{ name: 'app-a', type: 'INLINE', document: doc }],
       catalog,
     );
-    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      sharing: sharingOf([finding]),
+      catalog,
+    });
     expect(r.patches).toEqual([]);
     expect(r.notPatched.map((n) => n.reason)).toEqual([
       'no source has the scanned document (1 with matching names differ: changed since the scan, or not applied)',
@@ -246,7 +258,12 @@ describe('telling sources apart', () => {
       ],
       catalog,
     );
-    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      sharing: sharingOf([finding]),
+      catalog,
+    });
     expect(r.files[0]!.after).toBe(
       template.replace(
         `              - Effect: Allow
@@ -300,7 +317,12 @@ resource "aws_iam_role_policy" "outside" {
       [{ name: 'h', type: 'INLINE', document: scanned }],
       catalog,
     );
-    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      sharing: sharingOf([finding]),
+      catalog,
+    });
     expect(r.files[0]!.after).toBe(
       tf.replace('"s3:GetObject",\n          "s3:PutObject"\n', '"s3:GetObject"\n'),
     );
@@ -353,7 +375,12 @@ resource "aws_iam_role_policy" "outside" {
       ],
       catalog,
     );
-    const r = await remediate({ dirs: [d], findings: [finding], catalog });
+    const r = await remediate({
+      dirs: [d],
+      findings: [finding],
+      sharing: sharingOf([finding]),
+      catalog,
+    });
     expect(r.notPatched).toEqual([]);
     expect(r.patches[0]!.proof.exact).toBe(true);
     expect(r.diff).toContain(
@@ -388,7 +415,7 @@ resource "aws_iam_role_policy" "outside" {
         2,
       ),
     });
-    const r = await remediate({ dirs: [d], findings: [], catalog });
+    const r = await remediate({ dirs: [d], findings: [], sharing: sharingOf([]), catalog });
     expect(
       r.unsupported.map((u) => `${u.file.slice(d.length + 1)}:${u.line}: ${u.what}: ${u.reason}`),
     ).toEqual([
@@ -449,6 +476,7 @@ resource "aws_iam_role" "b" {
     const r = await remediate({
       dirs: [d],
       findings: [finding],
+      sharing: sharingOf([finding]),
       catalog,
       deployed: readTerraformState(state, 's'),
     });

@@ -153,14 +153,18 @@ export function prBody(
     out.push(
       `  Size: ${p.size.before.characters.toLocaleString('en-US')} → ${p.size.after.characters.toLocaleString('en-US')} characters of ${p.size.after.quota.toLocaleString('en-US')} (${p.size.after.label}; whitespace not counted).`,
     );
-    if (p.principals.length > 1) {
+    if (p.sharedBy !== undefined) {
+      const shown = p.sharedBy.slice(0, 10).map(code).join(', ');
+      const more = p.sharedBy.length > 10 ? ` and ${p.sharedBy.length - 10} more` : '';
+      out.push(
+        `  The policy is attached to ${p.sharedBy.length} principals (${shown}${more}), each with an UnusedPermission finding: only what none of them used is removed.`,
+      );
+    } else if (p.principals.length > 1) {
       out.push(
         `  The policy is shared: the same change is recommended for ${p.principals.map(code).join(', ')}.`,
       );
-    } else if (p.policyType === 'CUSTOMER_MANAGED') {
-      out.push(
-        '  A managed policy may be attached to other principals: check that they do not need what is removed.',
-      );
+    } else if (p.policyType === 'CUSTOMER_MANAGED' || p.policyType === 'GROUP_MANAGED') {
+      out.push('  The scan saw this managed policy attached to this principal only.');
     }
   }
   out.push('');

@@ -10,7 +10,7 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { verifyRefinement } from '../refine/proof.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { FIXTURES, fixtureFindings } from './test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf } from './test-helpers.js';
 
 let catalog: ActionCatalog;
 let work: string;
@@ -28,9 +28,11 @@ beforeAll(async () => {
   catalog = await loadCatalog();
   work = mkdtempSync(join(tmpdir(), 'iam-refine-remediate-'));
   cpSync(FIXTURES, work, { recursive: true });
+  const findings = fixtureFindings(catalog);
   result = await remediate({
     dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
-    findings: fixtureFindings(catalog),
+    findings,
+    sharing: sharingOf(findings),
     catalog,
   });
 }, 60_000);

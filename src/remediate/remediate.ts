@@ -9,7 +9,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
+import { removedSummary } from '../findings/recommendations.js';
 import type { Finding, PolicyRecommendation } from '../findings/types.js';
+import type { ActionsByAccessLevel } from '../refine/access-levels.js';
 import { parseIamArn } from '../inventory/arn.js';
 import {
   MANAGED_POLICY_QUOTA,
@@ -44,6 +46,7 @@ import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import type { Edit, PolicySource, Unsupported } from './types.js';
 import { partIds, planSplit } from './split.js';
+import { sharedUnused, type SharedPolicyContext } from './shared-policy.js';
 import { unifiedDiff } from './unified-diff.js';
 
 /** The forms a patch writes into a source (a split only for a CloudFormation managed policy). */
@@ -121,6 +124,12 @@ export interface RemediateOptions {
   catalog: ActionCatalog;
   /** Deployment records (`--terraform-state`, `--cfn-resources`). */
   deployed?: Deployed;
+  /**
+   * Who managed policies are attached to and the findings of those principals: a customer
+   * managed policy is changed in place only with what none of them used (see shared-policy.ts);
+   * without it, managed policies are not patched.
+   */
+  sharing?: SharedPolicyContext;
   /** Measures a policy against its quota (default: IAM's size and quotas, src/policy/size.ts). */
   measure?: (policy: unknown, kind: QuotaKind) => SizeAgainstQuota;
   /** At most this many files are read (default 20,000). */
@@ -135,6 +144,11 @@ export interface PolicyPatch {
   findingIds: string[];
   /** Their principals. */
   principals: string[];
+  /**
+   * A managed policy attached to more than the finding's principal: every principal it reaches
+   * (sorted). The patch removes only what none of them used.
+   */
+  sharedBy?: string[];
   policyId: string;
   policyName: string;
   policyType: PolicyRecommendation['policyType'];
@@ -364,6 +378,17 @@ interface Planned {
   rec: PolicyRecommendation;
   findingIds: string[];
   principals: string[];
+  /** A shared managed policy: every principal it reaches. */
+  sharedBy?: string[];
+  /** A shared managed policy: what the patch removes (the finding's removal is for one principal). */
+  removed?: { removedByAccessLevel: ActionsByAccessLevel; removedServices: string[] };
+}
+
+/** The services an unused set names as a whole. */
+function wholeServicesOf(unused: UnusedSet): Set<string> {
+  const out = new Set<string>();
+  for (const [s, v] of unused.services) if (v === 'all') out.add(s);
+  return out;
 }
 
 /** Reads the patched source back and proves it; returns the proof or why it fails. */
@@ -614,8 +639,12 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       }
       const previous = planned.get(source);
       if (previous) {
-        // A policy shared by several principals: one patch only if the refinement is the same.
-        if (JSON.stringify(previous.policy) === JSON.stringify(rec.policy)) {
+        // A policy shared by several principals: one patch only if the refinement is the same
+        // (a managed policy's is: what none of the principals it reaches used).
+        if (
+          previous.sharedBy !== undefined ||
+          JSON.stringify(previous.policy) === JSON.stringify(rec.policy)
+        ) {
           previous.findingIds.push(finding.id);
           previous.principals.push(finding.resource);
         } else {
@@ -633,6 +662,19 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       }
       const form = rec.form?.form ?? 'article';
       const kind = quotaKind(rec, finding);
+      let sharedBy: string[] | undefined;
+      if (kind === 'managed') {
+        // Changed in place, the policy changes for everyone it is attached to.
+        const shared = sharedUnused(rec.policyId, finding, options.sharing, options.catalog);
+        if (typeof shared === 'string') {
+          skip(shared, source);
+          continue;
+        }
+        if (shared.principals.length > 1) {
+          unused = shared.unused;
+          sharedBy = shared.principals;
+        }
+      }
       if (rec.form && !rec.form.fits) {
         skip(`no exact form fits IAM's quota: ${rec.form.reason}`, source);
         continue;
@@ -690,6 +732,15 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         }
       } catch (error) {
         skip(`refining the source's document failed: ${(error as Error).message}`, source);
+        continue;
+      }
+      if (sharedBy !== undefined && refinement.recommendedAction !== 'CREATE_POLICY') {
+        skip(
+          refinement.recommendedAction === 'NONE'
+            ? `nothing the policy allows is unused by all ${sharedBy.length} principals it is attached to (${sharedBy.join(', ')})`
+            : `none of the ${sharedBy.length} principals it is attached to used what the policy allows: the recommendation is to remove it (left to you)`,
+          source,
+        );
         continue;
       }
       const text = texts.get(source.file)!;
@@ -770,6 +821,12 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         rec,
         findingIds: [finding.id],
         principals: [finding.resource],
+        ...(sharedBy === undefined
+          ? {}
+          : {
+              sharedBy,
+              removed: removedSummary(refinement, wholeServicesOf(unused), options.catalog),
+            }),
       });
     }
   }
@@ -844,6 +901,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       patches.push({
         findingIds: p.findingIds,
         principals: p.principals,
+        ...(p.sharedBy === undefined ? {} : { sharedBy: p.sharedBy }),
         policyId: p.rec.policyId,
         policyName: p.rec.policyName,
         policyType: p.rec.policyType,
@@ -857,8 +915,8 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           form: p.source.form,
         },
         recommendedAction: 'CREATE_POLICY',
-        removedByAccessLevel: p.rec.removedByAccessLevel,
-        removedServices: p.rec.removedServices ?? [],
+        removedByAccessLevel: p.removed?.removedByAccessLevel ?? p.rec.removedByAccessLevel,
+        removedServices: p.removed?.removedServices ?? p.rec.removedServices ?? [],
         proof: {
           exact: p.proof.exact,
           catalogActions: p.proof.catalogActions,

@@ -13,6 +13,8 @@ import type {
 import { actionsByAccessLevel } from '../refine/access-levels.js';
 import { chooseForm, summarizeForm } from '../refine/forms/choose.js';
 import { refinePolicy } from '../refine/refine.js';
+import type { PolicyAttachments } from '../findings/policy-attachments.js';
+import type { SharedPolicyContext } from './shared-policy.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -307,4 +309,29 @@ export function fixtureFindings(catalog: ActionCatalog): Finding[] {
       catalog,
     ),
   ];
+}
+
+/**
+ * The sharing context a scan of exactly `findings`' principals would give: every managed policy
+ * a finding names is attached to the principals of the findings that name it (and to nothing
+ * else), every finding is its principal's.
+ */
+export function sharingOf(findings: readonly Finding[]): SharedPolicyContext {
+  const attachments = new Map<string, PolicyAttachments>();
+  for (const f of findings) {
+    for (const p of f.policies ?? []) {
+      if (p.policyType !== 'CUSTOMER_MANAGED' && p.policyType !== 'GROUP_MANAGED') continue;
+      let a = attachments.get(p.policyId);
+      if (!a)
+        attachments.set(
+          p.policyId,
+          (a = { policyArn: p.policyId, roles: [], users: [], groups: [] }),
+        );
+      const list = f.resource.includes(':user/') ? a.users : a.roles;
+      if (!list.includes(f.resource)) list.push(f.resource);
+      a.attachmentCount = a.roles.length + a.users.length;
+    }
+  }
+  const byResource = new Map(findings.map((f) => [f.resource, f]));
+  return { attachments, findingOf: (arn) => byResource.get(arn) };
 }

@@ -56,6 +56,7 @@ describe('scanJsonChunks', () => {
         notEvaluated: [],
         warnings: ['w'],
       },
+      policyAttachments: [{ policyArn: 'p', roles: ['r'], users: [], groups: [] }],
       inputWarnings: [],
       inputs: { authorizationDetails: { roles: 1 } },
     } as unknown as ScanOutcome;
@@ -67,6 +68,7 @@ describe('scanJsonChunks', () => {
         findings: [{ id: 'a', resource: 'arn:aws:iam::1:role/r' }],
         notEvaluated: [],
         warnings: ['w'],
+        policyAttachments: [{ policyArn: 'p', roles: ['r'], users: [], groups: [] }],
         inputWarnings: [],
         inputs: { authorizationDetails: { roles: 1 } },
       },

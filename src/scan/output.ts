@@ -50,6 +50,7 @@ export function* scanJsonChunks(outcome: ScanOutcome): Generator<string> {
         : {}),
       warnings: r.warnings,
       ...(r.coverage === undefined ? {} : { coverage: r.coverage }),
+      policyAttachments: outcome.policyAttachments,
       inputWarnings: outcome.inputWarnings,
       inputs: outcome.inputs,
     },

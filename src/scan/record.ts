@@ -1,6 +1,7 @@
 /**
  * Recording a scan's outcome in the findings store.
  */
+import { recordPolicyAttachments } from '../findings/policy-attachments-store.js';
 import { recordPermissionSets } from '../identity-center/store.js';
 import type { ScanOutcome } from './run.js';
 
@@ -18,6 +19,7 @@ export async function recordScanInStore(outcome: ScanOutcome, file: string): Pro
       accounts: outcome.inputs.authorizationDetails.accounts,
       tags,
     });
+    recordPolicyAttachments(file, record.id, outcome.policyAttachments);
     if (outcome.inputs.permissionSets !== undefined) {
       recordPermissionSets(file, record.id, outcome.permissionSets);
     }

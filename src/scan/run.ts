@@ -33,6 +33,7 @@ import { loadCatalog } from '../catalog/load.js';
 import { ValidationError, formatIssue, readEach, type Issue } from '../errors.js';
 import type { FormStyle } from '../refine/forms/choose.js';
 import { computeFindings } from '../findings/findings.js';
+import { policyAttachments, type PolicyAttachments } from '../findings/policy-attachments.js';
 import type { ScanCoverage, ScanResult } from '../findings/types.js';
 import { parsePermissionSets } from '../identity-center/read.js';
 import type { PermissionSetRecommendation } from '../identity-center/recommend.js';
@@ -139,6 +140,11 @@ export interface ScanOutcome {
   seconds: { read: number; cloudtrail: number; findings: number };
   /** One recommendation per permission set of `permissionSets` (empty without it). */
   permissionSets: PermissionSetRecommendation[];
+  /**
+   * Who each customer managed policy that a recommendation refines is attached to (what
+   * `remediate` needs before it changes a shared policy in place).
+   */
+  policyAttachments: PolicyAttachments[];
 }
 
 /** Progress of reading CloudTrail, as {@link runScanCore} reports it. */
@@ -463,6 +469,7 @@ export async function runScanCore(
     inputWarnings,
     seconds: { read: readSeconds, cloudtrail: ctSeconds, findings: findingsSeconds },
     permissionSets,
+    policyAttachments: policyAttachments(inv, result.findings),
   };
 }
 

@@ -25,6 +25,10 @@ import { IamRefineError, ValidationError, formatIssue } from '../errors.js';
 import type { Finding } from '../findings/types.js';
 import { DatabaseBusyError, DatabaseGoneError, NotFoundError } from '../store/errors.js';
 import { remediate } from '../remediate/remediate.js';
+import { findingId } from '../findings/id.js';
+import type { PolicyAttachments } from '../findings/policy-attachments.js';
+import { latestPolicyAttachments } from '../findings/policy-attachments-store.js';
+import { parseIamArn } from '../inventory/arn.js';
 import { allFindingSummaries } from '../store/all-summaries.js';
 import type { FindingsStore } from '../store/types.js';
 import type { PermissionSetPolicy } from '../identity-center/recommend.js';
@@ -88,6 +92,11 @@ export interface DashboardOptions {
    * per request).
    */
   permissionSets?: () => StoredPermissionSet[];
+  /**
+   * Who customer managed policies are attached to, for the IaC patch of a shared one (default:
+   * the latest the store's file recorded, read per request).
+   */
+  policyAttachments?: () => ReadonlyMap<string, PolicyAttachments>;
 }
 
 /** The file name of a finding's IaC patch download (ids are safe in a header: checked here). */
@@ -356,7 +365,26 @@ export function createApp(options: DashboardOptions): Hono {
       return c.text('no IaC folders were given to serve (--iac), or no such finding\n', 404);
     }
     const finding = { ...stored.finding, status: 'ACTIVE' as const };
-    const result = await remediate({ dirs: options.iacDirs, findings: [finding], catalog });
+    // A shared managed policy is patched only with what none of its principals used.
+    const findingOf = (arn: string) => {
+      const account = parseIamArn(arn)?.account;
+      const f =
+        account === undefined
+          ? undefined
+          : store.getFinding(findingId(account, arn, 'UnusedPermission'));
+      return f === undefined || f.status !== 'ACTIVE'
+        ? undefined
+        : { ...f.finding, status: 'ACTIVE' as const };
+    };
+    const result = await remediate({
+      dirs: options.iacDirs,
+      findings: [finding],
+      catalog,
+      sharing: {
+        attachments: (options.policyAttachments ?? (() => latestPolicyAttachments(store.path)))(),
+        findingOf,
+      },
+    });
     if (result.diff === '') {
       const why = result.notPatched.map((n) => `${n.policyName}: ${n.reason}`);
       return c.text(

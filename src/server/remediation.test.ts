@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
-import { FIXTURES, fixtureFindings } from '../remediate/test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf } from '../remediate/test-helpers.js';
 import { syntheticScan } from '../store/fixtures.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';
@@ -23,8 +23,15 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'iam-refine-dashboard-iac-'));
   cpSync(FIXTURES, work, { recursive: true });
   store = openStore(':memory:', { clock: () => new Date('2026-11-01T07:00:00Z') });
-  store.recordScan(syntheticScan(fixtureFindings(catalog)), { accounts: ['123456789012'] });
-  const base = { store, catalog, security: { token: TOKEN, port: PORT }, version: '0.0.0-test' };
+  const findings = fixtureFindings(catalog);
+  store.recordScan(syntheticScan(findings), { accounts: ['123456789012'] });
+  const base = {
+    store,
+    catalog,
+    security: { token: TOKEN, port: PORT },
+    version: '0.0.0-test',
+    policyAttachments: () => sharingOf(findings).attachments,
+  };
   withIac = createApp({
     ...base,
     iacDirs: [join(work, 'terraform'), join(work, 'cloudformation')],

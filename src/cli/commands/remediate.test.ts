@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../catalog/load.js';
 import type { Finding } from '../../findings/types.js';
-import { FIXTURES, fixtureFindings } from '../../remediate/test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf } from '../../remediate/test-helpers.js';
 import { runCli, useTempDir } from '../../test-support/cli.js';
 
 const tmp = useTempDir('iam-refine-remediate-cli-');
@@ -16,7 +16,15 @@ beforeAll(async () => {
   iac = join(tmp(), 'iac');
   cpSync(FIXTURES, iac, { recursive: true });
   scan = join(tmp(), 'scan.json');
-  writeFileSync(scan, JSON.stringify({ findings, notEvaluated: [], warnings: [] }));
+  writeFileSync(
+    scan,
+    JSON.stringify({
+      findings,
+      notEvaluated: [],
+      warnings: [],
+      policyAttachments: [...sharingOf(findings).attachments.values()],
+    }),
+  );
 });
 
 describe('iam-refine remediate', () => {
@@ -150,13 +158,48 @@ describe('iam-refine remediate', () => {
       out,
     ]);
     expect(r.code).toBe(0);
-    expect(r.err).toContain('3 policy patch(es) in 2 file(s), proved');
+    expect(r.err).toContain('4 policy patch(es) in 2 file(s), proved');
     const patch = readFileSync(out, 'utf8');
     expect(patch).toContain('-      "kms:GenerateDataKey",\n');
     expect(patch).toContain('-          "secretsmanager:DescribeSecret",\n');
     expect(patch).toContain('-                  - ecs:ListClusters\n');
-    // The managed policy shared by two roles with different unused permissions is left alone.
-    expect(r.err).toContain('aws_iam_policy.orders_api: finding');
-    expect(r.err).toContain('the policy is shared');
+    // The managed policy shared by two roles with different unused permissions loses only what
+    // neither used (the database recorded who it is attached to).
+    expect(r.err).toContain('aws_iam_policy.orders_api (orders-api-policy, jsonencode)');
+    expect(r.err).not.toContain('orders-api-policy: not patched');
+    expect(patch).toContain('-          "lambda:AddPermission",\n');
+  });
+
+  it('leaves managed policies alone when the scan does not say who they are attached to', async () => {
+    const bare = join(tmp(), 'bare-scan.json');
+    writeFileSync(bare, JSON.stringify({ findings, notEvaluated: [], warnings: [] }));
+    const r = await runCli([
+      'remediate',
+      '--iac',
+      join(iac, 'terraform'),
+      '--iac',
+      join(iac, 'cloudformation'),
+      '--scan',
+      bare,
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as {
+      patches: { policyType: string }[];
+      notPatched: { policyId: string; reason: string }[];
+    };
+    expect(out.patches.length).toBeGreaterThan(0);
+    expect(out.patches.filter((p) => p.policyType === 'CUSTOMER_MANAGED')).toEqual([]);
+    const managed = out.notPatched.filter((n) => n.reason.startsWith('the findings do not say'));
+    expect(managed.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a policyAttachments entry of the wrong shape, naming the file', async () => {
+    const bad = join(tmp(), 'bad-scan.json');
+    writeFileSync(bad, JSON.stringify({ findings, policyAttachments: [{ policyArn: 1 }] }));
+    const r = await runCli(['remediate', '--iac', join(iac, 'terraform'), '--scan', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}: $.policyAttachments: expected objects with "policyArn"`);
   });
 });

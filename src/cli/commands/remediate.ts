@@ -5,10 +5,13 @@
 import { Command, Option } from 'commander';
 import { loadCatalog } from '../../catalog/load.js';
 import type { Finding, ScanResult } from '../../findings/types.js';
+import type { PolicyAttachments } from '../../findings/policy-attachments.js';
+import { latestPolicyAttachments } from '../../findings/policy-attachments-store.js';
 import { parseJson } from '../../json/parse.js';
 import { readStackResources, readTerraformState, type Deployed } from '../../remediate/deployed.js';
 import { prBody } from '../../remediate/pr-body.js';
 import { remediate, type RemediateResult } from '../../remediate/remediate.js';
+import type { SharedPolicyContext } from '../../remediate/shared-policy.js';
 import { dbOption, openCliStore } from '../../store/cli.js';
 import {
   CliError,
@@ -41,6 +44,10 @@ policy the findings recommend refining, rewrites only its action lists in the fi
 parses the patched file again and runs the exactness proof on the document read back; a patch that
 fails is never written. Sources are told apart by their literal names, by --terraform-state /
 --cfn-resources, and by comparing their documents with the scanned ones.
+
+A customer managed policy changes, in place, for everyone it is attached to: it loses only what
+none of the roles, users and group members it reaches used (each needs an active UnusedPermission
+finding; who it is attached to comes from the scan: --db, or policyAttachments in --scan).
 
 Written: --out the unified diff (paths relative to the --iac directory: apply with
 'git apply PATCH' there), --pr-body the Markdown description (one section per finding).
@@ -103,33 +110,47 @@ export function remediateCommand(ctx: CommandContext): Command {
     });
 }
 
-/** The findings to remediate, from `--scan` or the database. */
-async function loadFindings(options: RemediateCliOptions, io: CliIo): Promise<Finding[]> {
+/**
+ * The findings to remediate, from `--scan` or the database, and what a shared managed policy
+ * needs: who it is attached to and the findings of all those principals (every active
+ * UnusedPermission finding, not only the selected ones).
+ */
+async function loadFindings(
+  options: RemediateCliOptions,
+  io: CliIo,
+): Promise<{ findings: Finding[]; sharing: SharedPolicyContext }> {
   const wanted = options.finding ? new Set(options.finding) : undefined;
-  let findings: Finding[];
+  let all: Finding[];
+  let attachments = new Map<string, PolicyAttachments>();
   if (options.scan !== undefined) {
     const input = await readInput(options.scan, io);
-    const value = parseJson(input.text, input.source).value as Partial<ScanResult>;
+    const value = parseJson(input.text, input.source).value as Partial<ScanOutcomeJson>;
     if (typeof value !== 'object' || value === null || !Array.isArray(value.findings)) {
       throw new CliError(
         `${input.source}: expected the output of 'scan --format json' (an object with "findings")`,
       );
     }
-    findings = value.findings;
+    all = value.findings;
+    if (Array.isArray(value.policyAttachments)) {
+      for (const a of value.policyAttachments) {
+        if (!isAttachments(a)) {
+          throw new CliError(
+            `${input.source}: $.policyAttachments: expected objects with "policyArn", "roles", "users" and "groups" (as 'scan --format json' writes them)`,
+          );
+        }
+        attachments.set(a.policyArn, a);
+      }
+    }
   } else {
     const store = openCliStore(options.db, { mustExist: true });
     try {
-      findings = store.readSnapshot(() => {
+      all = store.readSnapshot(() => {
         const out: Finding[] = [];
         const ids: string[] = [];
         let cursor: string | undefined;
         do {
           const page = store.listFindings({
-            filter: {
-              types: ['UnusedPermission'],
-              statuses: ['ACTIVE'],
-              ...(wanted ? { ids: [...wanted] } : {}),
-            },
+            filter: { types: ['UnusedPermission'], statuses: ['ACTIVE'] },
             limit: 1000,
             withTotal: false,
             ...(cursor ? { cursor } : {}),
@@ -146,18 +167,48 @@ async function loadFindings(options: RemediateCliOptions, io: CliIo): Promise<Fi
     } finally {
       store.close();
     }
+    attachments = latestPolicyAttachments(options.db!);
   }
+  all = all.filter((f) => f.findingType === 'UnusedPermission');
+  let findings = all;
   if (wanted) {
-    const found = new Set(findings.map((f) => f.id));
+    const found = new Set(all.map((f) => f.id));
     const missing = [...wanted].filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw new CliError(
         `no active UnusedPermission finding ${missing.join(', ')} in ${options.scan ?? options.db ?? 'the database'}`,
       );
     }
-    findings = findings.filter((f) => wanted.has(f.id));
+    findings = all.filter((f) => wanted.has(f.id));
   }
-  return findings.filter((f) => f.findingType === 'UnusedPermission');
+  const byResource = new Map(all.map((f) => [f.resource, f]));
+  return { findings, sharing: { attachments, findingOf: (arn) => byResource.get(arn) } };
+}
+
+/** What `remediate` reads of `scan --format json`. */
+interface ScanOutcomeJson extends ScanResult {
+  policyAttachments: unknown[];
+}
+
+/** Whether `a` has the shape of a {@link PolicyAttachments}. */
+function isAttachments(a: unknown): a is PolicyAttachments {
+  if (typeof a !== 'object' || a === null) return false;
+  const o = a as Record<string, unknown>;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  return (
+    typeof o.policyArn === 'string' &&
+    (o.attachmentCount === undefined || Number.isSafeInteger(o.attachmentCount)) &&
+    strings(o.roles) &&
+    strings(o.users) &&
+    Array.isArray(o.groups) &&
+    o.groups.every(
+      (g: unknown) =>
+        typeof g === 'object' &&
+        g !== null &&
+        typeof (g as Record<string, unknown>).arn === 'string' &&
+        strings((g as Record<string, unknown>).members),
+    )
+  );
 }
 
 async function loadDeployed(
@@ -189,13 +240,14 @@ export async function runRemediate(options: RemediateCliOptions, io: CliIo): Pro
   ) {
     throw new CliError('only one input may be - (stdin)');
   }
-  const findings = await loadFindings(options, io);
+  const { findings, sharing } = await loadFindings(options, io);
   const deployed = await loadDeployed(options, io);
   const catalog = await loadCatalog(options.catalog === undefined ? {} : { file: options.catalog });
   const result = await remediate({
     dirs: options.iac,
     findings,
     catalog,
+    sharing,
     ...(deployed ? { deployed } : {}),
   });
   const body = findings
