@@ -127,7 +127,7 @@ describe('a managed policy shared by several principals', () => {
     });
     expect(missing.patches).toEqual([]);
     expect(missing.notPatched.map((n) => n.reason)).toEqual([
-      `the policy is also attached to ${user} (a member of ${group}), which has no active UnusedPermission finding (it used every permission it has, or was not evaluated): changed in place the policy could break it (a refined copy for this principal alone, as \`apply\` makes, does not)`,
+      `the policy is also attached to ${user} (a member of ${group}), which has no active UnusedPermission finding (it used every permission it has, was not evaluated, or is an unused role): changed in place the policy could break it (a refined copy for this principal alone, as \`apply\` makes, does not)`,
     ]);
   });
 

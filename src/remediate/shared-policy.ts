@@ -66,7 +66,7 @@ export function sharedUnused(
   for (const arn of principals) {
     const f = arn === finding.resource ? finding : context.findingOf(arn);
     if (f === undefined || f.findingType !== 'UnusedPermission') {
-      return `the policy is also attached to ${arn}${via.get(arn)!}, which has no active UnusedPermission finding (it used every permission it has, or was not evaluated): changed in place the policy could break it (a refined copy for this principal alone, as \`apply\` makes, does not)`;
+      return `the policy is also attached to ${arn}${via.get(arn)!}, which has no active UnusedPermission finding (it used every permission it has, was not evaluated, or is an unused role): changed in place the policy could break it (a refined copy for this principal alone, as \`apply\` makes, does not)`;
     }
     findings.push(f);
     try {
