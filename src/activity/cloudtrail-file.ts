@@ -36,10 +36,18 @@ import { gunzipSync } from 'node:zlib';
 import { formatIssue, ValidationError, type Issue } from '../errors.js';
 import { parseJson } from '../json/parse.js';
 import { noteRecord, type FileCoverage } from './coverage.js';
-import { parseIsoTime } from './iso-time.js';
-import { hasControlBytes, RecordScanner } from './field-scanner.js';
+import { parseCloudTrailTimeAt, parseIsoTime } from './iso-time.js';
+import {
+  FALSE,
+  FIELD,
+  FIELD_SLOTS,
+  hasControlBytes,
+  OBJECT,
+  RecordScanner,
+} from './field-scanner.js';
 import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
+import { SubstringInterner } from './substring-interner.js';
 
 /** Events not attributed to any principal, by reason. */
 export interface IgnoredEvents {
@@ -255,10 +263,10 @@ function skipWholeFile(result: FileResult, reason: string): FileResult {
 
 /**
  * Reads the records at `bounds` one at a time (see `split-records.ts`): the fields each needs
- * with the field scanner (`field-scanner.ts`), or `JSON.parse` for a record the scanner leaves to
- * it; false, adding nothing to `raw`, as soon as one is not valid JSON. Once all are read, adds
- * them to `raw` (the scanner's fields are small: holding a file's worth costs less than a
- * file-local activity merged afterwards).
+ * with the field scanner (`field-scanner.ts`, as offsets into `text`), or `JSON.parse` for a
+ * record the scanner leaves to it; false, adding nothing to `raw`, as soon as one is not valid
+ * JSON. Once all are read, adds them to `raw` ({@link addFields}: the same as {@link addRecord}
+ * of the fields, read in place).
  */
 function readSlices(
   text: string,
@@ -269,21 +277,229 @@ function readSlices(
   result: FileResult,
 ): boolean {
   const scanner = new RecordScanner(text, controlFree);
-  const records = new Array<unknown>(bounds.length >> 1);
-  for (let j = 0; j < bounds.length; j += 2) {
-    let record: unknown = scanner.scan(bounds[j]!, bounds[j + 1]!);
-    if (record === undefined) {
+  const count = bounds.length >> 1;
+  const rows = fieldRows(count);
+  const fields = scanner.fields;
+  let parsed: unknown[] | undefined;
+  for (let j = 0, k = 0; j < bounds.length; j += 2, k++) {
+    if (scanner.scanFields(bounds[j]!, bounds[j + 1]!)) {
+      rows.set(fields, k * FIELD_SLOTS);
+    } else {
       try {
-        record = JSON.parse(text.slice(bounds[j], bounds[j + 1]));
+        (parsed ??= [])[k] = JSON.parse(text.slice(bounds[j], bounds[j + 1]));
       } catch {
         return false;
       }
+      rows[k * FIELD_SLOTS + FIELD.identity] = PARSED;
     }
-    records[j >> 1] = record;
   }
-  for (let k = 0; k < records.length; k++) addRecord(records[k], k, file, raw, result);
-  result.events = records.length;
+  for (let k = 0; k < count; k++) {
+    if (rows[k * FIELD_SLOTS + FIELD.identity] === PARSED) {
+      addRecord(parsed![k], k, file, raw, result);
+    } else addFields(text, rows, k * FIELD_SLOTS, k, file, raw, result);
+  }
+  result.events = count;
   return true;
+}
+
+/** Marks a record of {@link readSlices} that was parsed with `JSON.parse`. */
+const PARSED = -100;
+
+/** The rows of field offsets of {@link readSlices}, reused from file to file. */
+let rowsBuffer = new Int32Array(0);
+
+/** Room for the field offsets of `count` records. */
+function fieldRows(count: number): Int32Array {
+  if (rowsBuffer.length < count * FIELD_SLOTS) {
+    rowsBuffer = new Int32Array(Math.max(count, 1024) * FIELD_SLOTS);
+  }
+  return rowsBuffer;
+}
+
+/**
+ * The kept strings of the values records repeat (principals, event sources and names, accounts,
+ * regions): one table per thread, reused from file to file (see `substring-interner.ts`).
+ */
+const interner = new SubstringInterner();
+
+const TYPE_OTHER = 0;
+const TYPE_ASSUMED_ROLE = 1;
+const TYPE_FEDERATED_USER = 2;
+const TYPE_IAM_USER = 3;
+const TYPE_ROOT = 4;
+const TYPE_AWS_SERVICE = 5;
+
+/** The kind of `userIdentity.type` whose value is `text.slice(start, end)`. */
+function identityType(text: string, start: number, end: number): number {
+  switch (end - start) {
+    case 11:
+      return text.startsWith('AssumedRole', start) ? TYPE_ASSUMED_ROLE : TYPE_OTHER;
+    case 13:
+      return text.startsWith('FederatedUser', start) ? TYPE_FEDERATED_USER : TYPE_OTHER;
+    case 7:
+      return text.startsWith('IAMUser', start) ? TYPE_IAM_USER : TYPE_OTHER;
+    case 4:
+      return text.startsWith('Root', start) ? TYPE_ROOT : TYPE_OTHER;
+    case 10:
+      return text.startsWith('AWSService', start) ? TYPE_AWS_SERVICE : TYPE_OTHER;
+    default:
+      return TYPE_OTHER;
+  }
+}
+
+/**
+ * {@link addRecord} of the record whose field offsets (see `FIELD` in `field-scanner.ts`) are
+ * `f[b...]` in `text`, read in place: the time parsed where it is, the type compared where it is,
+ * and the strings kept interned (no slice, no object per record). The reader's fast path; the
+ * differential tests (`cloudtrail-scan.test.ts`) hold it to {@link addRecord}.
+ */
+function addFields(
+  text: string,
+  f: Int32Array,
+  b: number,
+  i: number,
+  file: string,
+  raw: RawActivity,
+  result: FileResult,
+): void {
+  const ignored = result.ignored;
+  const timeAt = f[b + FIELD.eventTime]!;
+  let ms: number | undefined;
+  if (timeAt >= 0) {
+    const timeEnd = f[b + FIELD.eventTime + 1]!;
+    if (timeEnd - timeAt === 20 && text.charCodeAt(timeAt + 19) === 0x5a /* Z */) {
+      ms = parseCloudTrailTimeAt(text, timeAt);
+    }
+    ms ??= parseIsoTime(text.slice(timeAt, timeEnd));
+  }
+  if (ms === undefined) {
+    ignored.malformed++;
+    badRecord(
+      result,
+      file,
+      i,
+      'invalid_value',
+      '.eventTime',
+      'has no valid eventTime (expected an ISO 8601 time)',
+    );
+    return;
+  }
+  raw.cover(ms);
+  const accountAt = f[b + FIELD.recipientAccountId]!;
+  const regionAt = f[b + FIELD.awsRegion]!;
+  noteRecord(
+    result.coverage,
+    accountAt >= 0 ? interner.intern(text, accountAt, f[b + FIELD.recipientAccountId + 1]!) : '?',
+    regionAt >= 0 ? interner.intern(text, regionAt, f[b + FIELD.awsRegion + 1]!) : '?',
+    ms,
+  );
+  if (f[b + FIELD.identity] !== OBJECT) {
+    ignored.noIdentity++;
+    badRecord(result, file, i, 'missing_field', '.userIdentity', 'has no userIdentity object');
+    return;
+  }
+  const typeAt = f[b + FIELD.type]!;
+  const type = typeAt >= 0 ? identityType(text, typeAt, f[b + FIELD.type + 1]!) : TYPE_OTHER;
+  let principalAt: number;
+  let principalSlot: number;
+  let keyAt = -1;
+  switch (type) {
+    case TYPE_ASSUMED_ROLE:
+    case TYPE_FEDERATED_USER:
+      principalSlot = FIELD.issuerArn;
+      principalAt =
+        f[b + FIELD.context] === OBJECT && f[b + FIELD.issuer] === OBJECT
+          ? f[b + FIELD.issuerArn]!
+          : -1;
+      break;
+    case TYPE_IAM_USER: {
+      principalSlot = FIELD.arn;
+      principalAt = f[b + FIELD.arn]!;
+      const at = f[b + FIELD.accessKeyId]!;
+      if (at >= 0 && f[b + FIELD.accessKeyId + 1]! - at >= 4 && text.startsWith('AKIA', at)) {
+        keyAt = at;
+      }
+      break;
+    }
+    case TYPE_ROOT:
+      ignored.root++;
+      return;
+    case TYPE_AWS_SERVICE:
+      ignored.awsService++;
+      return;
+    default:
+      ignored.other++;
+      return;
+  }
+  const principalEnd = f[b + principalSlot + 1]!;
+  if (principalAt < 0 || principalEnd === principalAt) {
+    ignored.malformed++;
+    const user = type === TYPE_IAM_USER;
+    const typeName =
+      type === TYPE_IAM_USER
+        ? 'IAMUser'
+        : type === TYPE_ASSUMED_ROLE
+          ? 'AssumedRole'
+          : 'FederatedUser';
+    badRecord(
+      result,
+      file,
+      i,
+      'missing_field',
+      user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
+      `(${typeName}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
+    );
+    return;
+  }
+  const sourceAt = f[b + FIELD.eventSource]!;
+  const sourceEnd = f[b + FIELD.eventSource + 1]!;
+  const nameAt = f[b + FIELD.eventName]!;
+  const nameEnd = f[b + FIELD.eventName + 1]!;
+  if (sourceAt < 0 || sourceEnd === sourceAt || nameAt < 0 || nameEnd === nameAt) {
+    ignored.malformed++;
+    badRecord(
+      result,
+      file,
+      i,
+      'missing_field',
+      sourceAt < 0 || sourceEnd === sourceAt ? '.eventSource' : '.eventName',
+      'has no eventSource or eventName',
+    );
+    return;
+  }
+  const principal = interner.intern(text, principalAt, principalEnd);
+  const source = interner.intern(text, sourceAt, sourceEnd);
+  raw.add(principal, source, interner.intern(text, nameAt, nameEnd), ms);
+  if (keyAt >= 0) raw.addKey(text.slice(keyAt, f[b + FIELD.accessKeyId + 1]), principal, ms);
+  const categoryAt = f[b + FIELD.eventCategory]!;
+  if (
+    f[b + FIELD.managementEvent] === FALSE ||
+    (categoryAt >= 0 &&
+      f[b + FIELD.eventCategory + 1]! - categoryAt === 4 &&
+      text.startsWith('Data', categoryAt))
+  ) {
+    const n = result.dataEvents.get(source);
+    result.dataEvents.set(n === undefined ? detachString(source) : source, (n ?? 0) + 1);
+  }
+}
+
+/** Reports record `i` of `file` as malformed (the first {@link MAX_BAD_RECORDS_PER_FILE}). */
+function badRecord(
+  result: FileResult,
+  file: string,
+  i: number,
+  code: Issue['code'],
+  field: string,
+  message: string,
+): void {
+  if (result.badRecords.length < MAX_BAD_RECORDS_PER_FILE) {
+    result.badRecords.push({
+      code,
+      path: `$.Records[${i}]${field}`,
+      message: `record ${i} ${message}; it is not attributed to any principal`,
+      source: file,
+    });
+  }
 }
 
 /** A file's text, whether it was gzip, and whether it has no control characters. */
@@ -388,16 +604,8 @@ function addRecord(
   result: FileResult,
 ): void {
   const ignored = result.ignored;
-  const bad = (code: Issue['code'], field: string, message: string): void => {
-    if (result.badRecords.length < MAX_BAD_RECORDS_PER_FILE) {
-      result.badRecords.push({
-        code,
-        path: `$.Records[${i}]${field}`,
-        message: `record ${i} ${message}; it is not attributed to any principal`,
-        source: file,
-      });
-    }
-  };
+  const bad = (code: Issue['code'], field: string, message: string): void =>
+    badRecord(result, file, i, code, field, message);
   const r = value as RawRecord | null;
   if (typeof r !== 'object' || r === null || Array.isArray(r)) {
     ignored.malformed++;

@@ -21,43 +21,96 @@ const arn = fc.constantFrom(
   'arn:aws:iam::111122223333:role/with"quote',
   'arn:aws:iam::111122223333:role/tab\there',
   '',
+  null,
+);
+/** `sessionContext` and `sessionIssuer` in every form the reader tells apart. */
+const sessionContext = fc.oneof(
+  fc.record(
+    {
+      sessionIssuer: fc.oneof(
+        fc.record({ type: fc.constant('Role'), arn }, { requiredKeys: ['type'] }),
+        fc.constant(null),
+        fc.constant('Role'),
+      ),
+      attributes: fc.constant({ mfaAuthenticated: 'false' }),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.constant(null),
+  fc.constant({}),
 );
 const identity = fc.oneof(
-  fc.record({
-    type: fc.constant('AssumedRole'),
-    arn: fc.constant('arn:aws:sts::111122223333:assumed-role/Orders/s'),
-    sessionContext: fc.oneof(
-      fc.record({ sessionIssuer: fc.record({ type: fc.constant('Role'), arn }) }),
-      fc.constant(null),
-      fc.constant({}),
-    ),
-  }),
+  fc.record(
+    {
+      type: fc.constantFrom('AssumedRole', 'FederatedUser'),
+      arn: fc.constant('arn:aws:sts::111122223333:assumed-role/Orders/s'),
+      accessKeyId: fc.constantFrom('ASIAEXAMPLE', 'AKIAEXAMPLE2'),
+      sessionContext,
+    },
+    { requiredKeys: ['type'] },
+  ),
   fc.record(
     {
       type: fc.constant('IAMUser'),
       arn,
-      accessKeyId: fc.constantFrom('AKIAEXAMPLE1', 'ASIAX', ''),
+      accessKeyId: fc.constantFrom(
+        'AKIAEXAMPLE1',
+        'AKIAEXAMPLE2',
+        'ASIAX',
+        'AKIA',
+        'AKI',
+        '',
+        null,
+      ),
     },
     { requiredKeys: ['type'] },
   ),
-  fc.record({ type: fc.constantFrom('Root', 'AWSService', 'SAMLUser', 'FederatedUser'), arn }),
+  fc.record({
+    type: fc.constantFrom(
+      'Root',
+      'AWSService',
+      'SAMLUser',
+      'AssumedRol',
+      'IAMUsers',
+      'Roots',
+      'AWSServices',
+      null,
+      7,
+    ),
+    arn,
+  }),
+  fc.record({ arn }),
   fc.constant(null),
   fc.constant([]),
 );
-const record = fc.record(
-  {
-    eventVersion: fc.constant('1.10'),
-    userIdentity: identity,
-    eventTime: fc.constantFrom('2026-10-01T10:00:00Z', '2026-10-02T23:59:59Z', 'yesterday', 17),
-    eventSource: fc.constantFrom('s3.amazonaws.com', 'lambda.amazonaws.com', '', 'kms\\x'),
-    eventName: fc.constantFrom('GetObject', 'Invoke', 'Decrypt', 'Get\u00e9', ''),
-    requestParameters: fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })),
-    managementEvent: fc.boolean(),
-    eventCategory: fc.constantFrom('Data', 'Management'),
-    recipientAccountId: fc.constant('111122223333'),
-  },
-  { requiredKeys: ['eventVersion'] },
-);
+const fields = {
+  eventVersion: fc.constant('1.10'),
+  userIdentity: identity,
+  eventTime: fc.constantFrom(
+    '2026-10-01T10:00:00Z',
+    '2026-10-02T23:59:59Z',
+    '2026-10-02 23:59:59Z',
+    '2026-10-02T23:59:59.250Z',
+    '2026-10-02T23:59:59+01:00',
+    '2026-02-30T10:00:00Z',
+    '2026-10-01T24:00:00Z',
+    '2026-1x-01T10:00:00Z',
+    'yesterday',
+    null,
+    17,
+  ),
+  eventSource: fc.constantFrom('s3.amazonaws.com', 'lambda.amazonaws.com', '', 'kms\\x', null),
+  eventName: fc.constantFrom('GetObject', 'Invoke', 'Decrypt', 'Get\u00e9', '', null),
+  awsRegion: fc.constantFrom('us-east-1', 'eu-west-1', '', null),
+  requestParameters: fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })),
+  managementEvent: fc.constantFrom(true, false, null),
+  eventCategory: fc.constantFrom('Data', 'Management', 'Dat', 'Datas', null),
+  recipientAccountId: fc.constantFrom('111122223333', '444455556666', null),
+};
+/** Records with any of the fields. */
+const record = fc.record(fields, { requiredKeys: ['eventVersion'] });
+/** Records with all of them (more of them attributed: the reader's every branch is reached). */
+const fullRecord = fc.record(fields);
 
 /** Reads `text` as a gzip log file. */
 function read(name: string, text: string) {
@@ -72,16 +125,19 @@ describe('the CloudTrail reader', () => {
   it('reads a file on its fast path as on its JSON.parse path (differential)', () => {
     let n = 0;
     fc.assert(
-      fc.property(fc.array(record, { minLength: 1, maxLength: 12 }), (records) => {
-        const compact = JSON.stringify({ Records: records });
-        // Another top-level key: not the plain layout, so the whole text is parsed with JSON.parse.
-        const reference = `${compact.slice(0, -1)},"other":0}`;
-        // The same file name: it is in the bad-record reports.
-        const fast = read(`f${n}.json.gz`, compact);
-        const slow = read(`f${n++}.json.gz`, reference);
-        expect(fast).toEqual(slow);
-        expect(fast.result.events).toBe(records.length);
-      }),
+      fc.property(
+        fc.array(fc.oneof(record, fullRecord), { minLength: 1, maxLength: 12 }),
+        (records) => {
+          const compact = JSON.stringify({ Records: records });
+          // Another top-level key: not the plain layout, so the whole text is parsed with JSON.parse.
+          const reference = `${compact.slice(0, -1)},"other":0}`;
+          // The same file name: it is in the bad-record reports.
+          const fast = read(`f${n}.json.gz`, compact);
+          const slow = read(`f${n++}.json.gz`, reference);
+          expect(fast).toEqual(slow);
+          expect(fast.result.events).toBe(records.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -111,11 +111,55 @@ export function hasControlBytes(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Where the scanner puts a record's fields ({@link RecordScanner.fields}): for each read string
+ * field, its `[start, end)` offsets in the text (the content between the quotes), or `start`
+ * {@link ABSENT} / {@link NULL}; for `managementEvent` and the three objects, a state.
+ */
+export const FIELD = Object.freeze({
+  eventTime: 0,
+  eventSource: 2,
+  eventName: 4,
+  eventCategory: 6,
+  awsRegion: 8,
+  recipientAccountId: 10,
+  type: 12,
+  arn: 14,
+  accessKeyId: 16,
+  issuerArn: 18,
+  /** {@link ABSENT}, {@link NULL}, {@link TRUE} or {@link FALSE}. */
+  managementEvent: 20,
+  /** {@link ABSENT}, {@link NULL} or {@link OBJECT}: `userIdentity`. */
+  identity: 21,
+  /** The same for `userIdentity.sessionContext`. */
+  context: 22,
+  /** The same for `userIdentity.sessionContext.sessionIssuer`. */
+  issuer: 23,
+});
+
+/** Slots of {@link RecordScanner.fields}. */
+export const FIELD_SLOTS = 24;
+/** A field that is not in its object. */
+export const ABSENT = -1;
+/** A field whose value is `null`. */
+export const NULL = -2;
+/** `managementEvent: true`. */
+export const TRUE = -3;
+/** `managementEvent: false`. */
+export const FALSE = -4;
+/** An object (`userIdentity`, `sessionContext`, `sessionIssuer`). */
+export const OBJECT = -5;
+
+/**
  * Scans the records of one text (a log file's). Records must be scanned in increasing order of
  * position: the scanner remembers where the next backslash or control character is, so the
  * whole text is searched for them once.
  */
 export class RecordScanner {
+  /**
+   * The fields of the record last accepted by {@link RecordScanner.scanFields}, as offsets (see
+   * {@link FIELD}): what the reader groups on, without allocating anything per record.
+   */
+  readonly fields = new Int32Array(FIELD_SLOTS);
   private readonly text: string;
   private readonly controlFree: boolean;
   /** Offset of the next backslash or control character at or after `searchedFrom`, or Infinity. */
@@ -137,6 +181,15 @@ export class RecordScanner {
    * comment): unusual content or invalid JSON.
    */
   scan(start: number, end: number): ScannedRecord | undefined {
+    return this.scanFields(start, end) ? fieldsRecord(this.text, this.fields) : undefined;
+  }
+
+  /**
+   * Like {@link RecordScanner.scan}, but leaves the fields as offsets in
+   * {@link RecordScanner.fields}: true when the record was read, false when it must be parsed
+   * with `JSON.parse` instead.
+   */
+  scanFields(start: number, end: number): boolean {
     if (start < this.searchedFrom || this.nextUnusual < start) {
       if (this.controlFree) {
         const at = this.text.indexOf('\\', start);
@@ -148,104 +201,147 @@ export class RecordScanner {
       }
       this.searchedFrom = start;
     }
-    if (this.nextUnusual < end) return undefined;
-    return scanRecord(this.text, start, end);
+    if (this.nextUnusual < end) return false;
+    return scanRecord(this.text, start, end, this.fields);
   }
 }
 
-/**
- * The fields of the record `text.slice(start, end)`, assuming that slice holds no backslash and
- * no control character (checked by {@link RecordScanner.scan}); `undefined` for invalid JSON or
- * an unusual value.
- */
-function scanRecord(text: string, start: number, end: number): ScannedRecord | undefined {
-  const out: ScannedRecord = {
-    eventTime: undefined,
-    eventSource: undefined,
-    eventName: undefined,
-    eventCategory: undefined,
-    managementEvent: undefined,
-    awsRegion: undefined,
-    recipientAccountId: undefined,
-    userIdentity: undefined,
+/** The {@link ScannedRecord} that the offsets `f` (see {@link FIELD}) describe in `text`. */
+export function fieldsRecord(text: string, f: Int32Array): ScannedRecord {
+  const str = (slot: number): string | null | undefined => {
+    const s = f[slot]!;
+    return s === ABSENT ? undefined : s === NULL ? null : text.slice(s, f[slot + 1]);
   };
+  const state = (slot: number): number => f[slot]!;
+  const management = state(FIELD.managementEvent);
+  let userIdentity: ScannedIdentity | null | undefined;
+  if (state(FIELD.identity) === OBJECT) {
+    let sessionContext: ScannedIdentity['sessionContext'];
+    if (state(FIELD.context) === OBJECT) {
+      const issuer = state(FIELD.issuer);
+      sessionContext = {
+        sessionIssuer:
+          issuer === OBJECT ? { arn: str(FIELD.issuerArn) } : issuer === NULL ? null : undefined,
+      };
+    } else sessionContext = state(FIELD.context) === NULL ? null : undefined;
+    userIdentity = {
+      type: str(FIELD.type),
+      arn: str(FIELD.arn),
+      accessKeyId: str(FIELD.accessKeyId),
+      sessionContext,
+    };
+  } else userIdentity = state(FIELD.identity) === NULL ? null : undefined;
+  return {
+    eventTime: str(FIELD.eventTime),
+    eventSource: str(FIELD.eventSource),
+    eventName: str(FIELD.eventName),
+    eventCategory: str(FIELD.eventCategory),
+    managementEvent:
+      management === TRUE
+        ? true
+        : management === FALSE
+          ? false
+          : management === NULL
+            ? null
+            : undefined,
+    awsRegion: str(FIELD.awsRegion),
+    recipientAccountId: str(FIELD.recipientAccountId),
+    userIdentity,
+  };
+}
+
+/**
+ * Reads the string or `null` at `i` into `f[slot]` (and `f[slot + 1]`); the offset after it, or
+ * {@link FAIL} for another kind of value.
+ */
+function stringOrNull(text: string, i: number, end: number, f: Int32Array, slot: number): number {
+  if (text.charCodeAt(i) === QUOTE) {
+    const close = text.indexOf('"', i + 1);
+    if (close < 0 || close >= end) return FAIL;
+    f[slot] = i + 1;
+    f[slot + 1] = close;
+    return close + 1;
+  }
+  if (isNull(text, i, end)) {
+    f[slot] = NULL;
+    return i + 4;
+  }
+  return FAIL;
+}
+
+/**
+ * Scans the record `text.slice(start, end)` into `f` (see {@link FIELD}), assuming that slice
+ * holds no backslash and no control character (checked by {@link RecordScanner.scanFields});
+ * false for invalid JSON or an unusual value.
+ */
+function scanRecord(text: string, start: number, end: number, f: Int32Array): boolean {
+  f.fill(ABSENT);
   let seen = 0;
   let i = start;
-  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  if (text.charCodeAt(i) !== OPEN_BRACE) return false;
   i = ws(text, i + 1, end);
-  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1 === end ? out : undefined;
+  if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1 === end;
   for (;;) {
     // key
-    if (text.charCodeAt(i) !== QUOTE) return undefined;
+    if (text.charCodeAt(i) !== QUOTE) return false;
     const keyStart = i + 1;
     const keyEnd = text.indexOf('"', keyStart);
-    if (keyEnd < 0 || keyEnd >= end) return undefined;
+    if (keyEnd < 0 || keyEnd >= end) return false;
     i = ws(text, keyEnd + 1, end);
-    if (text.charCodeAt(i) !== COLON) return undefined;
+    if (text.charCodeAt(i) !== COLON) return false;
     i = ws(text, i + 1, end);
     // value
     const field = topField(text, keyStart, keyEnd - keyStart);
     if (field === 0) {
       i = skipValue(text, i, end);
     } else {
-      if ((seen & field) !== 0) return undefined; // a duplicate key: JSON.parse keeps the last
+      if ((seen & field) !== 0) return false; // a duplicate key: JSON.parse keeps the last
       seen |= field;
       if (field === F_IDENTITY) {
         const c = text.charCodeAt(i);
         if (c === OPEN_BRACE) {
-          const identity: ScannedIdentity = {
-            type: undefined,
-            arn: undefined,
-            accessKeyId: undefined,
-            sessionContext: undefined,
-          };
-          i = scanIdentity(text, i, end, identity);
-          out.userIdentity = identity;
+          f[FIELD.identity] = OBJECT;
+          i = scanIdentity(text, i, end, f);
         } else if (isNull(text, i, end)) {
-          out.userIdentity = null;
+          f[FIELD.identity] = NULL;
           i += 4;
-        } else return undefined;
+        } else return false;
       } else if (field === F_MANAGEMENT) {
         const c = text.charCodeAt(i);
         if (c === LOWER_T && text.startsWith('true', i)) {
-          out.managementEvent = true;
+          f[FIELD.managementEvent] = TRUE;
           i += 4;
         } else if (c === LOWER_F && text.startsWith('false', i)) {
-          out.managementEvent = false;
+          f[FIELD.managementEvent] = FALSE;
           i += 5;
         } else if (isNull(text, i, end)) {
-          out.managementEvent = null;
+          f[FIELD.managementEvent] = NULL;
           i += 4;
-        } else return undefined;
+        } else return false;
       } else {
-        const c = text.charCodeAt(i);
-        let value: string | null;
-        if (c === QUOTE) {
-          const close = text.indexOf('"', i + 1);
-          if (close < 0 || close >= end) return undefined;
-          value = text.slice(i + 1, close);
-          i = close + 1;
-        } else if (isNull(text, i, end)) {
-          value = null;
-          i += 4;
-        } else return undefined;
-        if (field === F_TIME) out.eventTime = value;
-        else if (field === F_SOURCE) out.eventSource = value;
-        else if (field === F_NAME) out.eventName = value;
-        else if (field === F_CATEGORY) out.eventCategory = value;
-        else if (field === F_REGION) out.awsRegion = value;
-        else out.recipientAccountId = value;
+        const slot =
+          field === F_TIME
+            ? FIELD.eventTime
+            : field === F_SOURCE
+              ? FIELD.eventSource
+              : field === F_NAME
+                ? FIELD.eventName
+                : field === F_CATEGORY
+                  ? FIELD.eventCategory
+                  : field === F_REGION
+                    ? FIELD.awsRegion
+                    : FIELD.recipientAccountId;
+        i = stringOrNull(text, i, end, f, slot);
       }
     }
-    if (i < 0 || i > end) return undefined;
+    if (i < 0 || i > end) return false;
     i = ws(text, i, end);
     const c = text.charCodeAt(i);
     if (c === COMMA) {
       i = ws(text, i + 1, end);
       continue;
     }
-    if (c === CLOSE_BRACE && i + 1 === end) return out;
-    return undefined;
+    return c === CLOSE_BRACE && i + 1 === end;
   }
 }
 
@@ -290,9 +386,9 @@ const I_KEY = 4;
 const I_CONTEXT = 8;
 
 /**
- * Scans the `userIdentity` object at `i` into `identity`; the offset after it, or {@link FAIL}.
+ * Scans the `userIdentity` object at `i` into `f`; the offset after it, or {@link FAIL}.
  */
-function scanIdentity(text: string, i: number, end: number, identity: ScannedIdentity): number {
+function scanIdentity(text: string, i: number, end: number, f: Int32Array): number {
   let seen = 0;
   i = ws(text, i + 1, end);
   if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
@@ -317,39 +413,24 @@ function scanIdentity(text: string, i: number, end: number, identity: ScannedIde
               : 0;
     if (field === 0) {
       i = skipValue(text, i, end);
-      if (i < 0) return FAIL;
     } else {
       if ((seen & field) !== 0) return FAIL;
       seen |= field;
-      const c = text.charCodeAt(i);
       if (field === I_CONTEXT) {
-        if (c === OPEN_BRACE) {
-          const context: NonNullable<ScannedIdentity['sessionContext']> = {
-            sessionIssuer: undefined,
-          };
-          i = scanContext(text, i, end, context);
-          if (i < 0) return FAIL;
-          identity.sessionContext = context;
+        if (text.charCodeAt(i) === OPEN_BRACE) {
+          f[FIELD.context] = OBJECT;
+          i = scanContext(text, i, end, f);
         } else if (isNull(text, i, end)) {
-          identity.sessionContext = null;
+          f[FIELD.context] = NULL;
           i += 4;
         } else return FAIL;
       } else {
-        let value: string | null;
-        if (c === QUOTE) {
-          const close = text.indexOf('"', i + 1);
-          if (close < 0 || close >= end) return FAIL;
-          value = text.slice(i + 1, close);
-          i = close + 1;
-        } else if (isNull(text, i, end)) {
-          value = null;
-          i += 4;
-        } else return FAIL;
-        if (field === I_TYPE) identity.type = value;
-        else if (field === I_ARN) identity.arn = value;
-        else identity.accessKeyId = value;
+        const slot =
+          field === I_TYPE ? FIELD.type : field === I_ARN ? FIELD.arn : FIELD.accessKeyId;
+        i = stringOrNull(text, i, end, f, slot);
       }
     }
+    if (i < 0) return FAIL;
     i = ws(text, i, end);
     const c = text.charCodeAt(i);
     if (c === COMMA) {
@@ -361,15 +442,10 @@ function scanIdentity(text: string, i: number, end: number, identity: ScannedIde
 }
 
 /**
- * Scans the `sessionContext` object at `i` (its `sessionIssuer.arn`) into `context`; the offset
- * after it, or {@link FAIL}.
+ * Scans the `sessionContext` object at `i` (its `sessionIssuer.arn`) into `f`; the offset after
+ * it, or {@link FAIL}.
  */
-function scanContext(
-  text: string,
-  i: number,
-  end: number,
-  context: NonNullable<ScannedIdentity['sessionContext']>,
-): number {
+function scanContext(text: string, i: number, end: number, f: Int32Array): number {
   let seenIssuer = false;
   i = ws(text, i + 1, end);
   if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
@@ -384,13 +460,11 @@ function scanContext(
     if (keyEnd - keyStart === 13 && text.startsWith('sessionIssuer', keyStart)) {
       if (seenIssuer) return FAIL;
       seenIssuer = true;
-      const c = text.charCodeAt(i);
-      if (c === OPEN_BRACE) {
-        const issuer: { arn: string | null | undefined } = { arn: undefined };
-        i = scanIssuer(text, i, end, issuer);
-        context.sessionIssuer = issuer;
+      if (text.charCodeAt(i) === OPEN_BRACE) {
+        f[FIELD.issuer] = OBJECT;
+        i = scanIssuer(text, i, end, f);
       } else if (isNull(text, i, end)) {
-        context.sessionIssuer = null;
+        f[FIELD.issuer] = NULL;
         i += 4;
       } else return FAIL;
     } else {
@@ -407,13 +481,8 @@ function scanContext(
   }
 }
 
-/** Scans the `sessionIssuer` object at `i` (its `arn`); the offset after it, or {@link FAIL}. */
-function scanIssuer(
-  text: string,
-  i: number,
-  end: number,
-  issuer: { arn: string | null | undefined },
-): number {
+/** Scans the `sessionIssuer` object at `i` (its `arn`) into `f`; the offset after it, or {@link FAIL}. */
+function scanIssuer(text: string, i: number, end: number, f: Int32Array): number {
   let seenArn = false;
   i = ws(text, i + 1, end);
   if (text.charCodeAt(i) === CLOSE_BRACE) return i + 1;
@@ -428,19 +497,11 @@ function scanIssuer(
     if (keyEnd - keyStart === 3 && text.startsWith('arn', keyStart)) {
       if (seenArn) return FAIL;
       seenArn = true;
-      if (text.charCodeAt(i) === QUOTE) {
-        const close = text.indexOf('"', i + 1);
-        if (close < 0 || close >= end) return FAIL;
-        issuer.arn = text.slice(i + 1, close);
-        i = close + 1;
-      } else if (isNull(text, i, end)) {
-        issuer.arn = null;
-        i += 4;
-      } else return FAIL;
+      i = stringOrNull(text, i, end, f, FIELD.issuerArn);
     } else {
       i = skipValue(text, i, end);
-      if (i < 0) return FAIL;
     }
+    if (i < 0) return FAIL;
     i = ws(text, i, end);
     const c = text.charCodeAt(i);
     if (c === COMMA) {

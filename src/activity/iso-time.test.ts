@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIsoTime, parseIsoTime } from './iso-time.js';
+import { formatIsoTime, parseCloudTrailTimeAt, parseIsoTime } from './iso-time.js';
 
 describe('parseIsoTime', () => {
   it('reads the CloudTrail form', () => {
@@ -67,5 +67,61 @@ describe('formatIsoTime', () => {
   it('writes seconds, and milliseconds only when there are some', () => {
     expect(formatIsoTime(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('2026-01-02T03:04:05Z');
     expect(formatIsoTime(Date.UTC(2026, 0, 2, 3, 4, 5, 7))).toBe('2026-01-02T03:04:05.007Z');
+  });
+});
+
+describe('parseCloudTrailTimeAt', () => {
+  /** Times of the CloudTrail shape, mostly valid, with digits, separators and ranges disturbed. */
+  const time = fc
+    .tuple(
+      fc.date({
+        min: new Date('0900-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      }),
+      fc.nat(19),
+      fc.constantFrom('', '0', '9', 'x', '-', ':', 'T', ' ', '/', '\u0660'),
+      fc.boolean(),
+    )
+    .map(([d, at, c, disturb]) => {
+      const t = `${d.toISOString().slice(0, 19)}Z`;
+      return disturb && c.length === 1 ? t.slice(0, at) + c + t.slice(at + 1) : t;
+    });
+
+  it('reads in place exactly what parseIsoTime reads from the slice, or leaves it to it (property)', () => {
+    fc.assert(
+      fc.property(
+        time,
+        fc.string({ maxLength: 5 }),
+        fc.string({ maxLength: 5 }),
+        (t, before, after) => {
+          // Its precondition (the caller's check): 20 characters ending in Z.
+        fc.pre(t.length === 20 && t.endsWith('Z'));
+        const text = `${before}${t}${after}`;
+          const got = parseCloudTrailTimeAt(text, before.length);
+          // The same instant with an offset: parsed by the regular expression, not the fast path.
+        const reference = parseIsoTime(`${t.slice(0, 19)}+00:00`);
+          if (got !== undefined) expect(got).toBe(reference);
+          // The in-place form refuses only what is not the CloudTrail form.
+          if (got === undefined && reference !== undefined) expect(t.charAt(10)).not.toBe('T');
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('rejects out-of-range fields as parseIsoTime does', () => {
+    for (const t of [
+      '2026-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '0999-01-01T00:00:00Z',
+    ]) {
+      expect(parseCloudTrailTimeAt(`"${t}"`, 1), t).toBeUndefined();
+      expect(parseIsoTime(t), t).toBeUndefined();
+    }
+    expect(parseCloudTrailTimeAt('"2024-02-29T23:59:59Z"', 1)).toBe(
+      Date.UTC(2024, 1, 29, 23, 59, 59),
+    );
   });
 });

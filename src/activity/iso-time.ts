@@ -64,21 +64,32 @@ export function parseIsoTime(text: string, options: IsoTimeOptions = {}): number
 
 /** `YYYY-MM-DDTHH:MM:SSZ` (exactly 20 characters), or `undefined` when `text` is not that form. */
 function parseCloudTrailTime(text: string): number | undefined {
+  return parseCloudTrailTimeAt(text, 0);
+}
+
+/**
+ * The CloudTrail form `YYYY-MM-DDTHH:MM:SSZ` read in place from the 20 characters of `text` at
+ * `start` (the caller checks that they are there and that the last is `Z`), with exactly the
+ * checks of {@link parseIsoTime}; `undefined` when they are not that form (then
+ * {@link parseIsoTime} of the slice decides: it accepts other forms too). For the CloudTrail
+ * reader, which reads times without slicing them out of the log text.
+ */
+export function parseCloudTrailTimeAt(text: string, start: number): number | undefined {
   if (
-    text.charCodeAt(4) !== 0x2d ||
-    text.charCodeAt(7) !== 0x2d ||
-    text.charCodeAt(10) !== 0x54 ||
-    text.charCodeAt(13) !== 0x3a ||
-    text.charCodeAt(16) !== 0x3a
+    text.charCodeAt(start + 4) !== 0x2d ||
+    text.charCodeAt(start + 7) !== 0x2d ||
+    text.charCodeAt(start + 10) !== 0x54 ||
+    text.charCodeAt(start + 13) !== 0x3a ||
+    text.charCodeAt(start + 16) !== 0x3a
   ) {
     return undefined;
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
+  const year = digits(text, start, 4);
+  const month = digits(text, start + 5, 2);
+  const day = digits(text, start + 8, 2);
+  const hour = digits(text, start + 11, 2);
+  const minute = digits(text, start + 14, 2);
+  const second = digits(text, start + 17, 2);
   if (!validFields(year, month, day, hour, minute, second)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
@@ -31,6 +32,29 @@ function sample(): RawActivity {
 }
 
 describe('RawActivity', () => {
+  it('sends its keys sorted by key ID, each with its latest time and user (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 4 }), fc.constantFrom(USER, ROLE), fc.nat(50))),
+        (uses) => {
+          const raw = new RawActivity();
+          const latest = new Map<string, { user: string; ms: number }>();
+          for (const [id, user, ms] of uses) {
+            raw.addKey(id, user, ms);
+            const seen = latest.get(id);
+            if (seen === undefined || ms > seen.ms) latest.set(id, { user, ms });
+          }
+          const { ids, users, user, last } = raw.toJSON().keys;
+          expect(ids).toEqual([...latest.keys()].sort());
+          ids.forEach((id, i) => {
+            expect({ user: users[user[i]!], ms: last[i] }).toEqual(latest.get(id));
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('maps each call once into an accumulator, like recording every event', () => {
     const acc = new ActivityAccumulator();
     sample().applyTo(acc, mapper);
