@@ -47,7 +47,6 @@ import {
 } from './field-scanner.js';
 import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
-import { SubstringInterner } from './substring-interner.js';
 
 /** Events not attributed to any principal, by reason. */
 export interface IgnoredEvents {
@@ -316,12 +315,6 @@ function fieldRows(count: number): Int32Array {
   return rowsBuffer;
 }
 
-/**
- * The kept strings of the values records repeat (principals, event sources and names, accounts,
- * regions): one table per thread, reused from file to file (see `substring-interner.ts`).
- */
-const interner = new SubstringInterner();
-
 const TYPE_OTHER = 0;
 const TYPE_ASSUMED_ROLE = 1;
 const TYPE_FEDERATED_USER = 2;
@@ -349,9 +342,12 @@ function identityType(text: string, start: number, end: number): number {
 
 /**
  * {@link addRecord} of the record whose field offsets (see `FIELD` in `field-scanner.ts`) are
- * `f[b...]` in `text`, read in place: the time parsed where it is, the type compared where it is,
- * and the strings kept interned (no slice, no object per record). The reader's fast path; the
- * differential tests (`cloudtrail-scan.test.ts`) hold it to {@link addRecord}.
+ * `f[b...]` in `text`, read in place: the time parsed where it is, the type and category compared
+ * where they are, and only the strings grouped on sliced (no object per record). The reader's fast
+ * path; the differential tests (`cloudtrail-scan.test.ts`) hold it to {@link addRecord}.
+ *
+ * (Interning the sliced strings through a table keyed on a few of their characters was measured
+ * and dropped: about 5 % more CPU than slices, whose hashing `Map` does natively.)
  */
 function addFields(
   text: string,
@@ -389,8 +385,8 @@ function addFields(
   const regionAt = f[b + FIELD.awsRegion]!;
   noteRecord(
     result.coverage,
-    accountAt >= 0 ? interner.intern(text, accountAt, f[b + FIELD.recipientAccountId + 1]!) : '?',
-    regionAt >= 0 ? interner.intern(text, regionAt, f[b + FIELD.awsRegion + 1]!) : '?',
+    accountAt >= 0 ? text.slice(accountAt, f[b + FIELD.recipientAccountId + 1]!) : '?',
+    regionAt >= 0 ? text.slice(regionAt, f[b + FIELD.awsRegion + 1]!) : '?',
     ms,
   );
   if (f[b + FIELD.identity] !== OBJECT) {
@@ -467,9 +463,9 @@ function addFields(
     );
     return;
   }
-  const principal = interner.intern(text, principalAt, principalEnd);
-  const source = interner.intern(text, sourceAt, sourceEnd);
-  raw.add(principal, source, interner.intern(text, nameAt, nameEnd), ms);
+  const principal = text.slice(principalAt, principalEnd);
+  const source = text.slice(sourceAt, sourceEnd);
+  raw.add(principal, source, text.slice(nameAt, nameEnd), ms);
   if (keyAt >= 0) raw.addKey(text.slice(keyAt, f[b + FIELD.accessKeyId + 1]), principal, ms);
   const categoryAt = f[b + FIELD.eventCategory]!;
   if (
