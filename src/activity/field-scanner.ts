@@ -65,7 +65,12 @@ const NINE = 0x39;
 const COLON = 0x3a;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const LOWER_A = 0x61;
 const LOWER_E = 0x65;
+const LOWER_I = 0x69;
+const LOWER_M = 0x6d;
+const LOWER_R = 0x72;
+const LOWER_U = 0x75;
 const UPPER_E = 0x45;
 const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
@@ -354,27 +359,41 @@ const F_REGION = 32;
 const F_ACCOUNT = 64;
 const F_IDENTITY = 128;
 
-/** Which read field of a record the key at `[at, at + length)` is (0: none). */
+/**
+ * Which read field of a record the key at `[at, at + length)` is (0: none). A character or two
+ * are compared first, so that most other keys of the same length (`eventType`, `userAgent`,
+ * `eventVersion`, `sourceIPAddress`, ...) cost no `startsWith`; `startsWith` confirms.
+ */
 function topField(text: string, at: number, length: number): number {
   switch (length) {
-    case 9:
-      return text.startsWith('eventTime', at)
-        ? F_TIME
-        : text.startsWith('eventName', at)
-          ? F_NAME
-          : text.startsWith('awsRegion', at)
-            ? F_REGION
-            : 0;
+    case 9: {
+      const c = text.charCodeAt(at);
+      if (c === LOWER_E) {
+        const d = text.charCodeAt(at + 6);
+        if (d === LOWER_I) return text.startsWith('eventTime', at) ? F_TIME : 0;
+        if (d === LOWER_A) return text.startsWith('eventName', at) ? F_NAME : 0;
+        return 0;
+      }
+      return c === LOWER_A && text.startsWith('awsRegion', at) ? F_REGION : 0;
+    }
     case 11:
-      return text.startsWith('eventSource', at) ? F_SOURCE : 0;
+      return text.charCodeAt(at) === LOWER_E && text.startsWith('eventSource', at) ? F_SOURCE : 0;
     case 12:
-      return text.startsWith('userIdentity', at) ? F_IDENTITY : 0;
+      return text.charCodeAt(at) === LOWER_U && text.startsWith('userIdentity', at)
+        ? F_IDENTITY
+        : 0;
     case 13:
-      return text.startsWith('eventCategory', at) ? F_CATEGORY : 0;
+      return text.charCodeAt(at) === LOWER_E && text.startsWith('eventCategory', at)
+        ? F_CATEGORY
+        : 0;
     case 15:
-      return text.startsWith('managementEvent', at) ? F_MANAGEMENT : 0;
+      return text.charCodeAt(at) === LOWER_M && text.startsWith('managementEvent', at)
+        ? F_MANAGEMENT
+        : 0;
     case 18:
-      return text.startsWith('recipientAccountId', at) ? F_ACCOUNT : 0;
+      return text.charCodeAt(at) === LOWER_R && text.startsWith('recipientAccountId', at)
+        ? F_ACCOUNT
+        : 0;
     default:
       return 0;
   }
