@@ -96,11 +96,11 @@ describe('parseCloudTrailTimeAt', () => {
         fc.string({ maxLength: 5 }),
         (t, before, after) => {
           // Its precondition (the caller's check): 20 characters ending in Z.
-        fc.pre(t.length === 20 && t.endsWith('Z'));
-        const text = `${before}${t}${after}`;
+          fc.pre(t.length === 20 && t.endsWith('Z'));
+          const text = `${before}${t}${after}`;
           const got = parseCloudTrailTimeAt(text, before.length);
           // The same instant with an offset: parsed by the regular expression, not the fast path.
-        const reference = parseIsoTime(`${t.slice(0, 19)}+00:00`);
+          const reference = parseIsoTime(`${t.slice(0, 19)}+00:00`);
           if (got !== undefined) expect(got).toBe(reference);
           // The in-place form refuses only what is not the CloudTrail form.
           if (got === undefined && reference !== undefined) expect(t.charAt(10)).not.toBe('T');
