@@ -44,12 +44,16 @@ import {
 import { planEdits } from './patch.js';
 import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
-import type { Edit, PolicySource, Unsupported } from './types.js';
+import type { Edit, PolicySource, SNode, Unsupported } from './types.js';
 import { partIds, planSplit } from './split.js';
+import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
 import { sharedUnused, type SharedPolicyContext } from './shared-policy.js';
 import { unifiedDiff } from './unified-diff.js';
 
-/** The forms a patch writes into a source (a split only for a CloudFormation managed policy). */
+/**
+ * The forms a patch writes into a source (a split only for a CloudFormation
+ * `AWS::IAM::ManagedPolicy` or a Terraform `aws_iam_policy`).
+ */
 export type PatchForm = PolicyForm;
 
 /** How each single-policy form is refined (as src/refine/forms/choose.ts refines it). */
@@ -93,7 +97,7 @@ function splitReason(rec: PolicyRecommendation, kind: QuotaKind): string {
   const sizes = parts.map((n) => fmt(n)).join(', ');
   return (
     `split form needs ${added} new polic${added === 1 ? 'y' : 'ies'} (${parts.length} customer managed policies of ${sizes} of ${fmt(MANAGED_POLICY_QUOTA)} characters), ` +
-    `and remediate adds policies only next to a CloudFormation AWS::IAM::ManagedPolicy: write the parts (finding page, \`recommend --format json\`) by hand`
+    `and remediate adds policies only next to a CloudFormation AWS::IAM::ManagedPolicy or a Terraform aws_iam_policy: write the parts (finding page, \`recommend --format json\`) by hand`
   );
 }
 
@@ -182,6 +186,11 @@ export interface PolicyPatch {
    * added next to it, each with its size against the managed policy quota.
    */
   parts?: (SizeAgainstQuota & { id: string })[];
+  /**
+   * For a Terraform split: the attachment resources of the original
+   * (`aws_iam_role_policy_attachment.x`, ...), each copied for every new part (`x_part2`, ...).
+   */
+  attachmentsCopied?: string[];
   /**
    * Size before and after, against the quota of where the policy lives (after: for an inline
    * policy, the room its principal's other inline policies leave, when the finding says).
@@ -368,6 +377,8 @@ interface Planned {
   check: (text: string, shift: ((offset: number) => number) | undefined) => Promise<Proof | string>;
   /** For a split: each part's resource and size. */
   parts?: (SizeAgainstQuota & { id: string })[];
+  /** For a Terraform split: the attachment resources copied for every new part. */
+  attachmentsCopied?: string[];
   edits: Edit[];
   bindings: Bindings;
   unused: UnusedSet;
@@ -442,30 +453,44 @@ function proveExact(
   return proof.exact ? proof : `${what} fails the exactness proof`;
 }
 
-/**
- * Reads a split back from the patched template: the original resource and the added ones, each
- * within the managed policy quota, their union (as `verify` joins a set of policies) proved against
- * the original and equal to the recommended document.
- */
-async function proveParts(
+/** The documents of a CloudFormation split read back from the patched template (`ids`: logical IDs). */
+async function readCloudFormationSplit(
   source: PolicySource,
   patched: string,
   ids: readonly string[],
+): Promise<{ address: string; document: SNode }[] | string> {
+  await Promise.resolve();
+  const located = locateCloudFormation(source.file, patched);
+  const out: { address: string; document: SNode }[] = [];
+  for (const address of ids.map((id) => `Resources.${id}`)) {
+    const s = located.sources.find((x) => x.address === address);
+    if (!s) return `${address} is not in the patched template`;
+    out.push({ address, document: s.document });
+  }
+  return out;
+}
+
+/**
+ * Reads a split back from the patched source (`readBack`: the original resource and the added
+ * ones), each within the managed policy quota, their union (as `verify` joins a set of policies)
+ * proved against the original and equal to the recommended document.
+ */
+async function proveParts(
+  readBack: (patched: string) => Promise<{ address: string; document: SNode }[] | string>,
+  patched: string,
   bindings: Bindings,
   original: Record<string, unknown>,
   policy: Record<string, unknown>,
   unused: UnusedSet,
   catalog: ActionCatalog,
 ): Promise<Proof | string> {
-  await Promise.resolve();
-  const located = locateCloudFormation(source.file, patched);
+  const read = await readBack(patched);
+  if (typeof read === 'string') return read;
   const docs: Record<string, unknown>[] = [];
-  for (const address of [source.address, ...ids.map((id) => `Resources.${id}`)]) {
-    const s = located.sources.find((x) => x.address === address);
-    if (!s) return `${address} is not in the patched template`;
+  for (const { address, document } of read) {
     let doc: Record<string, unknown>;
     try {
-      doc = resolveDocument(s.document, new Map(bindings)) as Record<string, unknown>;
+      doc = resolveDocument(document, new Map(bindings)) as Record<string, unknown>;
     } catch (error) {
       return `${address} cannot be read back: ${(error as Error).message}`;
     }
@@ -686,7 +711,10 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         );
         continue;
       }
-      if (form === 'split' && (kind !== 'managed' || !source.cfnResource)) {
+      const splitsHere =
+        source.cfnResource !== undefined ||
+        (source.tool === 'terraform' && source.resourceType === 'aws_iam_policy');
+      if (form === 'split' && (kind !== 'managed' || !splitsHere)) {
         skip(splitReason(rec, kind), source);
         continue;
       }
@@ -744,9 +772,25 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         continue;
       }
       const text = texts.get(source.file)!;
-      const edits = split
-        ? planSplit(text, source, refinement, split)
-        : planEdits(text, source.document, refinement);
+      // A Terraform split: the parts' addresses, the attachments copied, and how to read them back.
+      const tfSplit =
+        split && !source.cfnResource
+          ? await planTerraformSplit(
+              text,
+              source,
+              refinement,
+              split,
+              tf,
+              options.sharing?.attachments.get(rec.policyId),
+            )
+          : undefined;
+      const edits =
+        typeof tfSplit === 'object'
+          ? tfSplit.edits
+          : (tfSplit ??
+            (split
+              ? planSplit(text, source, refinement, split)
+              : planEdits(text, source.document, refinement)));
       if (typeof edits === 'string') {
         skip(split ? `split form: ${edits}` : edits, source);
         continue;
@@ -763,13 +807,24 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         );
         continue;
       }
-      const ids = split ? partIds(source.cfnResource!.logicalId, split.parts.length) : [];
+      const ids =
+        typeof tfSplit === 'object'
+          ? [source.address, ...tfSplit.parts]
+          : split
+            ? [
+                source.cfnResource!.logicalId,
+                ...partIds(source.cfnResource!.logicalId, split.parts.length),
+              ]
+            : [];
+      const readBack = (patchedText: string) =>
+        typeof tfSplit === 'object'
+          ? readTerraformSplit(source.file, patchedText, source.address, tfSplit)
+          : readCloudFormationSplit(source, patchedText, ids);
       const check = (patchedText: string, shift: ((offset: number) => number) | undefined) =>
         split
           ? proveParts(
-              source,
+              readBack,
               patchedText,
-              ids,
               bindings,
               rec.originalPolicy!,
               policy,
@@ -807,10 +862,11 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           ? {
               parts: parts.map((p, k) => ({
                 ...p,
-                id: k === 0 ? source.cfnResource!.logicalId : ids[k - 1]!,
+                id: ids[k]!,
               })),
             }
           : {}),
+        ...(typeof tfSplit === 'object' ? { attachmentsCopied: tfSplit.attachments } : {}),
         edits,
         bindings,
         unused,
@@ -926,6 +982,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         form: p.form,
         ...(p.rec.form === undefined ? {} : { formReason: p.rec.form.reason }),
         ...(p.parts ? { parts: p.parts } : {}),
+        ...(p.attachmentsCopied ? { attachmentsCopied: p.attachmentsCopied } : {}),
         size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,
         diff: unifiedDiff(rel, text, p.edits),

@@ -62,31 +62,37 @@ interface TfFile {
   root: Node;
 }
 
-function kids(n: Node | null | undefined): Node[] {
+/** The children of a node (none for null). */
+export function kids(n: Node | null | undefined): Node[] {
   return (n?.children ?? []).filter((c): c is Node => c !== null);
 }
 
-function blockType(b: Node): string {
+/** A block's type (`resource`, `data`, `statement`, ...). */
+export function blockType(b: Node): string {
   return kids(b).find((c) => c.type === 'identifier')?.text ?? '';
 }
 
-function blockLabels(b: Node): string[] {
+/** A block's quoted labels, unescaped (`resource "aws_iam_policy" "x"`: `aws_iam_policy`, `x`). */
+export function blockLabels(b: Node): string[] {
   return kids(b)
     .filter((c) => c.type === 'string_lit')
     .map((c) => stringLitValue(c) ?? '');
 }
 
-function bodyOf(b: Node): Node | undefined {
+/** A block's body. */
+export function bodyOf(b: Node): Node | undefined {
   return kids(b).find((c) => c.type === 'body');
 }
 
-function blocksIn(body: Node | undefined, type?: string): Node[] {
+/** The blocks of a body, of `type` when given. */
+export function blocksIn(body: Node | undefined, type?: string): Node[] {
   return kids(body).filter(
     (c) => c.type === 'block' && (type === undefined || blockType(c) === type),
   );
 }
 
-function attribute(body: Node | undefined, name: string): Node | undefined {
+/** The expression of a body's attribute `name`. */
+export function attribute(body: Node | undefined, name: string): Node | undefined {
   const a = kids(body).find((c) => c.type === 'attribute' && kids(c)[0]?.text === name);
   return a ? kids(a).find((c) => c.type === 'expression') : undefined;
 }
@@ -97,7 +103,7 @@ function spanOf(n: Node): Span {
 }
 
 /** The single meaningful child of an `expression` node (or the node itself). */
-function inner(expr: Node): Node {
+export function inner(expr: Node): Node {
   const named = kids(expr).filter((c) => c.type !== 'comment');
   if (expr.type === 'expression' && named.length === 1) {
     const only = named[0]!;
@@ -115,7 +121,7 @@ function inner(expr: Node): Node {
 }
 
 /** The value of a `string_lit` without interpolation, unescaped; undefined for a template. */
-function stringLitValue(n: Node): string | undefined {
+export function stringLitValue(n: Node): string | undefined {
   if (n.type !== 'string_lit') return undefined;
   let out = '';
   for (const c of kids(n)) {
