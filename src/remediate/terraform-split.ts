@@ -204,7 +204,14 @@ export async function planTerraformSplit(
         const where = `${t.path}:${ref.startPosition.row + 1}`;
         const top = topBlock(ref);
         const [type = '', attName = ''] = top ? blockLabels(top) : [];
-        const what = top ? blockName(top) : 'an expression';
+        let at: Node | null = ref;
+        while (
+          at &&
+          !(at.type === 'attribute' && at.parent?.parent?.startIndex === top?.startIndex)
+        )
+          at = at.parent;
+        const attr = at ? ` (${kids(at)[0]?.text ?? ''})` : '';
+        const what = top ? `${blockName(top)}${attr}` : 'an expression';
         if (!top || blockType(top) !== 'resource' || !ATTACHMENTS.has(type)) {
           return `${where}: ${source.address} is referenced in ${what}${type === 'aws_iam_policy_attachment' ? ' (an exclusive attachment)' : ''}: the new parts would not be attached or used there; split by hand`;
         }

@@ -1,0 +1,392 @@
+/**
+ * The split form written into Terraform (terraform-split.ts): the fixture's 700-action policy with
+ * two role attachments is split, every line of the patch is checked, the patch is applied with
+ * `git apply` and the result read back; the refusals name the file and line; and, for random
+ * policies, every part read back from the patched text is exactly the part splitPolicy made.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionCatalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import type { Finding } from '../findings/types.js';
+import { mergePolicies, splitPolicy } from '../refine/forms/split.js';
+import { refinePolicy } from '../refine/refine.js';
+import { canonicalDocument, resolveDocument } from './document.js';
+import { remediate, type RemediateResult } from './remediate.js';
+import { applyEdits } from './rewrite-list.js';
+import { locateTerraform } from './terraform.js';
+import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
+import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+
+const ARN = 'arn:aws:iam::123456789012';
+const POLICY = `${ARN}:policy/ec2-catalogue`;
+const SOURCE = join(FIXTURES, 'terraform-split');
+
+let catalog: ActionCatalog;
+let actions: string[];
+let s3: string[];
+let work: string;
+
+/** The findings of the two roles the policy is attached to (each unused: every tenth action). */
+function findingsFor(): Finding[] {
+  const unused = actions.filter((_, i) => i % 10 === 0);
+  const document = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Catalogue', Effect: 'Allow', Action: actions, Resource: '*' }],
+  };
+  return ['catalogue-api', 'catalogue-batch'].map((role) =>
+    testFinding(
+      role,
+      `${ARN}:role/${role}`,
+      unused,
+      [{ name: 'ec2-catalogue', id: POLICY, type: 'CUSTOMER_MANAGED', document }],
+      catalog,
+      { forms: true },
+    ),
+  );
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+/** Runs remediate on a copy of the fixture whose main.tf is `edit(main.tf)`. */
+async function run(edit: (text: string) => string = (t) => t): Promise<RemediateResult> {
+  const dir = mkdtempSync(join(work, 'case-'));
+  cpSync(SOURCE, dir, { recursive: true });
+  const main = join(dir, 'main.tf');
+  writeFileSync(main, edit(readFileSync(main, 'utf8')));
+  const findings = findingsFor();
+  return remediate({ dirs: [dir], findings, sharing: sharingOf(findings), catalog });
+}
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  actions = JSON.parse(
+    readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
+  ) as string[];
+  s3 = catalog.actions.filter((a) => a.service === 's3').map((a) => `s3:${a.name}`);
+  work = mkdtempSync(join(tmpdir(), 'iam-refine-tfsplit-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('a Terraform split with two role attachments', () => {
+  let result: RemediateResult;
+  beforeAll(async () => {
+    result = await run();
+  }, 120_000);
+
+  it('writes the parts after the policy and copies both attachments, proved', () => {
+    expect(result.notPatched).toEqual([]);
+    expect(result.patches).toHaveLength(1);
+    const p = result.patches[0]!;
+    expect(p.form).toBe('split');
+    expect(p.proof.exact).toBe(true);
+    expect(p.findingIds).toEqual(['catalogue-api', 'catalogue-batch']);
+    const n = p.parts!.length;
+    expect(n).toBeGreaterThan(1);
+    expect(p.parts!.map((x) => x.id)).toEqual(
+      Array.from({ length: n }, (_, k) =>
+        k === 0 ? 'aws_iam_policy.catalogue' : `aws_iam_policy.catalogue_part${k + 1}`,
+      ),
+    );
+    for (const part of p.parts!) expect(part.characters).toBeLessThanOrEqual(6144);
+    expect(p.attachmentsCopied).toEqual([
+      'aws_iam_role_policy_attachment.catalogue_api',
+      'aws_iam_role_policy_attachment.catalogue_batch',
+    ]);
+  });
+
+  it('the patch, line by line: only action entries removed; the copies are the original block', () => {
+    const before = readFileSync(join(SOURCE, 'main.tf'), 'utf8').split('\n');
+    const after = result.files[0]!.after.split('\n');
+    const n = result.patches[0]!.parts!.length;
+    const isEntry = (l: string) => /^ {8}"ec2:[A-Za-z0-9]+",$/.test(l);
+    // Every removed line is an action entry of the original.
+    const removed = result.diff
+      .split('\n')
+      .filter((l) => l.startsWith('-') && !l.startsWith('---'));
+    expect(removed.length).toBeGreaterThan(0);
+    for (const l of removed) expect(isEntry(l.slice(1))).toBe(true);
+    // The original block without its entries, with a part's name and label.
+    const end = before.indexOf('}', 1);
+    const block = before.slice(1, end + 1).filter((l) => !isEntry(l));
+    const blockOf = (k: number) =>
+      block.map((l) =>
+        k === 0
+          ? l
+          : l
+              .replace('"catalogue" {', `"catalogue_part${k + 1}" {`)
+              .replace('"ec2-catalogue"', `"ec2-catalogue-part-${k + 1}"`),
+      );
+    const attachment = (name: string, role: string, k: number) => [
+      `resource "aws_iam_role_policy_attachment" "${name}${k === 0 ? '' : `_part${k + 1}`}" {`,
+      `  role       = ${role}`,
+      `  policy_arn = aws_iam_policy.catalogue${k === 0 ? '' : `_part${k + 1}`}.arn`,
+      '}',
+    ];
+    const expected = [
+      before[0]!,
+      ...Array.from({ length: n }, (_, k) => [...(k === 0 ? [] : ['']), ...blockOf(k)]).flat(),
+      '',
+      ...Array.from({ length: n }, (_, k) => [
+        ...(k === 0 ? [] : ['']),
+        ...attachment('catalogue_api', '"catalogue-api"', k),
+      ]).flat(),
+      '',
+      '# The batch workers share the policy.',
+      ...Array.from({ length: n }, (_, k) => [
+        ...(k === 0 ? [] : ['']),
+        ...attachment('catalogue_batch', 'aws_iam_role.batch.name', k),
+      ]).flat(),
+      ...before.slice(before.indexOf('resource "aws_iam_role" "batch" {') - 1),
+    ];
+    expect(after.filter((l) => !isEntry(l))).toEqual(expected);
+    // Every entry kept is one of the original's, and each part's entries are in the original's order.
+    const original = before.filter(isEntry);
+    const kept = after.filter(isEntry);
+    for (const l of kept) expect(original).toContain(l);
+  });
+
+  it('git apply accepts the patch; the applied source reads back as the parts, attached twice', async () => {
+    const repo = mkdtempSync(join(work, 'git-'));
+    cpSync(SOURCE, repo, { recursive: true });
+    git(repo, 'init', '-q');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'fixture');
+    writeFileSync(join(repo, 'fix.patch'), result.diff);
+    git(repo, 'apply', '--check', 'fix.patch');
+    git(repo, 'apply', 'fix.patch');
+    const text = readFileSync(join(repo, 'main.tf'), 'utf8');
+    expect(text).toBe(result.files[0]!.after);
+    const p = result.patches[0]!;
+    const n = p.parts!.length;
+    const parts = Array.from({ length: n - 1 }, (_, k) => `aws_iam_policy.catalogue_part${k + 2}`);
+    const added = ['catalogue_api', 'catalogue_batch'].flatMap((a, i) =>
+      parts.map((part, k) => ({
+        address: `aws_iam_role_policy_attachment.${a}_part${k + 2}`,
+        policyArn: `${part}.arn`,
+        principal: {
+          attribute: 'role',
+          text: i === 0 ? '"catalogue-api"' : 'aws_iam_role.batch.name',
+        },
+      })),
+    );
+    const read = await readTerraformSplit(join(repo, 'main.tf'), text, 'aws_iam_policy.catalogue', {
+      parts,
+      added,
+    });
+    if (typeof read === 'string') throw new Error(read);
+    const docs = read.map((r) => resolveDocument(r.document, new Map()));
+    expect(canonicalDocument(mergePolicies(docs as Record<string, unknown>[]))).toEqual(
+      canonicalDocument(p.policy),
+    );
+    const located = await locateTerraform([{ path: join(repo, 'main.tf'), text }]);
+    expect(located.sources.map((s) => `${s.address} ${s.policyName}`)).toEqual(
+      Array.from(
+        { length: n },
+        (_, k) =>
+          `aws_iam_policy.catalogue${k === 0 ? '' : `_part${k + 1}`} ec2-catalogue${k === 0 ? '' : `-part-${k + 1}`}`,
+      ),
+    );
+    // A wrong policy_arn in a copied attachment is caught.
+    const broken = text.replace(
+      `policy_arn = aws_iam_policy.catalogue_part2.arn`,
+      'policy_arn = aws_iam_policy.catalogue.arn',
+    );
+    expect(
+      await readTerraformSplit(join(repo, 'main.tf'), broken, 'aws_iam_policy.catalogue', {
+        parts,
+        added,
+      }),
+    ).toMatch(
+      /^aws_iam_role_policy_attachment\.catalogue_api_part2 \(line \d+\) does not have policy_arn = aws_iam_policy\.catalogue_part2\.arn$/,
+    );
+  });
+});
+
+describe('a Terraform split is refused, one line saying why', () => {
+  const reason = async (edit: (t: string) => string) => {
+    const r = await run(edit);
+    expect(r.patches).toEqual([]);
+    expect(r.diff).toBe('');
+    expect(r.notPatched.map((x) => x.source?.address)).toEqual([
+      'aws_iam_policy.catalogue',
+      'aws_iam_policy.catalogue',
+    ]);
+    return r.notPatched[0]!.reason;
+  };
+  const line = (text: string, what: string) => text.split('\n').indexOf(what) + 1;
+
+  it('a reference in managed_policy_arns', async () => {
+    let at = 0;
+    const r = await reason((t) => {
+      const out = t.replace(
+        '  assume_role_policy',
+        '  managed_policy_arns = [aws_iam_policy.catalogue.arn]\n  assume_role_policy',
+      );
+      at = line(out, '  managed_policy_arns = [aws_iam_policy.catalogue.arn]');
+      return out;
+    });
+    expect(r).toMatch(
+      new RegExp(
+        `^split form: .*/main\\.tf:${at}: aws_iam_policy\\.catalogue is referenced in resource "aws_iam_role" "batch" \\(managed_policy_arns\\): the new parts would not be attached or used there; split by hand$`,
+      ),
+    );
+  }, 60_000);
+
+  it('an exclusive aws_iam_policy_attachment', async () => {
+    const r = await reason((t) =>
+      t.replace(
+        'resource "aws_iam_role_policy_attachment" "catalogue_api" {\n  role       = "catalogue-api"',
+        'resource "aws_iam_policy_attachment" "catalogue_api" {\n  name       = "x"\n  roles      = ["catalogue-api"]',
+      ),
+    );
+    expect(r).toContain(
+      'aws_iam_policy.catalogue is referenced in resource "aws_iam_policy_attachment" "catalogue_api" (policy_arn) (an exclusive attachment)',
+    );
+  }, 60_000);
+
+  it('fewer attachment resources than the scan saw', async () => {
+    const r = await reason((t) =>
+      t.replace(
+        /# The batch workers share the policy\.\nresource "aws_iam_role_policy_attachment" "catalogue_batch" \{\n[^}]*\}\n/,
+        '',
+      ),
+    );
+    expect(r).toBe(
+      'split form: attached 2 times, 1 attachment resource in the sources: an attachment made elsewhere would not get the new parts',
+    );
+  }, 60_000);
+
+  it('a computed name, and name_prefix', async () => {
+    expect(
+      await reason((t) =>
+        t.replace('name        = "ec2-catalogue"', 'name        = "${var.prefix}ec2-catalogue"'),
+      ),
+    ).toBe('split form: its name is an expression: the new parts need names of their own');
+    expect(
+      await reason((t) =>
+        t.replace('name        = "ec2-catalogue"', 'name_prefix = "ec2-catalogue"'),
+      ),
+    ).toBe('split form: it uses name_prefix: the new parts need names of their own');
+  }, 60_000);
+
+  it('an attachment with count', async () => {
+    const r = await reason((t) =>
+      t.replace(
+        '  role       = "catalogue-api"',
+        '  count      = 1\n  role       = "catalogue-api"',
+      ),
+    );
+    expect(r).toMatch(
+      /main\.tf:\d+: resource "aws_iam_role_policy_attachment" "catalogue_api" \(policy_arn\) uses count/,
+    );
+  }, 60_000);
+});
+
+/** A module with one aws_iam_policy (statements: action lists) and `attached` role attachments. */
+function module(statements: string[][], heredoc: boolean, attached: number): string {
+  const doc = heredoc
+    ? `<<-EOT\n    {\n      "Version": "2012-10-17",\n      "Statement": [\n${statements
+        .map(
+          (a, i) =>
+            `        {\n          "Sid": "S${i}",\n          "Effect": "Allow",\n          "Action": [\n${a.map((x) => `            "${x}"`).join(',\n')}\n          ],\n          "Resource": "*"\n        }`,
+        )
+        .join(',\n')}\n      ]\n    }\n  EOT`
+    : `jsonencode({\n    Version = "2012-10-17"\n    Statement = [\n${statements
+        .map(
+          (a, i) =>
+            `      {\n        Sid      = "S${i}"\n        Effect   = "Allow"\n        Action   = [${a.map((x) => `"${x}"`).join(', ')}]\n        Resource = "*"\n      },`,
+        )
+        .join('\n')}\n    ]\n  })`;
+  const attachments = Array.from(
+    { length: attached },
+    (_, i) =>
+      `\nresource "aws_iam_role_policy_attachment" "a${i}" {\n  role       = "r${i}"\n  policy_arn = aws_iam_policy.p.arn\n}\n`,
+  ).join('');
+  return `resource "aws_iam_policy" "p" {\n  name   = "p" # the name\n  policy = ${doc}\n}\n${attachments}`;
+}
+
+describe('planTerraformSplit', () => {
+  it('writes exactly the parts splitPolicy made (property)', async () => {
+    let splits = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uniqueArray(fc.nat({ max: 199 }), { minLength: 1, maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 2, max: 6 }),
+        fc.uniqueArray(fc.nat({ max: 199 }), { maxLength: 10 }),
+        fc.integer({ min: 200, max: 700 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        async (lists, every, unusedIdx, quota, heredoc, attached) => {
+          const statements = lists.map((l) => l.map((i) => s3[i % s3.length]!));
+          const used = new Set(statements.flat());
+          // Every `every`-th action of the policy, and a few others.
+          const unused = [
+            ...[...used].filter((_, i) => i % every === 0),
+            ...unusedIdx.map((i) => s3[i % s3.length]!),
+          ];
+          const text = module(statements, heredoc, attached);
+          const path = join(work, 'prop', 'main.tf');
+          const source = (await locateTerraform([{ path, text }])).sources[0]!;
+          const original = resolveDocument(source.document, new Map()) as Record<string, unknown>;
+          const refinement = refinePolicy(original, unused, { catalog });
+          if (refinement.recommendedAction !== 'CREATE_POLICY') return;
+          if (![...used].some((a) => !unused.includes(a))) return;
+          const split = splitPolicy(refinement.policy!, quota, 50);
+          if (split === undefined || split.parts.length < 2) return;
+          splits++;
+          const record = {
+            policyArn: POLICY,
+            roles: Array.from({ length: attached }, (_, i) => `${ARN}:role/r${i}`),
+            users: [],
+            groups: [],
+          };
+          const plan = await planTerraformSplit(text, source, refinement, split, [], record);
+          if (typeof plan === 'string') throw new Error(plan);
+          const after = applyEdits(text, plan.edits);
+          const located = await locateTerraform([{ path, text: after }]);
+          expect(located.unsupported).toEqual([]);
+          expect(located.sources.map((s) => s.address)).toEqual(
+            split.parts.map((_, k) =>
+              k === 0 ? 'aws_iam_policy.p' : `aws_iam_policy.p_part${k + 1}`,
+            ),
+          );
+          located.sources.forEach((s, k) => {
+            const doc = resolveDocument(s.document, new Map());
+            expect(canonicalDocument(doc)).toEqual(canonicalDocument(split.parts[k]));
+            expect(s.policyName).toBe(k === 0 ? 'p' : `p-part-${k + 1}`);
+          });
+          expect(plan.added).toHaveLength(attached * (split.parts.length - 1));
+          const read = await readTerraformSplit(path, after, 'aws_iam_policy.p', plan);
+          if (typeof read === 'string') throw new Error(read);
+          // One attachment fewer in the sources than the scan saw: refused.
+          const fewer = await planTerraformSplit(text, source, refinement, split, [], {
+            ...record,
+            roles: [...record.roles, `${ARN}:role/other`],
+          });
+          expect(fewer).toBe(
+            `attached ${attached + 1} times, ${attached} attachment resource${attached === 1 ? '' : 's'} in the sources: an attachment made elsewhere would not get the new parts`,
+          );
+        },
+      ),
+      { numRuns: 120 },
+    );
+    // Most generated policies are split (the property is not vacuous).
+    expect(splits).toBeGreaterThan(60);
+  }, 120_000);
+});
