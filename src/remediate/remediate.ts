@@ -47,7 +47,11 @@ import { locateTerraform } from './terraform.js';
 import type { Edit, PolicySource, SNode, Unsupported } from './types.js';
 import { partIds, planSplit } from './split.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import { sharedUnused, type SharedPolicyContext } from './shared-policy.js';
+import {
+  sharedUnused,
+  splitOverAttachmentQuota,
+  type SharedPolicyContext,
+} from './shared-policy.js';
 import { unifiedDiff } from './unified-diff.js';
 
 /**
@@ -769,6 +773,19 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
             : `none of the ${sharedBy.length} principals it is attached to used what the policy allows: the recommendation is to remove it (left to you)`,
           source,
         );
+        continue;
+      }
+      const overQuota = split
+        ? splitOverAttachmentQuota(
+            rec.policyId,
+            split.parts.length,
+            sharedBy ?? [finding.resource],
+            finding,
+            options.sharing,
+          )
+        : undefined;
+      if (overQuota !== undefined) {
+        skip(`split form: ${overQuota}`, source);
         continue;
       }
       const text = texts.get(source.file)!;

@@ -77,3 +77,30 @@ export function sharedUnused(
   }
   return { unused: intersectUnused(sets, catalog), principals, findings };
 }
+
+/**
+ * For a split of shared managed policy `policyArn` into `parts` policies: the first principal the
+ * scan counted whose managed policies would then be over IAM's quota (the policy's attachment
+ * becomes `parts` of them), as one line; undefined when none is. Counted where a principal's
+ * finding says (the form of its own recommendation of the policy records its attachments and quota
+ * when that form is a split); `principals` other than `finding`'s are looked up in `context`.
+ */
+export function splitOverAttachmentQuota(
+  policyArn: string,
+  parts: number,
+  principals: readonly string[],
+  finding: Finding,
+  context: SharedPolicyContext | undefined,
+): string | undefined {
+  for (const arn of principals) {
+    const f = arn === finding.resource ? finding : context?.findingOf(arn);
+    const form = f?.policies?.find((p) => p.policyId === policyArn)?.form;
+    if (form?.form !== 'split' || !form.attachments || !form.parts) continue;
+    const others = form.attachments.count - form.parts.length;
+    const total = others + parts;
+    if (total > form.attachments.quota) {
+      return `${arn} would have ${total} managed policies attached (${others} others and the ${parts} parts), over its quota of ${form.attachments.quota}`;
+    }
+  }
+  return undefined;
+}

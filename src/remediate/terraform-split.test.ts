@@ -59,12 +59,16 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** Runs remediate on a copy of the fixture whose main.tf is `edit(main.tf)`. */
-async function run(edit: (text: string) => string = (t) => t): Promise<RemediateResult> {
+async function run(
+  edit: (text: string) => string = (t) => t,
+  tweak: (findings: Finding[]) => void = () => {},
+): Promise<RemediateResult> {
   const dir = mkdtempSync(join(work, 'case-'));
   cpSync(SOURCE, dir, { recursive: true });
   const main = join(dir, 'main.tf');
   writeFileSync(main, edit(readFileSync(main, 'utf8')));
   const findings = findingsFor();
+  tweak(findings);
   return remediate({ dirs: [dir], findings, sharing: sharingOf(findings), catalog });
 }
 
@@ -228,8 +232,11 @@ describe('a Terraform split with two role attachments', () => {
 });
 
 describe('a Terraform split is refused, one line saying why', () => {
-  const reason = async (edit: (t: string) => string) => {
-    const r = await run(edit);
+  const reason = async (
+    edit: (t: string) => string,
+    tweak: (findings: Finding[]) => void = () => {},
+  ) => {
+    const r = await run(edit, tweak);
     expect(r.patches).toEqual([]);
     expect(r.diff).toBe('');
     expect(r.notPatched.map((x) => x.source?.address)).toEqual([
@@ -292,6 +299,23 @@ describe('a Terraform split is refused, one line saying why', () => {
         t.replace('name        = "ec2-catalogue"', 'name_prefix = "ec2-catalogue"'),
       ),
     ).toBe('split form: it uses name_prefix: the new parts need names of their own');
+  }, 60_000);
+
+  it("a principal's managed policies over its quota with the new parts", async () => {
+    let n = 0;
+    const r = await reason(
+      (t) => t,
+      (findings) => {
+        // The batch role has other managed policies up to its quota, less one.
+        const form = findings[1]!.policies![0]!.form!;
+        n = form.parts!.length;
+        form.attachments = { count: 9 + n - 1, quota: 10 };
+      },
+    );
+    expect(n).toBeGreaterThan(2);
+    expect(r).toBe(
+      `split form: ${ARN}:role/catalogue-batch would have ${8 + n} managed policies attached (8 others and the ${n} parts), over its quota of 10`,
+    );
   }, 60_000);
 
   it('an attachment with count', async () => {
