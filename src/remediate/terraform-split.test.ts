@@ -321,6 +321,45 @@ describe('a Terraform split is refused, one line saying why', () => {
     );
   }, 60_000);
 
+  it('an attachment to a principal the scan did not see it attached to', async () => {
+    const r = await reason((t) =>
+      t.replace('role       = "catalogue-api"', 'role       = "someone-else"'),
+    );
+    expect(r).toMatch(
+      /^split form: .*\/main\.tf:\d+: resource "aws_iam_role_policy_attachment" "catalogue_api" attaches the policy to role someone-else, to which the scan did not see it attached: the scan and the sources disagree; scan again or split by hand$/,
+    );
+    // By reference to a role of the module with a literal name.
+    const byRef = await reason((t) =>
+      t.replace('name               = "catalogue-batch"', 'name               = "batch-v2"'),
+    );
+    expect(byRef).toContain('"catalogue_batch" attaches the policy to role batch-v2, to which');
+  }, 60_000);
+
+  it('as many attachment resources, but of other kinds', async () => {
+    const r = await reason((t) =>
+      t.replace(
+        'resource "aws_iam_role_policy_attachment" "catalogue_api" {\n  role       = "catalogue-api"',
+        'resource "aws_iam_user_policy_attachment" "catalogue_api" {\n  user       = "catalogue-api"',
+      ),
+    );
+    expect(r).toBe(
+      'split form: attached to 2 roles, 0 users, 0 groups, and the attachment resources in the sources attach 1 role, 1 user, 0 groups: an attachment made elsewhere would not get the new parts',
+    );
+  }, 60_000);
+
+  it('a name too long for its parts', async () => {
+    const long = 'c'.repeat(122);
+    const r = await reason(
+      (t) => t.replace('"ec2-catalogue"', `"${long}"`),
+      (findings) => {
+        for (const f of findings) f.policies![0]!.policyName = long;
+      },
+    );
+    expect(r).toMatch(
+      /^split form: its name with -part-\d is over IAM's 128 characters of a policy name$/,
+    );
+  }, 60_000);
+
   it('an attachment with count', async () => {
     const r = await reason((t) =>
       t.replace(

@@ -47,6 +47,9 @@ const ATTACHMENTS: ReadonlyMap<string, string> = new Map([
   ['aws_iam_group_policy_attachment', 'group'],
 ]);
 
+/** IAM's limit on a policy name (CreatePolicy `PolicyName`: 1 to 128 characters). */
+const MAX_POLICY_NAME = 128;
+
 /** An attachment resource the split adds, as the proof expects to read it back. */
 export interface TerraformPartAttachment {
   /** `aws_iam_role_policy_attachment.NAME_part2`. */
@@ -116,6 +119,12 @@ function nameLabel(b: Node): Node | undefined {
   // labels[0] is the block type.
   const l = labels[2];
   return l?.type === 'string_lit' ? l : undefined;
+}
+
+/** The literal `name` of a resource body, if it has one. */
+function literalName(body: Node | undefined): string | undefined {
+  const e = attribute(body, 'name');
+  return e ? stringLitValue(inner(e)) : undefined;
 }
 
 /** The resource blocks of a file's body. */
@@ -190,6 +199,9 @@ export async function planTerraformSplit(
       return 'its name is an expression: the new parts need names of their own';
     }
     const n = split.parts.length;
+    if (name !== undefined && `${name}-part-${n}`.length > MAX_POLICY_NAME) {
+      return `its name with -part-${n} is over IAM's ${MAX_POLICY_NAME} characters of a policy name`;
+    }
     const parts = Array.from({ length: n - 1 }, (_, k) =>
       terraformPartAddress(source.address, k + 1),
     );
@@ -246,11 +258,48 @@ export async function planTerraformSplit(
     const seen = attachments
       ? attachments.roles.length + attachments.users.length + attachments.groups.length
       : undefined;
-    if (seen === undefined) {
+    if (seen === undefined || attachments === undefined) {
       return 'the findings do not say who the policy is attached to: the new parts could not be checked to be attached everywhere (scan again)';
     }
     if (seen !== found.length) {
       return `attached ${seen} time${seen === 1 ? '' : 's'}, ${found.length} attachment resource${found.length === 1 ? '' : 's'} in the sources: an attachment made elsewhere would not get the new parts`;
+    }
+    const byKind = (kind: string) =>
+      found.filter((b) => ATTACHMENTS.get(blockLabels(b)[0] ?? '') === kind).length;
+    const scanned = {
+      role: attachments.roles,
+      user: attachments.users,
+      group: attachments.groups.map((g) => g.arn),
+    };
+    const kinds = ['role', 'user', 'group'] as const;
+    if (kinds.some((k) => byKind(k) !== scanned[k].length)) {
+      const list = (count: (k: (typeof kinds)[number]) => number) =>
+        kinds.map((k) => `${count(k)} ${k}${count(k) === 1 ? '' : 's'}`).join(', ');
+      return `attached to ${list((k) => scanned[k].length)}, and the attachment resources in the sources attach ${list(byKind)}: an attachment made elsewhere would not get the new parts`;
+    }
+    // Where an attachment names its principal (literally, or by a resource of the module with a
+    // literal name), the scan must have seen the policy attached to that principal.
+    const literalNames = new Map<string, string>();
+    for (const t of trees) {
+      for (const b of resourcesOf(t.tree!.rootNode)) {
+        const [type = '', rname = ''] = blockLabels(b);
+        const literal = literalName(bodyOf(b));
+        if (kinds.some((k) => type === `aws_iam_${k}`) && literal !== undefined)
+          literalNames.set(`${type}.${rname}`, literal);
+      }
+    }
+    for (const b of found) {
+      const kind = ATTACHMENTS.get(blockLabels(b)[0] ?? '') as (typeof kinds)[number];
+      const expr = inner(attribute(bodyOf(b), kind)!);
+      const ref = expr.text.split('.');
+      const principal =
+        stringLitValue(expr) ??
+        (ref.length === 3 && ref[0] === `aws_iam_${kind}` && (ref[2] === 'name' || ref[2] === 'id')
+          ? literalNames.get(`${ref[0]}.${ref[1]}`)
+          : undefined);
+      if (principal !== undefined && !scanned[kind].some((arn) => arn.endsWith(`/${principal}`))) {
+        return `${source.file}:${b.startPosition.row + 1}: ${blockName(b)} attaches the policy to ${kind} ${principal}, to which the scan did not see it attached: the scan and the sources disagree; scan again or split by hand`;
+      }
     }
     for (const p of parts) {
       if (taken.has(p)) return `${p} is already in the module`;
