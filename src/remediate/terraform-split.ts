@@ -13,8 +13,9 @@
  * (`<its name>_part2`, ... with `policy_arn = aws_iam_policy.NAME_part2.arn`); any other reference
  * (the exclusive `aws_iam_policy_attachment`, `managed_policy_arns`, locals, outputs, modules, an
  * attachment with `for_each` or `count`, an attachment in another file) is refused with its file
- * and line, and so is a number of attachment resources other than the scan's count of the policy's
- * attachments (an attachment made elsewhere would not get the parts). Documents written in the
+ * and line, and so is a number of attachment resources (of roles, of users, of groups) other than
+ * the scan's count of the policy's attachments (an attachment made elsewhere would not get the
+ * parts), or an attachment whose principal is named in the source and was not seen attached. Documents written in the
  * resource (heredoc, `jsonencode`) are split; a `data.aws_iam_policy_document` or `file()` document
  * is refused (the parts would need copies of the data source or of the JSON file, not written).
  */
@@ -400,7 +401,8 @@ export async function readTerraformSplit(
   address: string,
   plan: Pick<TerraformSplitPlan, 'parts' | 'added'>,
 ): Promise<{ address: string; document: SNode }[] | string> {
-  const located = await locateTerraform([{ path: file, text: patched }]);
+  // Only the parts are read: no file() is followed.
+  const located = await locateTerraform([{ path: file, text: patched }], { within: () => false });
   const out: { address: string; document: SNode }[] = [];
   for (const a of [address, ...plan.parts]) {
     const s = located.sources.find((x) => x.address === a);
