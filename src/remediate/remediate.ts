@@ -957,15 +957,27 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       continue;
     }
     const shift = shifter(all);
-    let ok = true;
+    const failed: Planned[] = [];
     for (const p of list) {
       const proof = await p.check(combined, shift);
       if (typeof proof === 'string') {
-        ok = false;
+        failed.push(p);
         reject(p, `the combined patch of ${rel} was not written: ${proof}`);
       }
     }
-    if (!ok) continue;
+    if (failed.length > 0) {
+      // Nothing of the file is written: the others are listed too, never dropped silently.
+      const names = failed.map((p) => p.source.address).join(', ');
+      for (const p of list) {
+        if (!failed.includes(p)) {
+          reject(
+            p,
+            `not written: the combined patch of ${rel} failed its proof for ${names}, so no patch of the file is written`,
+          );
+        }
+      }
+      continue;
+    }
     const fileDiff = unifiedDiff(rel, text, all);
     diff += fileDiff;
     outFiles.push({ dir, file: rel, before: text, after: combined });
