@@ -23,11 +23,20 @@
 // Figures go to stdout and bench/results/scan.json. See bench/README.md.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { fmtMs, mulberry32, stats, table } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -956,16 +965,31 @@ function generateAccount(n, seed, catalog, corpus, dir, account = '210987654321'
 // ---------------------------------------------------------------------------------------------
 // --org: organisation-size scans (issue 14)
 
+/** Prints the scan process's peak RSS and CPU time (all threads) on stderr as it exits. */
+const EXIT_HOOK =
+  'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("maxrss:"+u.maxRSS+" cpu:"+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
+
 /**
- * `--org=20,200 [--per-account=250] [--runs=1] [--keep]`: for each account count, an organisation
- * of that many accounts with --per-account principals each (the generator above, one account ID
- * each, AWS managed policies shared), scanned in one `scan` (every account's authorization
- * details and credential report, one activity CSV), wall time and the scan process's peak RSS,
- * the sizes interleaved.
+ * `--org=20,200 [--per-account=250] [--runs=1] [--db] [--dir=DIR]`: for each account count, an
+ * organisation of that many accounts with --per-account principals each (the generator above, one
+ * account ID and seed each, AWS managed policies shared), scanned in one `scan` (every account's
+ * authorization details and credential report, one activity CSV and its coverage CSV), the sizes
+ * interleaved. Per scan: wall time, CPU time (all threads) and the process's peak RSS.
+ *
+ * With `--db`, each round also records scans in a findings database: `fresh` (a new database; the
+ * scan of the organisation as it was earlier: every 10th role had a twin deleted since, and in the
+ * activity export every 10th principal has no activity and every 7th other row is missing) then
+ * `re-scan` (the same inputs as the plain scan, into that database: findings compared with the
+ * stored ones, some updated, the twins' resolved). Both write the JSON
+ * output too, so `re-scan` minus `scan` is what recording costs.
+ *
+ * With `--dir=DIR`, the generated organisations are kept in DIR and reused by later runs (with
+ * `--runs=0`, only generated).
  */
 async function org(counts) {
   const perAccount = Number(arg('per-account') ?? 250);
   const runs = Number(arg('runs') ?? 1);
+  const withDb = flag('db');
   const loadStart = os.loadavg();
   console.log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
@@ -979,103 +1003,328 @@ async function org(counts) {
   const sets = [];
   try {
     for (const accounts of counts) {
-      const t = performance.now();
-      const dir = join(tmp, `org${accounts}`);
-      mkdirSync(dir, { recursive: true });
-      const files = { auth: [], report: [] };
-      let activity = 'principal_arn,service,action,last_accessed\n';
-      let attachments = 0;
-      let authBytes = 0;
-      for (let a = 0; a < accounts; a++) {
-        const accountDir = join(dir, `a${a}`);
-        mkdirSync(accountDir, { recursive: true });
-        const id = String(100000000000 + a * 7919);
-        const facts = generateAccount(perAccount, SEED + a * 101, catalog, corpus, accountDir, id);
-        attachments += facts.attachments.total;
-        authBytes += facts.bytes.auth;
-        files.auth.push(join(accountDir, FILES.auth));
-        files.report.push(join(accountDir, FILES.report));
-        const csv = readFileSync(join(accountDir, FILES.activity), 'utf8');
-        activity += csv.slice(csv.indexOf('\n') + 1);
-      }
-      writeFileSync(join(dir, FILES.activity), activity);
-      const principals = accounts * perAccount;
-      console.log(
-        `generated ${accounts} accounts × ${perAccount} = ${principals.toLocaleString('en')} principals, ${attachments.toLocaleString('en')} attachments, ${mib(authBytes)} MiB auth details in ${fmtMs(performance.now() - t)}`,
-      );
-      sets.push({ accounts, principals, dir, files, samples: [] });
+      const dir = join(tmp, `org${accounts}x${perAccount}`);
+      const set = generateOrg(dir, accounts, perAccount, catalog, corpus);
+      sets.push({ ...set, samples: { scan: [], fresh: [], rescan: [] } });
     }
+    if (runs === 0) return; // --runs=0 --dir=DIR: only generate
     for (let i = 0; i < runs; i++) {
       for (const s of i % 2 === 0 ? sets : [...sets].reverse()) {
-        const out = join(s.dir, 'scan.json');
-        const args = [
-          '--import',
-          'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss:"+process.resourceUsage().maxRSS+"\\n"))',
-          join(ROOT, 'bin/iam-refine.js'),
-          'scan',
-          '--authorization-details',
-          ...s.files.auth,
-          '--credential-report',
-          ...s.files.report,
-          '--activity',
-          join(s.dir, FILES.activity),
-          '--now',
-          NOW,
-          '--format',
-          'json',
-          '--out',
-          out,
-          '--quiet',
-        ];
-        const t = performance.now();
-        const r = spawnSync(process.execPath, args, {
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        const ms = performance.now() - t;
-        if (r.status !== 0) {
-          console.error(r.stdout, r.stderr.slice(0, 4000));
-          throw new Error(
-            `bench/scan --org: the scan of ${s.accounts} accounts failed (status ${r.status})`,
+        const db = join(s.dir, 'findings.db');
+        const scan = (kind, earlier, withDbFile) => {
+          const sample = runOrgScan(s, earlier, withDbFile ? db : undefined);
+          s.samples[kind].push(sample);
+          console.log(
+            `  run ${i + 1}/${runs} ${s.accounts} accounts, ${KIND_LABEL[kind]}: ${fmtMs(sample.ms)} (CPU ${fmtMs(sample.cpuMs)}), peak RSS ${sample.maxRssMiB.toFixed(0)} MiB, ${sample.findings} findings${sample.stats ? ` (${statsLine(sample.stats)}), database ${mib(sample.dbBytes)} MiB` : `, output ${mib(sample.outBytes)} MiB`}, load ${sample.load.toFixed(1)}`,
           );
+        };
+        scan('scan', false, false);
+        if (withDb) {
+          removeDb(db);
+          scan('fresh', true, true);
+          scan('rescan', false, true);
+          removeDb(db);
         }
-        const rss = Number(/maxrss:(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
-        const outBytes = readFileSync(out).length;
-        s.samples.push({ ms, maxRssMiB: rss, outBytes, load: os.loadavg()[0] });
-        rmSync(out, { force: true });
-        console.log(
-          `  run ${i + 1}/${runs} ${s.accounts} accounts: ${fmtMs(ms)}, peak RSS ${rss.toFixed(0)} MiB, output ${mib(outBytes)} MiB, load ${os.loadavg()[0].toFixed(1)}`,
-        );
       }
     }
-    const rows = sets.map((s) => {
-      const ms = stats(s.samples.map((x) => x.ms)).median;
-      const rss = Math.max(...s.samples.map((x) => x.maxRssMiB));
-      return [
-        String(s.accounts),
-        s.principals.toLocaleString('en'),
-        fmtMs(ms),
-        `${(ms / s.principals).toFixed(2)} ms`,
-        `${rss.toFixed(0)} MiB`,
-        `${mib(s.samples[0].outBytes)} MiB`,
-      ];
-    });
-    console.log();
-    console.log(
-      table(
-        ['accounts', 'principals', 'scan (median)', 'per principal', 'peak RSS', 'JSON output'],
-        rows,
-      ),
-    );
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(
-      join(ROOT, 'bench/results/scan-org.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), perAccount, runs, loadStart, loadEnd: os.loadavg(), sets: sets.map(({ files: _files, ...s }) => s) }, null, 2)}\n`,
-    );
-    console.log('\nwritten: bench/results/scan-org.json');
+    orgReport(sets, { perAccount, runs, withDb, loadStart });
   } finally {
     if (arg('dir') === undefined && !flag('keep')) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+const KIND_LABEL = { scan: 'scan', fresh: 'scan --db (fresh)', rescan: 'scan --db (re-scan)' };
+/** The earlier activity export of an organisation (`--db` runs' first scan). */
+const ORG_EARLIER_ACTIVITY = 'activity-earlier.csv';
+
+const statsLine = (st) =>
+  `${st.created} new, ${st.updated} updated, ${st.unchanged} unchanged, ${st.resolved} resolved, ${st.reopened} reopened`;
+
+function removeDb(db) {
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+}
+
+/**
+ * Generates (or, when `dir` holds a complete one, reuses) an organisation of `accounts` accounts
+ * in `dir`: per account `a<i>/` with its authorization details, credential report, activity and
+ * coverage CSVs; at the top the organisation's activity CSV, its coverage CSV (every account,
+ * every day of the tracking period), and the earlier activity CSV of the `--db` runs.
+ */
+function generateOrg(dir, accounts, perAccount, catalog, corpus) {
+  const factsFile = join(dir, 'facts.json');
+  const principals = accounts * perAccount;
+  const files = { auth: [], report: [] };
+  for (let a = 0; a < accounts; a++) {
+    files.auth.push(join(dir, `a${a}`, FILES.auth));
+    files.report.push(join(dir, `a${a}`, FILES.report));
+  }
+  if (existsSync(factsFile)) {
+    const facts = JSON.parse(readFileSync(factsFile, 'utf8'));
+    console.log(`reusing ${dir}: ${orgFactsLine(accounts, perAccount, facts)}`);
+    return { accounts, principals, dir, files, facts };
+  }
+  const t = performance.now();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const activity = ['principal_arn,service,action,last_accessed\n'];
+  const coverage = ['account_id,region,day,events\n'];
+  const facts = { attachments: 0, authBytes: 0, awsPolicies: 0, activityRows: 0, retiredRoles: 0 };
+  for (let a = 0; a < accounts; a++) {
+    const accountDir = join(dir, `a${a}`);
+    mkdirSync(accountDir, { recursive: true });
+    const id = String(100000000000 + a * 7919);
+    const f = generateAccount(perAccount, SEED + a * 101, catalog, corpus, accountDir, id);
+    facts.attachments += f.attachments.total;
+    facts.authBytes += f.bytes.auth;
+    facts.activityRows += f.activityRows;
+    facts.awsPolicies = Math.max(facts.awsPolicies, f.awsPolicies);
+    for (const [name, parts] of [
+      [FILES.activity, activity],
+      [FILES.coverage, coverage],
+    ]) {
+      const csv = readFileSync(join(accountDir, name), 'utf8');
+      parts.push(csv.slice(csv.indexOf('\n') + 1));
+    }
+    facts.retiredRoles += writeEarlierAuth(accountDir);
+  }
+  const full = activity.join('');
+  writeFileSync(join(dir, FILES.activity), full);
+  writeFileSync(join(dir, FILES.coverage), coverage.join(''));
+  writeFileSync(join(dir, ORG_EARLIER_ACTIVITY), earlierActivity(full));
+  writeFileSync(factsFile, `${JSON.stringify(facts, null, 2)}\n`);
+  console.log(
+    `generated ${dir} in ${fmtMs(performance.now() - t)}: ${orgFactsLine(accounts, perAccount, facts)}`,
+  );
+  return { accounts, principals, dir, files, facts };
+}
+
+function orgFactsLine(accounts, perAccount, f) {
+  return `${accounts} accounts × ${perAccount} = ${(accounts * perAccount).toLocaleString('en')} principals, ${f.attachments.toLocaleString('en')} attachments (up to ${f.awsPolicies} AWS managed policies per account), ${f.activityRows.toLocaleString('en')} activity rows, ${mib(f.authBytes)} MiB authorization details`;
+}
+
+/** The authorization details of an account when the `--db` runs' first scan was made. */
+const ORG_EARLIER_AUTH = 'authorization-details-earlier.json';
+
+/**
+ * Writes `dir`'s authorization details as they were earlier: every 10th role also had a
+ * `-retired` twin (same policies, never used) that was deleted since, so a scan of the earlier
+ * files then of the current ones resolves the twins' findings. Returns the number of twins.
+ */
+function writeEarlierAuth(dir) {
+  const auth = JSON.parse(readFileSync(join(dir, FILES.auth), 'utf8'));
+  const twins = auth.RoleDetailList.filter(
+    (r, i) => i % 10 === 0 && !r.Path.startsWith('/aws-service-role/'),
+  ).map((r) => ({
+    ...r,
+    RoleName: `${r.RoleName}-retired`,
+    RoleId: `${r.RoleId.slice(0, -4)}RTRD`,
+    Arn: `${r.Arn}-retired`,
+    RoleLastUsed: {},
+  }));
+  auth.RoleDetailList.push(...twins);
+  writeFileSync(join(dir, ORG_EARLIER_AUTH), `${JSON.stringify(auth, null, 4)}\n`);
+  return twins.length;
+}
+
+/**
+ * The activity CSV of an earlier export: every 10th principal (in order of first appearance) has
+ * no rows, and every 7th row of the others is missing. A scan of it then of the full export
+ * resolves and updates findings.
+ */
+function earlierActivity(csv) {
+  const lines = csv.split('\n');
+  const principals = new Map();
+  const out = [lines[0]];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const arn = line.slice(0, line.indexOf(','));
+    let k = principals.get(arn);
+    if (k === undefined) principals.set(arn, (k = principals.size));
+    if (k % 10 === 3 || i % 7 === 0) continue;
+    out.push(line);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * One `scan` of set `s` (into the findings database `db` if given); `earlier`: of the earlier
+ * authorization details and activity export.
+ */
+function runOrgScan(s, earlier, db) {
+  const out = join(s.dir, 'scan.json');
+  const args = [
+    '--import',
+    EXIT_HOOK,
+    join(ROOT, 'bin/iam-refine.js'),
+    'scan',
+    '--authorization-details',
+    ...(earlier ? s.files.auth.map((f) => join(f, '..', ORG_EARLIER_AUTH)) : s.files.auth),
+    '--credential-report',
+    ...s.files.report,
+    '--activity',
+    join(s.dir, earlier ? ORG_EARLIER_ACTIVITY : FILES.activity),
+    join(s.dir, FILES.coverage),
+    '--now',
+    NOW,
+    '--format',
+    'json',
+    '--out',
+    out,
+    ...(db === undefined ? [] : ['--db', db]),
+  ];
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - t;
+  if (r.status !== 0) {
+    console.error(r.stdout, r.stderr.slice(0, 4000));
+    throw new Error(
+      `bench/scan --org: the scan of ${s.accounts} accounts failed (status ${r.status})`,
+    );
+  }
+  const maxRssMiB = Number(/maxrss:(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+  const cpuMs = Number(/cpu:(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1000;
+  const outBytes = statSync(out).size;
+  rmSync(out, { force: true });
+  // the summary line on stderr: `... · N findings, M not evaluated, K warnings · ...`
+  const findings = Number(/(\d+) findings, \d+ not evaluated/.exec(r.stderr)?.[1] ?? NaN);
+  const sample = { ms, cpuMs, maxRssMiB, outBytes, findings, load: os.loadavg()[0] };
+  if (db !== undefined) {
+    const d = new Database(db, { readonly: true });
+    try {
+      const row = d.prepare('SELECT stats FROM scans ORDER BY id DESC LIMIT 1').get();
+      sample.stats = JSON.parse(row.stats);
+    } finally {
+      d.close();
+    }
+    sample.dbBytes = statSync(db).size;
+  }
+  return sample;
+}
+
+/**
+ * The organisation figures: per set and kind of scan, the medians of wall and CPU time, the peak
+ * RSS, per principal and per 1,000 principals, then the linearity check: the largest set's
+ * per-principal figures divided by the smallest's (1.00 is linear; above 1, growing faster).
+ */
+function orgReport(sets, { perAccount, runs, withDb, loadStart }) {
+  const kinds = withDb ? ['scan', 'fresh', 'rescan'] : ['scan'];
+  const med = (xs) => stats(xs).median;
+  const figures = (s, kind) => {
+    const xs = s.samples[kind];
+    const ms = med(xs.map((x) => x.ms));
+    const cpuMs = med(xs.map((x) => x.cpuMs));
+    const rss = Math.max(...xs.map((x) => x.maxRssMiB));
+    return {
+      ms,
+      cpuMs,
+      maxRssMiB: rss,
+      msPerPrincipal: ms / s.principals,
+      cpuMsPerPrincipal: cpuMs / s.principals,
+      rssMiBPer1000: (rss * 1000) / s.principals,
+    };
+  };
+  const rows = [];
+  for (const kind of kinds) {
+    for (const s of sets) {
+      const f = figures(s, kind);
+      const x = s.samples[kind][0];
+      rows.push([
+        KIND_LABEL[kind],
+        String(s.accounts),
+        s.principals.toLocaleString('en'),
+        fmtMs(f.ms),
+        fmtMs(f.cpuMs),
+        `${f.msPerPrincipal.toFixed(2)} / ${f.cpuMsPerPrincipal.toFixed(2)} ms`,
+        `${f.maxRssMiB.toFixed(0)} MiB`,
+        `${f.rssMiBPer1000.toFixed(1)} MiB`,
+        String(x.findings),
+        kind === 'scan' ? `${mib(x.outBytes)} MiB JSON` : `${mib(x.dbBytes)} MiB db`,
+      ]);
+    }
+  }
+  console.log(
+    `\nOrganisations (${perAccount} principals per account, median of ${runs} run${runs === 1 ? '' : 's'}; wall time, CPU time of all threads, peak RSS of the scan process):\n`,
+  );
+  console.log(
+    table(
+      [
+        'scan',
+        'accounts',
+        'principals',
+        'wall',
+        'CPU',
+        'per principal (wall / CPU)',
+        'peak RSS',
+        'RSS per 1,000 principals',
+        'findings',
+        'size',
+      ],
+      rows,
+    ),
+  );
+  const linearity = {};
+  if (sets.length > 1) {
+    const bySize = [...sets].sort((a, b) => a.principals - b.principals);
+    const small = bySize[0];
+    const large = bySize[bySize.length - 1];
+    console.log(
+      `\nlinearity (${large.principals.toLocaleString('en')} against ${small.principals.toLocaleString('en')} principals, ${large.principals / small.principals}× as many; ratios of the per-principal figures, 1.00 = linear):`,
+    );
+    for (const kind of kinds) {
+      const a = figures(small, kind);
+      const b = figures(large, kind);
+      // the memory a further 1,000 principals take, between the smallest and the largest set
+      const marginal = ((b.maxRssMiB - a.maxRssMiB) * 1000) / (large.principals - small.principals);
+      linearity[kind] = {
+        wall: b.msPerPrincipal / a.msPerPrincipal,
+        cpu: b.cpuMsPerPrincipal / a.cpuMsPerPrincipal,
+        memory: b.rssMiBPer1000 / a.rssMiBPer1000,
+        marginalRssMiBPer1000: marginal,
+      };
+      const l = linearity[kind];
+      console.log(
+        `  ${KIND_LABEL[kind]}: wall ${l.wall.toFixed(2)}, CPU ${l.cpu.toFixed(2)}, peak RSS ${l.memory.toFixed(2)} (each further 1,000 principals: ${marginal.toFixed(1)} MiB)`,
+      );
+    }
+    if (withDb) {
+      for (const s of bySize) {
+        const rec = figures(s, 'rescan');
+        const plain = figures(s, 'scan');
+        console.log(
+          `  recording, ${s.principals.toLocaleString('en')} principals: re-scan minus scan = ${fmtMs(rec.cpuMs - plain.cpuMs)} CPU, ${(rec.maxRssMiB - plain.maxRssMiB).toFixed(0)} MiB peak RSS`,
+        );
+      }
+    }
+  }
+  const loadEnd = os.loadavg();
+  console.log(
+    `load: ${loadStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end (${os.cpus().length} cores)`,
+  );
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench/results/scan-org.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        perAccount,
+        runs,
+        loadStart,
+        loadEnd,
+        sets: sets.map((s) => ({
+          accounts: s.accounts,
+          principals: s.principals,
+          facts: s.facts,
+          figures: Object.fromEntries(kinds.map((k) => [k, figures(s, k)])),
+          samples: s.samples,
+        })),
+        linearity,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log('\nwritten: bench/results/scan-org.json');
 }
 
 const phasesDir = arg('phases');
