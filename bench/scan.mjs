@@ -27,6 +27,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -37,7 +38,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { fmtMs, mulberry32, stats, table } from './lib.mjs';
+import { fmtMs, gc, mulberry32, stats, table } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const argv = process.argv.slice(2);
@@ -1327,8 +1328,85 @@ function orgReport(sets, { perAccount, runs, withDb, loadStart }) {
   console.log('\nwritten: bench/results/scan-org.json');
 }
 
+// ---------------------------------------------------------------------------------------------
+// --record-phase: the recording alone, in process (issue 14)
+
+/** Linux's peak and current RSS of this process, in MiB (`/proc/self/status`). */
+function procRss() {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (re) => Number(re.exec(status)?.[1] ?? NaN);
+  return { rss: kib(/^VmRSS:\s+(\d+) kB/m) / 1024, hwm: kib(/^VmHWM:\s+(\d+) kB/m) / 1024 };
+}
+
+/**
+ * `node --expose-gc bench/scan.mjs --record-phase=ORGDIR [--dist=DIR]`: in one process, scans the
+ * organisation in ORGDIR (from `--org --dir`) as it was earlier and records it in a new findings
+ * database, then scans it as it is and records that (the re-scan), each recording timed alone
+ * (wall, CPU) with its peak RSS above the RSS before it (Linux: the peak is reset through
+ * `/proc/self/clear_refs` after the scan, so the scan's own peak does not hide the recording's).
+ * `--dist` takes the code from another build (an A/B against a baseline copy of dist/).
+ * Prints one JSON line.
+ */
+async function runRecordPhase(orgDir) {
+  const distDir = arg('dist') ?? join(ROOT, 'dist');
+  const { runScanCore } = await import(pathToFileURL(join(distDir, 'scan/run.js')).href);
+  const { recordScanInStore } = await import(pathToFileURL(join(distDir, 'scan/record.js')).href);
+  const accounts = readdirSync(orgDir)
+    .filter((d) => /^a\d+$/.test(d))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const options = (earlier) => ({
+    authorizationDetails: accounts.map((a) =>
+      join(orgDir, a, earlier ? ORG_EARLIER_AUTH : FILES.auth),
+    ),
+    credentialReport: accounts.map((a) => join(orgDir, a, FILES.report)),
+    activity: [
+      join(orgDir, earlier ? ORG_EARLIER_ACTIVITY : FILES.activity),
+      join(orgDir, FILES.coverage),
+    ],
+    now: NOW,
+  });
+  const db = join(orgDir, `record-phase-${process.pid}.db`);
+  removeDb(db);
+  const out = {};
+  try {
+    for (const [kind, earlier] of [
+      ['fresh', true],
+      ['rescan', false],
+    ]) {
+      let outcome = await runScanCore(options(earlier));
+      gc();
+      writeFileSync('/proc/self/clear_refs', '5');
+      const before = procRss();
+      const heapBefore = process.memoryUsage().heapUsed;
+      const cpu0 = process.cpuUsage();
+      const t = performance.now();
+      const line = await recordScanInStore(outcome, db);
+      const ms = performance.now() - t;
+      const cpu = process.cpuUsage(cpu0);
+      const after = procRss();
+      out[kind] = {
+        findings: outcome.result.findings.length,
+        ms,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        rssBeforeMiB: before.rss,
+        peakAboveMiB: after.hwm - before.rss,
+        heapGrowthMiB: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
+        line,
+      };
+      outcome = undefined;
+      gc();
+    }
+    out.dbBytes = statSync(db).size;
+  } finally {
+    removeDb(db);
+  }
+  console.log(JSON.stringify(out));
+}
+
 const phasesDir = arg('phases');
 const orgCounts = arg('org');
+const recordDir = arg('record-phase');
 if (phasesDir !== undefined) await runPhasesChild(phasesDir);
+else if (recordDir !== undefined) await runRecordPhase(recordDir);
 else if (orgCounts !== undefined) await org(orgCounts.split(',').map(Number));
 else await main();

@@ -11,8 +11,9 @@ import type { ScanOutcome } from './run.js';
  */
 export async function recordScanInStore(outcome: ScanOutcome, file: string): Promise<string> {
   const { openCliStore } = await import('../store/cli.js');
-  const tags = new Map<string, ReadonlyMap<string, string>>();
-  for (const p of outcome.inventory.principals.values()) tags.set(p.arn, p.tags);
+  // The principals' tags, looked up in the inventory (keyed by ARN) rather than copied.
+  const principals = outcome.inventory.principals;
+  const tags = { get: (arn: string) => principals.get(arn)?.tags };
   const store = openCliStore(file);
   try {
     const record = store.recordScan(outcome.result, {

@@ -124,7 +124,11 @@ export function openStore(path: string, options: OpenStoreOptions): FindingsStor
     const clock = options.clock;
     migrate(db, () => clock().toISOString());
     const identity = path === ':memory:' || path === '' ? undefined : fileIdentity(path);
-    return guardStore(new SqliteFindingsStore(db, path, clock), path, identity);
+    return guardStore(
+      new SqliteFindingsStore(db, path, clock, recordBatchSize(options.recordBatchSize)),
+      path,
+      identity,
+    );
   } catch (cause) {
     db.close();
     if (cause instanceof IamRefineError) throw cause;
@@ -134,6 +138,16 @@ export function openStore(path: string, options: OpenStoreOptions): FindingsStor
     }
     throw new IamRefineError(`cannot open database ${path} (${messageOf(cause)})`, { cause });
   }
+}
+
+/** How many findings or rows recording a scan works on at a time, by default. */
+export const RECORD_BATCH_SIZE = 2000;
+
+/** A whole number from 1 to 1,000,000, else {@link RECORD_BATCH_SIZE}. */
+function recordBatchSize(n: number | undefined): number {
+  return n !== undefined && Number.isSafeInteger(n) && n >= 1 && n <= 1_000_000
+    ? n
+    : RECORD_BATCH_SIZE;
 }
 
 /** A whole number of ms from 0 to 60 s, else the default (never text into the pragma). */
@@ -154,15 +168,21 @@ class SqliteFindingsStore implements FindingsStore {
   private readonly clock: () => Date;
   private readonly stmts: ReturnType<typeof prepareStatements>;
 
-  constructor(db: Database.Database, path: string, clock: () => Date) {
+  private readonly batch: number;
+
+  constructor(db: Database.Database, path: string, clock: () => Date, batch: number) {
     this.db = db;
     this.path = path;
     this.clock = clock;
-    // The findings a scan created or reopened (the ones archive rules run on); per connection.
+    this.batch = batch;
+    // The findings a scan created or reopened (the ones archive rules run on), and the scan's
+    // findings (id, index in the scan, hash, tags) with an index on the scan order for paging;
+    // per connection.
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS scan_new (pk INTEGER PRIMARY KEY);
       CREATE TEMP TABLE IF NOT EXISTS scan_seen (
         id TEXT PRIMARY KEY, idx INTEGER NOT NULL, hash TEXT NOT NULL, tags TEXT
-      ) WITHOUT ROWID;`);
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS temp.scan_seen_idx ON scan_seen (idx);`);
     this.stmts = prepareStatements(db);
   }
 
@@ -176,16 +196,25 @@ class SqliteFindingsStore implements FindingsStore {
   recordScan(result: ScanResult, options: RecordScanOptions): ScanRecord {
     const accounts = [...new Set(options.accounts)].sort();
     validateScan(result, accounts);
-    // Hashing is the only per-finding work for unchanged findings; done before taking the lock.
+    // Hashing is the only per-finding work for unchanged findings; done before taking the lock
+    // (43 characters per finding: the one per-finding text held for the whole recording).
     const hashes = result.findings.map(contentHash);
     const tagsOf = tagLookup(options.tags);
     const now = this.now();
     const s = this.stmts;
     const db = this.db;
+    const size = this.batch;
+    const findings = result.findings;
 
+    // Everything below works a batch of findings or rows at a time: the scan's findings go into
+    // a temporary table, and the new, changed and absent ones come back in pages (keyset on the
+    // scan order, or on pk), so memory beyond the scan result is bounded by the batch size, not
+    // by the number of findings. The order of the writes (and so every pk and history seq) is
+    // the order of a single pass: new findings by scan order, then changed ones by scan order,
+    // then absent ones by pk, then the archive rules.
     const record = db.transaction((): ScanRecord => {
       const stats: ScanStats = {
-        findings: result.findings.length,
+        findings: findings.length,
         created: 0,
         updated: 0,
         unchanged: 0,
@@ -207,116 +236,148 @@ class SqliteFindingsStore implements FindingsStore {
       );
 
       // The diff against the stored findings runs in SQL: the scan's ids, hashes and tags go into
-      // a temporary table in one statement, and only new, changed and absent rows come back.
+      // a temporary table, a batch per statement.
       db.exec('DELETE FROM temp.scan_new; DELETE FROM temp.scan_seen');
-      s.insertSeen.run(
-        JSON.stringify(
-          result.findings.map((f, i) => [f.id, hashes[i], tagsOf(f.resource)?.json ?? null]),
-        ),
-      );
+      for (let start = 0; start < findings.length; start += size) {
+        const rows: [string, string, string | null][] = [];
+        for (let i = start; i < Math.min(start + size, findings.length); i++) {
+          const f = findings[i]!;
+          rows.push([f.id, hashes[i]!, tagsOf(f.resource)?.json ?? null]);
+        }
+        s.insertSeen.run({ rows: JSON.stringify(rows), start });
+      }
       const accountsJson = JSON.stringify(accounts);
-      const changedRows = s.changed.all() as [number, number, FindingStatus, number, number][];
-      const newRows = s.unseen.all() as number[];
-      // Findings left to resolve = open findings of the covered accounts - those the scan saw
-      // again (seen, not new, not reopened); the search for them runs only when there are some.
+      // Non-resolved findings of the covered accounts before this scan.
       const open = s.countOpen.get(accountsJson) as number;
-      const reopening = changedRows.filter((r) => r[2] === 'RESOLVED').length;
-      const seenOpen = result.findings.length - newRows.length - reopening;
+
+      // New findings, in scan order.
+      for (let after = -1; ;) {
+        const page = s.unseenPage.all({ after, limit: size }) as number[];
+        for (const i of page) {
+          const f = findings[i]!;
+          const tags = tagsOf(f.resource);
+          const sv = servicesOf(f);
+          const pk = Number(
+            s.insertFinding.run({
+              id: f.id,
+              account: f.resourceOwnerAccount,
+              resource: f.resource,
+              resource_type: f.resourceType,
+              finding_type: f.findingType,
+              now,
+              scan: scanId,
+              hash: hashes[i],
+              services: sv.json,
+              unused_actions: sv.unusedActions,
+              unused_services: sv.unusedServices,
+              tags: tags?.json ?? '{}',
+            }).lastInsertRowid,
+          );
+          s.insertData.run(pk, JSON.stringify(f));
+          this.writeServices(pk, sv, false);
+          if (tags !== undefined) this.writeTags(pk, tags.map, false);
+          s.insertHistory.run(pk, 'created', now, scanId, null, null, null, 'ACTIVE');
+          s.insertNew.run(pk);
+          stats.created++;
+        }
+        if (page.length < size) break;
+        after = page[page.length - 1]!;
+      }
+
+      // Seen findings that are resolved, changed, or whose tags changed, in scan order (the
+      // findings this scan created are left out: they were not stored before it).
+      for (let after = -1; ;) {
+        const page = s.changedPage.all({ after, scan: scanId, limit: size }) as [
+          number,
+          number,
+          FindingStatus,
+          number,
+          number,
+        ][];
+        for (const [i, pk, status, changed, tagsChanged] of page) {
+          const f = findings[i]!;
+          const hash = hashes[i]!;
+          if (status === 'RESOLVED' || changed) {
+            const sv = servicesOf(f);
+            if (status === 'RESOLVED') {
+              s.reopen.run(now, scanId, hash, sv.json, sv.unusedActions, sv.unusedServices, pk);
+              s.insertHistory.run(pk, 'reopened', now, scanId, null, null, 'RESOLVED', 'ACTIVE');
+              s.insertNew.run(pk);
+              stats.reopened++;
+            } else {
+              s.update.run(now, scanId, hash, sv.json, sv.unusedActions, sv.unusedServices, pk);
+              s.insertHistory.run(pk, 'updated', now, scanId, null, null, status, status);
+              stats.updated++;
+            }
+            if (changed) {
+              s.updateData.run(JSON.stringify(f), pk);
+              this.writeServices(pk, sv, true);
+            }
+          }
+          if (tagsChanged) {
+            const tags = tagsOf(f.resource)!;
+            s.updateTags.run(tags.json, pk);
+            this.writeTags(pk, tags.map, true);
+          }
+        }
+        if (page.length < size) break;
+        after = page[page.length - 1]![0];
+      }
+      stats.unchanged = findings.length - stats.created - stats.updated - stats.reopened;
+
+      // Absent from this scan of their account: resolved (archived ones too). Findings left to
+      // resolve = open findings of the covered accounts - those the scan saw again (seen, not
+      // new, not reopened); the search for them runs only when there are some.
       // A principal the scan could not evaluate for lack of activity coverage keeps its unused
       // role and permission findings open: the scan has no evidence that they were resolved.
-      const uncovered = new Set(
-        result.notEvaluated
-          .filter((n) => n.reason === 'INCOMPLETE_ACTIVITY_COVERAGE')
-          .map((n) => n.resource),
-      );
-      const absent =
-        open > seenOpen
-          ? (s.absent.all(accountsJson) as [number, FindingStatus, string, string][]).filter(
-              ([, , resource, type]) =>
-                !(
-                  uncovered.has(resource) &&
-                  (type === 'UnusedPermission' || type === 'UnusedIAMRole')
-                ),
-            )
-          : [];
-
-      for (const i of newRows) {
-        const f = result.findings[i]!;
-        const tags = tagsOf(f.resource);
-        const sv = servicesOf(f);
-        const pk = Number(
-          s.insertFinding.run({
-            id: f.id,
-            account: f.resourceOwnerAccount,
-            resource: f.resource,
-            resource_type: f.resourceType,
-            finding_type: f.findingType,
-            now,
-            scan: scanId,
-            hash: hashes[i],
-            services: sv.json,
-            unused_actions: sv.unusedActions,
-            unused_services: sv.unusedServices,
-            tags: tags?.json ?? '{}',
-          }).lastInsertRowid,
+      if (open > findings.length - stats.created - stats.reopened) {
+        const uncovered = new Set(
+          result.notEvaluated
+            .filter((n) => n.reason === 'INCOMPLETE_ACTIVITY_COVERAGE')
+            .map((n) => n.resource),
         );
-        s.insertData.run(pk, JSON.stringify(f));
-        this.writeServices(pk, sv, false);
-        if (tags !== undefined) this.writeTags(pk, tags.map, false);
-        s.insertHistory.run(pk, 'created', now, scanId, null, null, null, 'ACTIVE');
-        s.insertNew.run(pk);
-        stats.created++;
-      }
-
-      for (const [i, pk, status, changed, tagsChanged] of changedRows) {
-        const f = result.findings[i]!;
-        const hash = hashes[i]!;
-        if (status === 'RESOLVED' || changed) {
-          const sv = servicesOf(f);
-          if (status === 'RESOLVED') {
-            s.reopen.run(now, scanId, hash, sv.json, sv.unusedActions, sv.unusedServices, pk);
-            s.insertHistory.run(pk, 'reopened', now, scanId, null, null, 'RESOLVED', 'ACTIVE');
-            s.insertNew.run(pk);
-            stats.reopened++;
-          } else {
-            s.update.run(now, scanId, hash, sv.json, sv.unusedActions, sv.unusedServices, pk);
-            s.insertHistory.run(pk, 'updated', now, scanId, null, null, status, status);
-            stats.updated++;
+        for (let after = -1; ;) {
+          const page = s.absentPage.all({ accounts: accountsJson, after, limit: size }) as [
+            number,
+            FindingStatus,
+            string,
+            string,
+          ][];
+          for (const [pk, status, resource, type] of page) {
+            if (
+              uncovered.has(resource) &&
+              (type === 'UnusedPermission' || type === 'UnusedIAMRole')
+            ) {
+              continue;
+            }
+            s.resolve.run(now, scanId, pk);
+            s.insertHistory.run(pk, 'resolved', now, scanId, null, null, status, 'RESOLVED');
+            stats.resolved++;
           }
-          if (changed) {
-            s.updateData.run(JSON.stringify(f), pk);
-            this.writeServices(pk, sv, true);
-          }
+          if (page.length < size) break;
+          after = page[page.length - 1]![0];
         }
-        if (tagsChanged) {
-          const tags = tagsOf(f.resource)!;
-          s.updateTags.run(tags.json, pk);
-          this.writeTags(pk, tags.map, true);
-        }
-      }
-      stats.unchanged = result.findings.length - stats.created - stats.updated - stats.reopened;
-
-      // Absent from this scan of their account: resolved (archived ones too).
-      for (const [pk, status] of absent) {
-        s.resolve.run(now, scanId, pk);
-        s.insertHistory.run(pk, 'resolved', now, scanId, null, null, status, 'RESOLVED');
-        stats.resolved++;
       }
       for (const account of accounts) s.upsertAccount.run(account, scanId);
 
-      // Archive rules, on the findings this scan created or reopened.
+      // Archive rules, on the findings this scan created or reopened, a page at a time by pk.
       for (const rule of this.rulesInTx()) {
         const cond = compileCriteria(rule.filter);
-        const rows = db
+        const select = db
           .prepare(
             `SELECT f.pk FROM findings f WHERE f.pk IN (SELECT pk FROM temp.scan_new)
-               AND f.status = 'ACTIVE' AND (${cond.sql}) ORDER BY f.pk`,
+               AND f.pk > ? AND f.status = 'ACTIVE' AND (${cond.sql}) ORDER BY f.pk LIMIT ?`,
           )
-          .all(...cond.params) as { pk: number }[];
-        for (const { pk } of rows) {
-          s.archiveByRule.run(now, rule.name, pk);
-          s.insertHistory.run(pk, 'archived', now, scanId, rule.name, null, 'ACTIVE', 'ARCHIVED');
-          stats.archivedByRules++;
+          .pluck(true);
+        for (let after = -1; ;) {
+          const page = select.all(after, ...cond.params, size) as number[];
+          for (const pk of page) {
+            s.archiveByRule.run(now, rule.name, pk);
+            s.insertHistory.run(pk, 'archived', now, scanId, rule.name, null, 'ACTIVE', 'ARCHIVED');
+            stats.archivedByRules++;
+          }
+          if (page.length < size) break;
+          after = page[page.length - 1]!;
         }
       }
       db.exec('DELETE FROM temp.scan_new; DELETE FROM temp.scan_seen');
@@ -713,11 +774,12 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO accounts (account, last_scan_id) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET last_scan_id = excluded.last_scan_id',
     ),
     allAccounts: db.prepare('SELECT account, last_scan_id FROM accounts'),
-    // [id, hash, tags JSON or null] per finding of the scan, from one JSON array (the index in the
-    // array is the key); sorted by id first, so the rows go in in key order.
+    // [id, hash, tags JSON or null] per finding of a batch of the scan, from one JSON array (the
+    // index in the scan is the batch's first index plus the index in the array); sorted by id
+    // first, so the rows go in in key order.
     insertSeen: db.prepare(
       `INSERT INTO temp.scan_seen (id, idx, hash, tags)
-       SELECT j.value ->> 0, j.key, j.value ->> 1, j.value ->> 2 FROM json_each(?) j ORDER BY 1`,
+       SELECT j.value ->> 0, j.key + @start, j.value ->> 1, j.value ->> 2 FROM json_each(@rows) j ORDER BY 1`,
     ),
     // Number of non-resolved findings of the covered accounts.
     countOpen: db
@@ -726,30 +788,36 @@ function prepareStatements(db: Database.Database) {
           WHERE f.status IN ('ACTIVE', 'ARCHIVED') AND f.account IN (SELECT value FROM json_each(?))`,
       )
       .pluck(true),
-    // Non-resolved findings of the covered accounts that the scan did not see: [pk, status].
-    absent: db
+    // A page of the non-resolved findings of the covered accounts (a JSON array) that the scan
+    // did not see, after a pk, at most a number: [pk, status, resource, finding type].
+    absentPage: db
       .prepare(
         `SELECT f.pk, f.status, f.resource, f.finding_type FROM findings f
-          WHERE f.status IN ('ACTIVE', 'ARCHIVED') AND f.account IN (SELECT value FROM json_each(?))
+          WHERE f.pk > @after AND f.status IN ('ACTIVE', 'ARCHIVED')
+            AND f.account IN (SELECT value FROM json_each(@accounts))
             AND NOT EXISTS (SELECT 1 FROM temp.scan_seen s WHERE s.id = f.id)
-          ORDER BY f.pk`,
+          ORDER BY f.pk LIMIT @limit`,
       )
       .raw(true),
-    // Seen findings that are resolved, changed, or whose tags changed:
+    // A page of the seen findings that are resolved, changed, or whose tags changed, after an
+    // index in the scan, leaving out those the scan being recorded created, at most a number:
     // [index, pk, status, details changed, tags changed].
-    changed: db
+    changedPage: db
       .prepare(
         `SELECT s.idx, f.pk, f.status, f.content_hash != s.hash, s.tags IS NOT NULL AND s.tags != f.tags
            FROM temp.scan_seen s JOIN findings f ON f.id = s.id
-          WHERE f.status = 'RESOLVED' OR f.content_hash != s.hash OR (s.tags IS NOT NULL AND s.tags != f.tags)
-          ORDER BY s.idx`,
+          WHERE s.idx > @after AND f.first_scan_id != @scan
+            AND (f.status = 'RESOLVED' OR f.content_hash != s.hash OR (s.tags IS NOT NULL AND s.tags != f.tags))
+          ORDER BY s.idx LIMIT @limit`,
       )
       .raw(true),
-    // Indexes (in the scan) of the findings the store does not have yet.
-    unseen: db
+    // A page of the indexes (in the scan) of the findings the store does not have yet, after an
+    // index, at most a number.
+    unseenPage: db
       .prepare(
         `SELECT s.idx FROM temp.scan_seen s
-          WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.id = s.id) ORDER BY s.idx`,
+          WHERE s.idx > @after AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.id = s.id)
+          ORDER BY s.idx LIMIT @limit`,
       )
       .pluck(true),
     insertFinding: db.prepare(
@@ -954,22 +1022,22 @@ function servicesOf(finding: Finding): ServicesSummary {
 
 /**
  * The tags to store per principal ARN: `undefined` when the scan gave no tags at all (stored tags
- * are kept), else the principal's tags sorted by key (empty when it has none), memoised.
+ * are kept), else the principal's tags sorted by key (empty when it has none). The last
+ * principal's are memoised (a principal's findings are next to each other in a scan), so what is
+ * held does not grow with the number of principals.
  */
 function tagLookup(
   tags: RecordScanOptions['tags'],
 ): (resource: string) => { map: ReadonlyMap<string, string>; json: string } | undefined {
   if (tags === undefined) return () => undefined;
-  const cache = new Map<string, { map: ReadonlyMap<string, string>; json: string }>();
+  let last: { resource: string; map: ReadonlyMap<string, string>; json: string } | undefined;
   return (resource) => {
-    let entry = cache.get(resource);
-    if (entry === undefined) {
+    if (last === undefined || last.resource !== resource) {
       const given = tags.get(resource) ?? new Map<string, string>();
       const map = new Map([...given].sort(([a], [b]) => compareText(a, b)));
-      entry = { map, json: JSON.stringify(Object.fromEntries(map)) };
-      cache.set(resource, entry);
+      last = { resource, map, json: JSON.stringify(Object.fromEntries(map)) };
     }
-    return entry;
+    return last;
   };
 }
 

@@ -304,7 +304,7 @@ export interface RecordScanOptions {
    * in the map), replacing the tags stored before; when omitted, stored tags are left as they
    * are. Tags are shown on the finding page and matched by `tags.KEY` archive-rule criteria.
    */
-  tags?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  tags?: { get(principalArn: string): ReadonlyMap<string, string> | undefined };
 }
 
 /** An archive rule's criterion, Access Analyzer's `Criterion`. */
@@ -482,4 +482,10 @@ export interface OpenStoreOptions {
    * without blocking its event loop).
    */
   busyTimeoutMs?: number;
+  /**
+   * How many findings (or stored rows) recording a scan works on at a time (default
+   * `RECORD_BATCH_SIZE`, 2,000): what it holds beyond the scan result is bounded by it, not by
+   * the number of findings. What is stored does not depend on it.
+   */
+  recordBatchSize?: number;
 }
