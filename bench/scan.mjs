@@ -36,6 +36,7 @@ import {
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { fmtMs, gc, mulberry32, stats, table } from './lib.mjs';
@@ -1343,7 +1344,9 @@ function procRss() {
  * organisation in ORGDIR (from `--org --dir`) as it was earlier and records it in a new findings
  * database, then scans it as it is and records that (the re-scan), each recording timed alone
  * (wall, CPU) with its peak RSS above the RSS before it (Linux: the peak is reset through
- * `/proc/self/clear_refs` after the scan, so the scan's own peak does not hide the recording's).
+ * `/proc/self/clear_refs` after the scan, so the scan's own peak does not hide the recording's;
+ * but the heap's free pages left by the scan hide most of it), and, from V8's GC statistics, the
+ * JS heap in use at its highest and what full GCs found live at most, above the heap before.
  * `--dist` takes the code from another build (an A/B against a baseline copy of dist/).
  * Prints one JSON line.
  */
@@ -1378,19 +1381,35 @@ async function runRecordPhase(orgDir) {
       writeFileSync('/proc/self/clear_refs', '5');
       const before = procRss();
       const heapBefore = process.memoryUsage().heapUsed;
+      const profiler = new v8.GCProfiler();
+      profiler.start();
       const cpu0 = process.cpuUsage();
       const t = performance.now();
       const line = await recordScanInStore(outcome, db);
       const ms = performance.now() - t;
       const cpu = process.cpuUsage(cpu0);
+      const gcs = profiler.stop().statistics;
       const after = procRss();
+      const used = (g, when) => g[when].heapStatistics.usedHeapSize;
+      // the JS heap in use at its highest (just before a GC, or at the end), and what full GCs
+      // found live at most: both above the heap in use before the recording
+      const heapPeak = Math.max(
+        process.memoryUsage().heapUsed,
+        ...gcs.map((g) => used(g, 'beforeGC')),
+      );
+      const fullGcs = gcs.filter((g) => g.gcType === 'MarkSweepCompact');
       out[kind] = {
         findings: outcome.result.findings.length,
         ms,
         cpuMs: (cpu.user + cpu.system) / 1000,
         rssBeforeMiB: before.rss,
-        peakAboveMiB: after.hwm - before.rss,
-        heapGrowthMiB: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20,
+        rssPeakAboveMiB: after.hwm - before.rss,
+        heapPeakAboveMiB: (heapPeak - heapBefore) / 2 ** 20,
+        heapLiveAboveMiB:
+          fullGcs.length === 0
+            ? null
+            : (Math.max(...fullGcs.map((g) => used(g, 'afterGC'))) - heapBefore) / 2 ** 20,
+        gcs: gcs.length,
         line,
       };
       outcome = undefined;
