@@ -1,5 +1,6 @@
 // Account scan benchmark (issue 3, "Performance"): `iam-refine scan` of an account with 5,000
-// principals and ~20,000 policy attachments, against the target of under 10 s.
+// principals and ~20,000 policy attachments, against the target of under 5 s (issue 14; issue 3's
+// was 10 s).
 //
 //   npm run build && node bench/scan.mjs [--runs=3] [--principals=5000] [--baseline=500] [--keep]
 //   node bench/scan.mjs --generate=DIR          # only write the two accounts into DIR/n500, DIR/n5000
@@ -53,7 +54,8 @@ const NOW = '2026-09-01T00:00:00Z';
 const NOW_MS = Date.parse(NOW);
 const DAY = 86_400_000;
 const TRACKING_DAYS = 90;
-const TARGET_MS = 10_000;
+/** The 5,000-principal scan's target (issue 14: "under 5 s"; issue 3 asked for 10 s). */
+const TARGET_MS = 5_000;
 const FILES = {
   auth: 'authorization-details.json',
   report: 'credential-report.csv',
@@ -252,7 +254,11 @@ function report(sets, runs, loadStart) {
       `${(s.e2eStats.median / s.principals).toFixed(2)} ms`,
       `${c.findings} (${c.recommendations} rec.)`,
       `${s.phaseMedians.maxRssMiB.toFixed(0)} MiB`,
-      s.label === 'target' ? (s.e2eStats.median < TARGET_MS ? 'yes (< 10 s)' : 'NO (≥ 10 s)') : '—',
+      s.label === 'target'
+        ? s.e2eStats.median < TARGET_MS
+          ? `yes (< ${TARGET_MS / 1000} s)`
+          : `NO (≥ ${TARGET_MS / 1000} s)`
+        : '—',
     ]);
   }
   console.log(
@@ -306,7 +312,7 @@ function report(sets, runs, loadStart) {
   );
   const loadEnd = os.loadavg();
   const json = {
-    issue: 3,
+    issue: 14,
     target: `scan of ${target.principals} principals / ~20,000 attachments < ${TARGET_MS} ms`,
     seed: SEED,
     now: NOW,
