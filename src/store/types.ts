@@ -303,6 +303,8 @@ export interface RecordScanOptions {
    * When given, each finding of the scan gets its principal's tags (none if the principal is not
    * in the map), replacing the tags stored before; when omitted, stored tags are left as they
    * are. Tags are shown on the finding page and matched by `tags.KEY` archive-rule criteria.
+   * A `Map` or any lookup by ARN (the scan looks them up in its inventory rather than copying
+   * them).
    */
   tags?: { get(principalArn: string): ReadonlyMap<string, string> | undefined };
 }
