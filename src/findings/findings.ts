@@ -143,6 +143,52 @@ export function computeFindings(
   activity: ActivitySummary,
   options: FindingsOptions,
 ): ScanResult {
+  const pass = evaluatePrincipals(inventory, activity, options);
+  const ctx = recommendContext(inventory, pass, options, pass.warnings);
+  for (const { finding, policies, unused } of pass.pending) {
+    const r = recommend(finding.resource, policies, unused, ctx);
+    finding.recommendation = r.recommendation;
+    finding.policies = r.policies;
+  }
+  return finishFindings(pass, options);
+}
+
+/** An UnusedPermission finding waiting for its recommendation, with what {@link recommend} needs. */
+export interface PendingFinding {
+  finding: Finding;
+  policies: PrincipalPolicy[];
+  unused: UnusedPermissionResult;
+}
+
+/**
+ * What the per-principal pass of {@link computeFindings} produced: every finding (the
+ * UnusedPermission ones still without recommendation, listed in `pending` in principal order),
+ * what is not evaluated, the warnings so far, and every principal's status (which group
+ * recommendations need). The parallel scan (src/scan/parallel-findings.ts) shares it.
+ */
+export interface PrincipalPass {
+  nowIso: string;
+  warnings: ScanWarning[];
+  resolver: PolicyResolver;
+  notEvaluated: NotEvaluated[];
+  findings: Finding[];
+  statuses: Map<string, MemberStatus>;
+  pending: PendingFinding[];
+  notCovered: number;
+  shortened: number;
+  shortestSince: number | undefined;
+}
+
+/**
+ * The per-principal pass of {@link computeFindings}: every finding but the recommendations.
+ *
+ * @throws ValidationError as {@link computeFindings}.
+ */
+export function evaluatePrincipals(
+  inventory: Inventory,
+  activity: ActivitySummary,
+  options: FindingsOptions,
+): PrincipalPass {
   validate(options);
   const { catalog, now, trackingPeriodDays: days } = options;
   const nowIso = now.toISOString();
@@ -327,9 +373,35 @@ export function computeFindings(
     statuses.set(p.arn, { kind: 'finding', unused: unused.set });
   }
 
+  return {
+    nowIso,
+    warnings,
+    resolver,
+    notEvaluated,
+    findings,
+    statuses,
+    pending,
+    notCovered,
+    shortened,
+    shortestSince,
+  };
+}
+
+/**
+ * The context of the recommendations of `pass`'s pending findings: a group's unused set from its
+ * members' statuses (cached), a fresh refinement memo, warnings appended to `warnings`.
+ */
+export function recommendContext(
+  inventory: Inventory,
+  pass: Pick<PrincipalPass, 'nowIso' | 'statuses'>,
+  options: Pick<FindingsOptions, 'catalog' | 'style' | 'maxManagedPolicies'>,
+  warnings: ScanWarning[],
+): RecommendContext {
+  const { catalog } = options;
+  const { nowIso, statuses } = pass;
   const members = groupMembers(inventory);
   const groupCache = new Map<string, GroupUnused>();
-  const ctx: RecommendContext = {
+  return {
     catalog,
     nowIso,
     groupUnused(group: Group): GroupUnused {
@@ -349,12 +421,17 @@ export function computeFindings(
     warnedGroups: new Set(),
     warnings,
   };
-  for (const { finding, policies, unused } of pending) {
-    const r = recommend(finding.resource, policies, unused, ctx);
-    finding.recommendation = r.recommendation;
-    finding.policies = r.policies;
-  }
-  resolver.flushWarnings();
+}
+
+/**
+ * The scan result of `pass` once its pending findings have their recommendations (and their
+ * warnings are in `pass.warnings`): the missing-policy warnings appended, findings and
+ * not-evaluated principals sorted, coverage counted.
+ */
+export function finishFindings(pass: PrincipalPass, options: FindingsOptions): ScanResult {
+  const { nowIso, warnings, findings, notEvaluated, notCovered, shortened, shortestSince } = pass;
+  const { catalog, trackingPeriodDays: days } = options;
+  pass.resolver.flushWarnings();
 
   findings.sort(compareFindings);
   notEvaluated.sort(
