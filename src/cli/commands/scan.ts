@@ -25,7 +25,7 @@ import { statusLine } from '../../io/status-line.js';
 import { OUTPUT_FILE_RULES, checkOutput, writeOutputFile } from '../../io/atomic-write.js';
 import { DEFAULT_MAX_MANAGED_POLICIES, MAX_MANAGED_POLICIES_LIMIT } from '../../policy/size.js';
 import { FORM_STYLES } from '../../refine/forms/choose.js';
-import { parseManagedQuota } from './recommend.js';
+import { parseManagedQuota, parsePositiveInteger } from './recommend.js';
 import { EXIT_FINDINGS } from '../../exit-codes.js';
 import type { Finding } from '../../findings/types.js';
 import { toAsff } from '../../report/asff.js';
@@ -38,6 +38,7 @@ import { packageVersion } from '../../version.js';
 import { renderFindingsTable } from '../../findings/table.js';
 import { renderPermissionSetsTable } from '../../identity-center/table.js';
 import { formatCount, formatMegabytes, scanJsonChunks, summaryLine } from '../../scan/output.js';
+import { DEFAULT_MIN_PRINCIPALS } from '../../scan/parallel-findings.js';
 import { recordScanInStore } from '../../scan/record.js';
 import { parseByteSize } from '../../text/byte-size.js';
 import {
@@ -337,6 +338,12 @@ export function scanCommand(
       `the principals' managed-policy attachment quota, for split forms (IAM's default ${DEFAULT_MAX_MANAGED_POLICIES}, at most ${MAX_MANAGED_POLICIES_LIMIT})`,
       parseManagedQuota,
       DEFAULT_MAX_MANAGED_POLICIES,
+    )
+    .option(
+      '--jobs <n>',
+      `threads that compute the findings and recommendations (default: the CPUs available to the process; 1: no worker thread); ` +
+        `scans of fewer than ${DEFAULT_MIN_PRINCIPALS.toLocaleString('en')} principals use one. The output is the same for any number`,
+      parsePositiveInteger,
     )
     .option(
       '--live',
