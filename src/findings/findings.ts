@@ -181,6 +181,8 @@ export interface PrincipalPass {
 
 /**
  * The per-principal pass of {@link computeFindings}: every finding but the recommendations.
+ * `onPending` is called after each finding is added to `pending` (with `pending` so far), so that
+ * a caller can start on recommendations that need no group's unused set before the pass ends.
  *
  * @throws ValidationError as {@link computeFindings}.
  */
@@ -188,6 +190,7 @@ export function evaluatePrincipals(
   inventory: Inventory,
   activity: ActivitySummary,
   options: FindingsOptions,
+  onPending?: (pending: readonly PendingFinding[]) => void,
 ): PrincipalPass {
   validate(options);
   const { catalog, now, trackingPeriodDays: days } = options;
@@ -206,11 +209,7 @@ export function evaluatePrincipals(
   const notEvaluated: NotEvaluated[] = [];
   const findings: Finding[] = [];
   const statuses = new Map<string, MemberStatus>();
-  const pending: {
-    finding: Finding;
-    policies: PrincipalPolicy[];
-    unused: UnusedPermissionResult;
-  }[] = [];
+  const pending: PendingFinding[] = [];
 
   const make = (
     p: Principal,
@@ -371,6 +370,7 @@ export function evaluatePrincipals(
     findings.push(finding);
     pending.push({ finding, policies, unused });
     statuses.set(p.arn, { kind: 'finding', unused: unused.set });
+    onPending?.(pending);
   }
 
   return {

@@ -1,9 +1,10 @@
 /**
  * Worker-thread entry of {@link computeFindingsParallel} (src/scan/parallel-findings.ts): it gets
- * the caller's catalog (as data) and inventory when it starts, then the scan's time and the groups'
- * unused sets once the calling thread has evaluated every principal, then chunks of pending
+ * the caller's catalog (as data), inventory and time when it starts, then chunks of pending
  * UnusedPermission findings (principal ARN and unused set), and answers each chunk with the
- * recommendations `recommend` gives and the warnings it pushed, in order. Its refinement memo lives
+ * recommendations `recommend` gives and the warnings it pushed, in order. Chunks with group
+ * policies come after the groups' unused sets (sent once the calling thread has evaluated every
+ * principal). Its refinement memo lives
  * as long as the worker (refinements are a function of their memo key, so sharing it across chunks
  * changes no output). Only this module's side effects run in the worker; it exports the message
  * types and the wire forms shared with the calling thread.
@@ -84,13 +85,18 @@ export interface FindingsWorkerInit {
   kind: 'iam-refine-findings';
   catalog: CatalogWire;
   inventory: Inventory;
+  /** `now`, ISO-8601. */
+  nowIso: string;
+  /** Per worker, chunks computed: this worker adds one at `slot` after posting each result. */
+  done: Int32Array;
+  slot: number;
   style?: FormStyle;
   maxManagedPolicies?: number;
 }
 
 /** Messages from the calling thread to a worker. */
 export type ToFindingsWorker =
-  | { type: 'start'; nowIso: string; groups: Map<string, GroupUnusedWire> }
+  | { type: 'groups'; groups: Map<string, GroupUnusedWire> }
   | { type: 'chunk'; index: number; items: { arn: string; unused: UnusedWire }[] };
 
 /** An error as a worker reports it (its class is rebuilt in the calling thread). */
@@ -131,7 +137,7 @@ if (parentPort !== null && init?.kind === 'iam-refine-findings') {
   // Its warnings were given by the calling thread's pass over the same principals.
   const resolver = new PolicyResolver(inventory, catalog, []);
   const refinements = new Map<string, Refined | Error>();
-  let nowIso = '';
+  const nowIso = init.nowIso;
   let groups = new Map<string, GroupUnusedWire>();
   const groupUnused = (group: { arn: string }): GroupUnused => {
     const g = groups.get(group.arn);
@@ -146,8 +152,7 @@ if (parentPort !== null && init?.kind === 'iam-refine-findings') {
   };
   port.on('message', (message: ToFindingsWorker) => {
     try {
-      if (message.type === 'start') {
-        nowIso = message.nowIso;
+      if (message.type === 'groups') {
         groups = message.groups;
         return;
       }
@@ -176,6 +181,7 @@ if (parentPort !== null && init?.kind === 'iam-refine-findings') {
         results,
         warnings,
       } satisfies FromFindingsWorker);
+      Atomics.add(init.done, init.slot, 1);
     } catch (error) {
       port.postMessage({ type: 'failed', error: failureOf(error) } satisfies FromFindingsWorker);
     }

@@ -1,18 +1,21 @@
 /**
  * `computeFindings` on several threads (`worker_threads`), with the same result to the byte.
  *
- * The per-principal pass (`evaluatePrincipals`: every finding but the recommendations, the
- * warnings of that pass, every principal's status) runs in the calling thread, while the workers
- * start and receive the catalog (as data) and the inventory. Group policies depend on the statuses
- * of all their members, so the groups' unused sets are computed next, in the calling thread, and
- * sent to every worker. Then the recommendations, about 80 % of the work, are computed in chunks of
- * pending findings (in principal order) taken from one queue by the workers (two chunks in flight
- * each) and by the calling thread itself between messages. Each chunk's recommendations and
- * warnings are put back in chunk order: the warnings are then in the order `computeFindings` pushes
- * them, except that a group's `group_policy_not_refined` warning (given once per group) can come
- * from several chunks, so only its first occurrence in chunk order is kept, which is where
- * `computeFindings` gives it. Each thread has its own refinement memo; a refinement is a function
- * of its memo key, so this changes no output (the differential test checks it).
+ * The workers start first and receive the catalog (as data), the inventory and the time. The
+ * per-principal pass (`evaluatePrincipals`: every finding but the recommendations, the warnings of
+ * that pass, every principal's status) runs in the calling thread; as it adds pending
+ * UnusedPermission findings, they are cut into chunks (runs of consecutive findings), and a chunk
+ * without group policies goes at once to a worker with room (a worker's count of chunks done is in
+ * shared memory, since no message can arrive while the pass runs). Group policies depend on the
+ * statuses of all their members, so the groups' unused sets are computed after the pass, in the
+ * calling thread, and sent to every worker before the chunks that need them. The chunks left are
+ * then taken from one queue by the workers (two in flight each) and by the calling thread itself
+ * between messages. Each chunk's recommendations and warnings are put back in chunk order: the
+ * warnings are then in the order `computeFindings` pushes them, except that a group's
+ * `group_policy_not_refined` warning (given once per group) can come from several chunks, so only
+ * its first occurrence in chunk order is kept, which is where `computeFindings` gives it. Each
+ * thread has its own refinement memo; a refinement is a function of its memo key, so this changes
+ * no output (the differential test checks it).
  *
  * Small scans stay in the calling thread: starting a worker and rebuilding the catalog there costs
  * about 100 ms, more than it saves below {@link DEFAULT_MIN_PRINCIPALS} principals.
@@ -28,6 +31,7 @@ import {
   finishFindings,
   recommendContext,
   type FindingsOptions,
+  type PendingFinding,
 } from '../findings/findings.js';
 import type { GroupUnused } from '../findings/group-unused.js';
 import type { UnusedFlags } from '../findings/permissions.js';
@@ -68,6 +72,16 @@ export class FindingsWorkerError extends Error {
   override name = 'FindingsWorkerError';
 }
 
+/** A run of consecutive pending findings, computed by one thread. */
+interface Chunk {
+  start: number;
+  end: number;
+  /** Whether a finding of it has a group policy (then it waits for every member's status). */
+  group: boolean;
+  /** The warnings its recommendations pushed, in order (set once computed). */
+  warnings?: ScanWarning[];
+}
+
 /**
  * Computes the same {@link ScanResult} as `computeFindings(inventory, activity, options)` (equal
  * `JSON.stringify`, same warnings in the same order), on `parallel.jobs` threads.
@@ -83,23 +97,68 @@ export async function computeFindingsParallel(
   parallel: ParallelOptions,
 ): Promise<ScanResult> {
   const jobs = Math.floor(parallel.jobs);
-  if (jobs <= 1 || inventory.principals.size < (parallel.minPrincipals ?? DEFAULT_MIN_PRINCIPALS)) {
+  const principals = inventory.principals.size;
+  if (jobs <= 1 || principals < (parallel.minPrincipals ?? DEFAULT_MIN_PRINCIPALS)) {
     return computeFindings(inventory, activity, options);
   }
-  const init: FindingsWorkerInit = {
-    kind: 'iam-refine-findings',
-    catalog: catalogToWire(options.catalog),
-    inventory,
-    ...(options.style === undefined ? {} : { style: options.style }),
-    ...(options.maxManagedPolicies === undefined
-      ? {}
-      : { maxManagedPolicies: options.maxManagedPolicies }),
+  const size = Math.max(
+    1,
+    Math.floor(parallel.chunkSize ?? Math.min(256, Math.ceil(principals / (jobs * 16)))),
+  );
+  const chunks: Chunk[] = [];
+  let pending: readonly PendingFinding[] = [];
+  const message = (index: number): ToFindingsWorker => ({
+    type: 'chunk',
+    index,
+    items: pending
+      .slice(chunks[index]!.start, chunks[index]!.end)
+      .map(({ finding, unused }) => ({ arn: finding.resource, unused: unusedToWire(unused) })),
+  });
+  const got = (m: Extract<FromFindingsWorker, { type: 'chunk' }>): void => {
+    const chunk = chunks[m.index]!;
+    m.results.forEach((r, k) => {
+      const { finding } = pending[chunk.start + k]!;
+      finding.recommendation = r.recommendation;
+      finding.policies = r.policies;
+    });
+    chunk.warnings = m.warnings;
   };
   // Started first: they load while this thread evaluates the principals.
-  const pool = new Pool(parallel.workerUrl ?? workerModule(), init, jobs - 1);
+  const pool = new Pool(
+    parallel.workerUrl ?? workerModule(),
+    {
+      kind: 'iam-refine-findings',
+      catalog: catalogToWire(options.catalog),
+      inventory,
+      nowIso: Number.isNaN(options.now.getTime()) ? '' : options.now.toISOString(),
+      ...(options.style === undefined ? {} : { style: options.style }),
+      ...(options.maxManagedPolicies === undefined
+        ? {}
+        : { maxManagedPolicies: options.maxManagedPolicies }),
+    },
+    jobs - 1,
+    message,
+    got,
+  );
   try {
-    const pass = evaluatePrincipals(inventory, activity, options);
-    const { pending } = pass;
+    // While the principals are evaluated, chunks without group policies go to idle workers.
+    let open: Chunk = { start: 0, end: 0, group: false };
+    const close = (): void => {
+      chunks.push(open);
+      if (!open.group) pool.ready.push(chunks.length - 1);
+      open = { start: open.end, end: open.end, group: false };
+    };
+    const pass = evaluatePrincipals(inventory, activity, options, (sofar) => {
+      pending = sofar;
+      open.end = sofar.length;
+      open.group ||= sofar[sofar.length - 1]!.policies.some((p) => p.group !== undefined);
+      if (open.end - open.start < size) return;
+      close();
+      pool.sendEarly();
+    });
+    pending = pass.pending;
+    if (open.end > open.start) close();
+    // Every member's status is known: the groups' unused sets, then every chunk left.
     const ctx = recommendContext(inventory, pass, options, []);
     const groups = new Map<string, GroupUnusedWire>();
     for (const { policies } of pending) {
@@ -109,38 +168,12 @@ export async function computeFindingsParallel(
         }
       }
     }
-    const size = Math.max(
-      1,
-      Math.floor(parallel.chunkSize ?? Math.min(256, Math.ceil(pending.length / (jobs * 16)))),
-    );
-    const chunks: { start: number; end: number; warnings?: ScanWarning[] }[] = [];
-    for (let start = 0; start < pending.length; start += size) {
-      chunks.push({ start, end: Math.min(pending.length, start + size) });
-    }
-    let next = 0;
-    const take = (): number | undefined => (next < chunks.length ? next++ : undefined);
-    const done = pool.run(
-      { type: 'start', nowIso: pass.nowIso, groups },
-      take,
-      (index) => ({
-        type: 'chunk',
-        index,
-        items: pending
-          .slice(chunks[index]!.start, chunks[index]!.end)
-          .map(({ finding, unused }) => ({ arn: finding.resource, unused: unusedToWire(unused) })),
-      }),
-      (message) => {
-        const chunk = chunks[message.index]!;
-        message.results.forEach((r, k) => {
-          const { finding } = pending[chunk.start + k]!;
-          finding.recommendation = r.recommendation;
-          finding.policies = r.policies;
-        });
-        chunk.warnings = message.warnings;
-      },
+    pool.run(
+      { type: 'groups', groups },
+      chunks.map((_, i) => i).filter((i) => !pool.sent.has(i)),
     );
     // This thread takes chunks from the same queue, letting the workers' messages in between.
-    for (let index = take(); index !== undefined; index = take()) {
+    for (let index = pool.take(); index !== undefined; index = pool.take()) {
       const chunk = chunks[index]!;
       ctx.warnings = [];
       ctx.warnedGroups = new Set();
@@ -154,7 +187,7 @@ export async function computeFindingsParallel(
       if (pool.failed) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await done;
+    await pool.drained();
     const warnedGroups = new Set<string>();
     for (const chunk of chunks) {
       for (const w of chunk.warnings!) {
@@ -204,89 +237,138 @@ function rebuild(failure: WorkerFailure): Error {
   }
 }
 
-/** The workers, fed from one queue, two chunks in flight each. */
+/** Chunks a worker may have at once: one computed, the next queued. */
+const IN_FLIGHT = 2;
+
+/**
+ * The workers and the queue of chunks. Each worker has at most {@link IN_FLIGHT} chunks. While
+ * the calling thread is busy (no message can arrive), a worker's count of chunks done, in shared
+ * memory, tells when it can take another (`sendEarly`); then its messages do (`run`).
+ */
 class Pool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: { worker: Worker; sent: number; back: number }[] = [];
+  /** Per worker: chunks it has computed (it adds one after posting each result). */
+  private readonly done: Int32Array;
+  /** Chunks that can be sent now, in the order to send them. */
+  ready: number[] = [];
+  /** Chunks sent to a worker. */
+  readonly sent = new Set<number>();
   /** Set once a worker failed or stopped: the run is over. */
   failed = false;
+  private running = false;
+  private closing = false;
+  private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
 
-  constructor(url: URL, init: FindingsWorkerInit, count: number) {
-    for (let i = 0; i < count; i++) this.workers.push(new Worker(url, { workerData: init }));
+  constructor(
+    url: URL,
+    init: Omit<FindingsWorkerInit, 'done' | 'slot'>,
+    count: number,
+    private readonly message: (index: number) => ToFindingsWorker,
+    private readonly got: (message: Extract<FromFindingsWorker, { type: 'chunk' }>) => void,
+  ) {
+    this.done = new Int32Array(new SharedArrayBuffer(4 * count));
+    for (let slot = 0; slot < count; slot++) {
+      const worker = new Worker(url, { workerData: { ...init, done: this.done, slot } });
+      const entry = { worker, sent: 0, back: 0 };
+      this.workers.push(entry);
+      worker.on('message', (m: FromFindingsWorker) => {
+        if (this.failed) return;
+        if (m.type === 'failed') {
+          this.fail(rebuild(m.error));
+          return;
+        }
+        entry.back++;
+        try {
+          this.got(m);
+        } catch (error) {
+          this.fail(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        this.feed(entry);
+      });
+      worker.on('error', (error: Error) =>
+        this.fail(
+          new FindingsWorkerError(`a findings worker failed: ${error.message}`, { cause: error }),
+        ),
+      );
+      worker.on('exit', (code) => {
+        if (!this.closing) {
+          this.fail(new FindingsWorkerError(`a findings worker stopped early (exit code ${code})`));
+        }
+      });
+    }
+  }
+
+  /** The next chunk of the queue, for any thread. */
+  take(): number | undefined {
+    return this.ready.shift();
+  }
+
+  /** Sends queued chunks to the workers that have room, from their shared count of chunks done. */
+  sendEarly(): void {
+    this.workers.forEach((entry, slot) => {
+      while (this.ready.length > 0 && entry.sent - Atomics.load(this.done, slot) < IN_FLIGHT) {
+        this.send(entry, this.ready.shift()!);
+      }
+    });
+  }
+
+  /** Sends `first` to every worker, queues `chunks`, and feeds the workers as results come back. */
+  run(first: ToFindingsWorker, chunks: number[]): void {
+    this.running = true;
+    this.ready = chunks;
+    if (this.failed) return;
+    for (const entry of this.workers) {
+      entry.worker.postMessage(first);
+      this.feed(entry);
+    }
   }
 
   /**
-   * Sends `start` to every worker, then chunks (`take` gives the next index, `message` builds it)
-   * until the queue is empty; resolves when every chunk sent came back (`got`), rejects on the
-   * first failure.
+   * Resolves once the queue is empty and every chunk sent came back; rejects with the first
+   * failure (also one that came before).
    */
-  run(
-    start: ToFindingsWorker,
-    take: () => number | undefined,
-    message: (index: number) => ToFindingsWorker,
-    got: (message: Extract<FromFindingsWorker, { type: 'chunk' }>) => void,
-  ): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => {
-      let open = this.workers.length;
-      const fail = (error: Error): void => {
-        if (this.failed) return;
-        this.failed = true;
-        reject(error);
-      };
-      for (const worker of this.workers) {
-        let inFlight = 0;
-        let finished = false;
-        const feed = (): void => {
-          while (inFlight < 2) {
-            const index = take();
-            if (index === undefined) break;
-            inFlight++;
-            worker.postMessage(message(index));
-          }
-          if (inFlight === 0 && !finished) {
-            finished = true;
-            if (--open === 0) resolve();
-          }
-        };
-        worker.on('message', (m: FromFindingsWorker) => {
-          if (this.failed) return;
-          if (m.type === 'failed') {
-            fail(rebuild(m.error));
-            return;
-          }
-          inFlight--;
-          try {
-            got(m);
-          } catch (error) {
-            fail(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          feed();
-        });
-        worker.on('error', (error: Error) =>
-          fail(
-            new FindingsWorkerError(`a findings worker failed: ${error.message}`, {
-              cause: error,
-            }),
-          ),
-        );
-        worker.on('exit', (code) => {
-          if (!finished) {
-            fail(new FindingsWorkerError(`a findings worker stopped early (exit code ${code})`));
-          }
-        });
-        worker.postMessage(start);
-        feed();
-      }
-      if (open === 0) resolve();
+  drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.failure !== undefined) reject(this.failure);
+      else if (this.finished()) resolve();
+      else this.settle = { resolve, reject };
     });
-    // Awaited later; a failure while the calling thread computes is not an unhandled rejection.
-    promise.catch(() => undefined);
-    return promise;
   }
 
   /** Stops every worker. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closing = true;
+    this.running = false;
+    this.ready = [];
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private send(entry: { worker: Worker; sent: number }, index: number): void {
+    this.sent.add(index);
+    entry.sent++;
+    entry.worker.postMessage(this.message(index));
+  }
+
+  private feed(entry: { worker: Worker; sent: number; back: number }): void {
+    if (!this.running) return;
+    while (this.ready.length > 0 && entry.sent - entry.back < IN_FLIGHT) {
+      this.send(entry, this.ready.shift()!);
+    }
+    if (this.finished()) this.settle?.resolve();
+  }
+
+  /** Whether the run is over: nothing queued, nothing out. */
+  private finished(): boolean {
+    return this.running && this.ready.length === 0 && this.workers.every((w) => w.sent === w.back);
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failure = error;
+    this.settle?.reject(error);
   }
 }
 
