@@ -2,7 +2,7 @@
  * Worker-thread entry of {@link computeFindingsParallel} (src/scan/parallel-findings.ts): it gets
  * the caller's catalog (as data), inventory and time when it starts, then chunks of pending
  * UnusedPermission findings (principal ARN and unused set), and answers each chunk with the
- * recommendations `recommend` gives and the warnings it pushed, in order. Chunks with group
+ * recommendations `recommend` gives and, for each, the warnings it pushed. Chunks with group
  * policies come after the groups' unused sets (sent once the calling thread has evaluated every
  * principal). Its refinement memo lives
  * as long as the worker (refinements are a function of their memo key, so sharing it across chunks
@@ -114,7 +114,8 @@ export type FromFindingsWorker =
       type: 'chunk';
       index: number;
       results: FindingRecommendationResult[];
-      warnings: ScanWarning[];
+      /** Per item, the warnings its recommendation pushed. */
+      warnings: ScanWarning[][];
     }
   | { type: 'failed'; error: WorkerFailure };
 
@@ -156,14 +157,14 @@ if (parentPort !== null && init?.kind === 'iam-refine-findings') {
         groups = message.groups;
         return;
       }
-      const warnings: ScanWarning[] = [];
+      const warnings: ScanWarning[][] = [];
       const ctx: RecommendContext = {
         catalog,
         nowIso,
         groupUnused,
         refinements,
         warnedGroups: new Set(),
-        warnings,
+        warnings: [],
         ...(init.style === undefined ? {} : { style: init.style }),
         ...(init.maxManagedPolicies === undefined
           ? {}
@@ -173,6 +174,9 @@ if (parentPort !== null && init?.kind === 'iam-refine-findings') {
         const principal = inventory.principals.get(arn);
         if (principal === undefined) throw new Error(`principal ${arn} is not in the inventory`);
         const own = { set: unused.set, flags: flagsFromWire(unused, catalog.actions.length) };
+        ctx.warnings = [];
+        ctx.warnedGroups = new Set();
+        warnings.push(ctx.warnings);
         return recommend(arn, resolver.policiesOf(principal), own, ctx);
       });
       port.postMessage({

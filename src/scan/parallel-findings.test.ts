@@ -253,17 +253,24 @@ describe('computeFindingsParallel', () => {
           groupWarnings += result.warnings.filter(
             (x) => x.code === 'group_policy_not_refined',
           ).length;
+          // Findings with group policies, in principal order, are cut into chunks of chunkSize.
           const byGroup = new Map<string, number>();
-          const up = result.findings.filter((f) => f.findingType === 'UnusedPermission');
-          up.forEach((f, i) => {
-            for (const p of f.policies ?? []) {
-              if (p.groupArn === undefined) continue;
+          const up = new Map(
+            result.findings
+              .filter((f) => f.findingType === 'UnusedPermission')
+              .map((f) => [f.resource, f]),
+          );
+          let g = 0;
+          for (const arn of w.inventory.principals.keys()) {
+            const groupPolicies = (up.get(arn)?.policies ?? []).filter((p) => p.groupArn);
+            if (groupPolicies.length === 0) continue;
+            const chunk = Math.floor(g++ / chunkSize);
+            for (const p of groupPolicies) {
               if (p.recommendedAction !== 'NONE') refinedGroupPolicies++;
-              const chunk = Math.floor(i / chunkSize);
-              if ((byGroup.get(p.groupArn) ?? chunk) !== chunk) multiChunkGroups++;
-              byGroup.set(p.groupArn, chunk);
+              if ((byGroup.get(p.groupArn!) ?? chunk) !== chunk) multiChunkGroups++;
+              byGroup.set(p.groupArn!, chunk);
             }
-          });
+          }
         },
       ),
       { numRuns: 40 },

@@ -3,19 +3,18 @@
  *
  * The workers start first and receive the catalog (as data), the inventory and the time. The
  * per-principal pass (`evaluatePrincipals`: every finding but the recommendations, the warnings of
- * that pass, every principal's status) runs in the calling thread; as it adds pending
- * UnusedPermission findings, they are cut into chunks (runs of consecutive findings), and a chunk
- * without group policies goes at once to a worker with room (a worker's count of chunks done is in
- * shared memory, since no message can arrive while the pass runs). Group policies depend on the
- * statuses of all their members, so the groups' unused sets are computed after the pass, in the
- * calling thread, and sent to every worker before the chunks that need them. The chunks left are
- * then taken from one queue by the workers (two in flight each) and by the calling thread itself
- * between messages. Each chunk's recommendations and warnings are put back in chunk order: the
- * warnings are then in the order `computeFindings` pushes them, except that a group's
- * `group_policy_not_refined` warning (given once per group) can come from several chunks, so only
- * its first occurrence in chunk order is kept, which is where `computeFindings` gives it. Each
- * thread has its own refinement memo; a refinement is a function of its memo key, so this changes
- * no output (the differential test checks it).
+ * that pass, every principal's status) runs in the calling thread. Group policies depend on the
+ * statuses of all their members, so as the pass adds pending UnusedPermission findings, those
+ * without group policies are cut into chunks that go at once to a worker with room (a worker's
+ * count of chunks done is in shared memory, since no message can arrive while the pass runs); those
+ * with group policies wait. After the pass the groups' unused sets are computed, in the calling
+ * thread, and sent to every worker before the chunks that need them; the chunks left are then taken
+ * from one queue by the workers (two in flight each) and by the calling thread itself between
+ * messages. Every recommendation is computed with a fresh list of warnings and of warned groups, and
+ * the lists are joined in the order of the pending findings: that is the order `computeFindings`
+ * pushes them in, once a group's `group_policy_not_refined` warning (given once per group) is kept
+ * only where it first occurs. Each thread has its own refinement memo; a refinement is a function of
+ * its memo key, so this changes no output (the differential test checks it).
  *
  * Small scans stay in the calling thread: starting a worker and rebuilding the catalog there costs
  * about 100 ms, more than it saves below {@link DEFAULT_MIN_PRINCIPALS} principals.
@@ -72,16 +71,6 @@ export class FindingsWorkerError extends Error {
   override name = 'FindingsWorkerError';
 }
 
-/** A run of consecutive pending findings, computed by one thread. */
-interface Chunk {
-  start: number;
-  end: number;
-  /** Whether a finding of it has a group policy (then it waits for every member's status). */
-  group: boolean;
-  /** The warnings its recommendations pushed, in order (set once computed). */
-  warnings?: ScanWarning[];
-}
-
 /**
  * Computes the same {@link ScanResult} as `computeFindings(inventory, activity, options)` (equal
  * `JSON.stringify`, same warnings in the same order), on `parallel.jobs` threads.
@@ -105,23 +94,26 @@ export async function computeFindingsParallel(
     1,
     Math.floor(parallel.chunkSize ?? Math.min(256, Math.ceil(principals / (jobs * 16)))),
   );
-  const chunks: Chunk[] = [];
+  // A chunk: indices of pending findings, computed together by one thread.
+  const chunks: number[][] = [];
   let pending: readonly PendingFinding[] = [];
+  // By pending finding: the warnings its recommendation pushed, in order.
+  const warningsOf: ScanWarning[][] = [];
   const message = (index: number): ToFindingsWorker => ({
     type: 'chunk',
     index,
-    items: pending
-      .slice(chunks[index]!.start, chunks[index]!.end)
-      .map(({ finding, unused }) => ({ arn: finding.resource, unused: unusedToWire(unused) })),
+    items: chunks[index]!.map((i) => {
+      const { finding, unused } = pending[i]!;
+      return { arn: finding.resource, unused: unusedToWire(unused) };
+    }),
   });
   const got = (m: Extract<FromFindingsWorker, { type: 'chunk' }>): void => {
-    const chunk = chunks[m.index]!;
-    m.results.forEach((r, k) => {
-      const { finding } = pending[chunk.start + k]!;
-      finding.recommendation = r.recommendation;
-      finding.policies = r.policies;
+    chunks[m.index]!.forEach((i, k) => {
+      const { finding } = pending[i]!;
+      finding.recommendation = m.results[k]!.recommendation;
+      finding.policies = m.results[k]!.policies;
+      warningsOf[i] = m.warnings[k]!;
     });
-    chunk.warnings = m.warnings;
   };
   // Started first: they load while this thread evaluates the principals.
   const pool = new Pool(
@@ -141,23 +133,29 @@ export async function computeFindingsParallel(
     got,
   );
   try {
-    // While the principals are evaluated, chunks without group policies go to idle workers.
-    let open: Chunk = { start: 0, end: 0, group: false };
-    const close = (): void => {
-      chunks.push(open);
-      if (!open.group) pool.ready.push(chunks.length - 1);
-      open = { start: open.end, end: open.end, group: false };
-    };
+    // While the principals are evaluated, findings without group policies go to idle workers;
+    // those with group policies wait for every member's status.
+    let early: number[] = [];
+    let later: number[] = [];
     const pass = evaluatePrincipals(inventory, activity, options, (sofar) => {
       pending = sofar;
-      open.end = sofar.length;
-      open.group ||= sofar[sofar.length - 1]!.policies.some((p) => p.group !== undefined);
-      if (open.end - open.start < size) return;
-      close();
-      pool.sendEarly();
+      const i = sofar.length - 1;
+      if (sofar[i]!.policies.some((p) => p.group !== undefined)) {
+        later.push(i);
+        if (later.length < size) return;
+        chunks.push(later);
+        later = [];
+      } else {
+        early.push(i);
+        if (early.length < size) return;
+        pool.ready.push(chunks.push(early) - 1);
+        early = [];
+        pool.sendEarly();
+      }
     });
     pending = pass.pending;
-    if (open.end > open.start) close();
+    if (early.length > 0) chunks.push(early);
+    if (later.length > 0) chunks.push(later);
     // Every member's status is known: the groups' unused sets, then every chunk left.
     const ctx = recommendContext(inventory, pass, options, []);
     const groups = new Map<string, GroupUnusedWire>();
@@ -174,23 +172,21 @@ export async function computeFindingsParallel(
     );
     // This thread takes chunks from the same queue, letting the workers' messages in between.
     for (let index = pool.take(); index !== undefined; index = pool.take()) {
-      const chunk = chunks[index]!;
-      ctx.warnings = [];
-      ctx.warnedGroups = new Set();
-      for (let i = chunk.start; i < chunk.end; i++) {
+      for (const i of chunks[index]!) {
         const { finding, policies, unused } = pending[i]!;
+        ctx.warnings = warningsOf[i] = [];
+        ctx.warnedGroups = new Set();
         const r = recommend(finding.resource, policies, unused, ctx);
         finding.recommendation = r.recommendation;
         finding.policies = r.policies;
       }
-      chunk.warnings = ctx.warnings;
       if (pool.failed) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     await pool.drained();
     const warnedGroups = new Set<string>();
-    for (const chunk of chunks) {
-      for (const w of chunk.warnings!) {
+    for (let i = 0; i < pending.length; i++) {
+      for (const w of warningsOf[i]!) {
         if (w.code === 'group_policy_not_refined') {
           if (warnedGroups.has(w.resource!)) continue;
           warnedGroups.add(w.resource!);
