@@ -192,9 +192,16 @@ export interface PolicyPatch {
   parts?: (SizeAgainstQuota & { id: string })[];
   /**
    * For a Terraform split: the attachment resources of the original
-   * (`aws_iam_role_policy_attachment.x`, ...), each copied for every new part (`x_part2`, ...).
+   * (`aws_iam_role_policy_attachment.x`, ...) and their files (relative to `source.dir`, as in the
+   * diff), each copied for every new part (`x_part2`, ...) in its own file.
    */
-  attachmentsCopied?: string[];
+  attachmentsCopied?: { address: string; file: string }[];
+  /**
+   * The other files the patch changes (relative to `source.dir`, sorted): a Terraform split whose
+   * attachment resources are in other files of the module. Proved and written together with
+   * `source.file`, or not at all.
+   */
+  otherFiles?: string[];
   /**
    * Size before and after, against the quota of where the policy lives (after: for an inline
    * policy, the room its principal's other inline policies leave, when the finding says).
@@ -377,13 +384,23 @@ interface Planned {
   form: PatchForm;
   /** The patched document's size against the quota of where it lives (a split: its largest part). */
   size: SizeAgainstQuota;
-  /** Reads the source back from a patched text of its file and proves it. */
-  check: (text: string, shift: ((offset: number) => number) | undefined) => Promise<Proof | string>;
+  /**
+   * Reads the source back from a patched text of its file and proves it (`others`: the patched
+   * text of another file the patch changes).
+   */
+  check: (
+    text: string,
+    shift: ((offset: number) => number) | undefined,
+    others: (path: string) => string | undefined,
+  ) => Promise<Proof | string>;
   /** For a split: each part's resource and size. */
   parts?: (SizeAgainstQuota & { id: string })[];
   /** For a Terraform split: the attachment resources copied for every new part. */
-  attachmentsCopied?: string[];
+  attachmentsCopied?: { address: string; file: string }[];
+  /** The edits of `source.file`. */
   edits: Edit[];
+  /** The edits of other files (path → edits): proved and written with `edits`, or not at all. */
+  others?: Map<string, Edit[]>;
   bindings: Bindings;
   unused: UnusedSet;
   original: Record<string, unknown>;
@@ -833,14 +850,17 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
                 ...partIds(source.cfnResource!.logicalId, split.parts.length),
               ]
             : [];
-      const readBack = (patchedText: string) =>
-        typeof tfSplit === 'object'
-          ? readTerraformSplit(source.file, patchedText, source.address, tfSplit)
-          : readCloudFormationSplit(source, patchedText, ids);
-      const check = (patchedText: string, shift: ((offset: number) => number) | undefined) =>
+      const check = (
+        patchedText: string,
+        shift: ((offset: number) => number) | undefined,
+        others: (path: string) => string | undefined,
+      ) =>
         split
           ? proveParts(
-              readBack,
+              (t) =>
+                typeof tfSplit === 'object'
+                  ? readTerraformSplit(source.file, t, source.address, tfSplit, others)
+                  : readCloudFormationSplit(source, t, ids),
               patchedText,
               bindings,
               rec.originalPolicy!,
@@ -858,14 +878,17 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
               unused,
               options.catalog,
             );
+      const others = typeof tfSplit === 'object' ? tfSplit.elsewhere : new Map<string, Edit[]>();
       let patched: string;
+      const patchedOthers = new Map<string, string>();
       try {
         patched = applyEdits(text, edits);
+        for (const [path, e] of others) patchedOthers.set(path, applyEdits(texts.get(path)!, e));
       } catch (error) {
         skip((error as Error).message, source);
         continue;
       }
-      const proof = await check(patched, undefined);
+      const proof = await check(patched, undefined, (path) => patchedOthers.get(path));
       if (typeof proof === 'string') {
         skip(`the patch was not written: ${proof}`, source);
         continue;
@@ -885,6 +908,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           : {}),
         ...(typeof tfSplit === 'object' ? { attachmentsCopied: tfSplit.attachments } : {}),
         edits,
+        ...(others.size > 0 ? { others } : {}),
         bindings,
         unused,
         original: rec.originalPolicy,
@@ -920,69 +944,120 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     );
   }
 
-  // Combine per file, then prove every source again in the combined text.
-  const byFile = new Map<string, Planned[]>();
+  // Combine per file, then prove every source again in the combined texts. A patch that changes
+  // several files (a Terraform split copying attachments in other files of the module) links them:
+  // linked files are proved together and written together, or not at all.
+  const filesOf = (p: Planned): string[] => [p.source.file, ...(p.others?.keys() ?? [])];
+  const editsIn = (p: Planned, file: string): Edit[] =>
+    file === p.source.file ? p.edits : (p.others?.get(file) ?? []);
+  const link = new Map<string, string>();
+  const root = (f: string): string => {
+    let r = f;
+    while (link.get(r) !== r) r = link.get(r)!;
+    return r;
+  };
   for (const p of planned.values()) {
-    const list = byFile.get(p.source.file) ?? [];
-    list.push(p);
-    byFile.set(p.source.file, list);
+    const [first, ...rest] = filesOf(p);
+    if (!link.has(first!)) link.set(first!, first!);
+    for (const f of rest) {
+      if (!link.has(f)) link.set(f, f);
+      link.set(root(f), root(first!));
+    }
   }
+  const groups = new Map<string, Planned[]>();
+  for (const p of planned.values()) {
+    const r = root(p.source.file);
+    groups.set(r, [...(groups.get(r) ?? []), p]);
+  }
+  const relOf = (file: string) => relative(dirOf.get(file)!, file).split(sep).join('/');
   const patches: PolicyPatch[] = [];
-  const outFiles: RemediateResult['files'] = [];
-  let diff = '';
-  for (const file of [...byFile.keys()].sort()) {
-    const list = byFile.get(file)!;
-    const dir = dirOf.get(file)!;
-    const rel = relative(dir, file).split(sep).join('/');
-    const text = texts.get(file)!;
+  const written: RemediateResult['files'] = [];
+  const writtenFiles: { file: string; text: string; all: Edit[]; after: string }[] = [];
+  for (const list of groups.values()) {
+    const files = [...new Set(list.flatMap(filesOf))].sort();
+    const rels = files.map(relOf);
+    // `main.tf` for one file; `main.tf and roles.tf (changed together by one patch)` when linked.
+    const named =
+      files.length === 1
+        ? rels[0]!
+        : `${rels.slice(0, -1).join(', ')} and ${rels.at(-1)!} (changed together by ${list.length === 1 ? 'one patch' : 'a patch'})`;
+    // Every finding of a patch is listed (a shared policy's patch remediates several).
     const reject = (p: Planned, reason: string) =>
-      notPatched.push({
-        findingId: p.finding.id,
-        resource: p.finding.resource,
-        policyId: p.rec.policyId,
-        policyName: p.rec.policyName,
-        reason,
-        source: { file: p.source.file, line: p.source.line, address: p.source.address },
-      });
-    if (rel.startsWith('..')) {
-      for (const p of list) reject(p, `${file} is outside the directory ${dir}; not patched`);
+      p.findingIds.forEach((findingId, i) =>
+        notPatched.push({
+          findingId,
+          resource: p.principals[i]!,
+          policyId: p.rec.policyId,
+          policyName: p.rec.policyName,
+          reason,
+          source: { file: p.source.file, line: p.source.line, address: p.source.address },
+        }),
+      );
+    const outside = files.find((f, i) => rels[i]!.startsWith('..'));
+    if (outside !== undefined) {
+      for (const p of list)
+        reject(p, `${outside} is outside the directory ${dirOf.get(outside)!}; not patched`);
       continue;
     }
-    const all = list.flatMap((p) => p.edits);
-    let combined: string;
-    try {
-      combined = applyEdits(text, all);
-    } catch {
-      for (const p of list) reject(p, 'patches of this file overlap');
+    const combined = new Map<string, string>();
+    const shifts = new Map<string, (offset: number) => number>();
+    const allEdits = new Map<string, Edit[]>();
+    let overlap: string | undefined;
+    for (const [i, file] of files.entries()) {
+      const all = list.flatMap((p) => editsIn(p, file));
+      try {
+        combined.set(file, applyEdits(texts.get(file)!, all));
+      } catch {
+        overlap = files.length === 1 ? 'this file' : rels[i]!;
+        break;
+      }
+      allEdits.set(file, all);
+      shifts.set(file, shifter(all));
+    }
+    if (overlap !== undefined) {
+      for (const p of list) reject(p, `patches of ${overlap} overlap`);
       continue;
     }
-    const shift = shifter(all);
     const failed: Planned[] = [];
     for (const p of list) {
-      const proof = await p.check(combined, shift);
+      const proof = await p.check(combined.get(p.source.file)!, shifts.get(p.source.file), (path) =>
+        combined.get(path),
+      );
       if (typeof proof === 'string') {
         failed.push(p);
-        reject(p, `the combined patch of ${rel} was not written: ${proof}`);
+        const own = filesOf(p).map(relOf);
+        reject(
+          p,
+          `the combined patch of ${own.length === 1 ? own[0]! : `${own.slice(0, -1).join(', ')} and ${own.at(-1)!}`} was not written: ${proof}`,
+        );
       }
     }
     if (failed.length > 0) {
-      // Nothing of the file is written: the others are listed too, never dropped silently.
+      // Nothing of the linked files is written: the others are listed too, never dropped silently.
       const names = failed.map((p) => p.source.address).join(', ');
       for (const p of list) {
         if (!failed.includes(p)) {
           reject(
             p,
-            `not written: the combined patch of ${rel} failed its proof for ${names}, so no patch of the file is written`,
+            `not written: the combined patch of ${named} failed its proof for ${names}, so no patch of ${files.length === 1 ? 'the file' : 'these files'} is written`,
           );
         }
       }
       continue;
     }
-    const fileDiff = unifiedDiff(rel, text, all);
-    diff += fileDiff;
-    outFiles.push({ dir, file: rel, before: text, after: combined });
+    for (const file of files) {
+      writtenFiles.push({
+        file,
+        text: texts.get(file)!,
+        all: allEdits.get(file)!,
+        after: combined.get(file)!,
+      });
+    }
     for (const p of list) {
       const kind = quotaKind(p.rec, p.finding);
+      const dir = dirOf.get(p.source.file)!;
+      const rel = relOf(p.source.file);
+      const own = filesOf(p).sort();
       patches.push({
         findingIds: p.findingIds,
         principals: p.principals,
@@ -1011,12 +1086,27 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         form: p.form,
         ...(p.rec.form === undefined ? {} : { formReason: p.rec.form.reason }),
         ...(p.parts ? { parts: p.parts } : {}),
-        ...(p.attachmentsCopied ? { attachmentsCopied: p.attachmentsCopied } : {}),
+        ...(p.attachmentsCopied
+          ? {
+              attachmentsCopied: p.attachmentsCopied.map((a) => ({
+                address: a.address,
+                file: relative(dir, a.file).split(sep).join('/'),
+              })),
+            }
+          : {}),
+        ...(p.others ? { otherFiles: [...p.others.keys()].map(relOf).sort() } : {}),
         size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,
-        diff: unifiedDiff(rel, text, p.edits),
+        diff: own.map((f) => unifiedDiff(relOf(f), texts.get(f)!, editsIn(p, f))).join(''),
       });
     }
+  }
+  // The combined diff, one file after the other in the order of their paths.
+  let diff = '';
+  writtenFiles.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const w of writtenFiles) {
+    diff += unifiedDiff(relOf(w.file), w.text, w.all);
+    written.push({ dir: dirOf.get(w.file)!, file: relOf(w.file), before: w.text, after: w.after });
   }
   patches.sort((a, b) =>
     a.source.file + a.source.address < b.source.file + b.source.address ? -1 : 1,
@@ -1027,7 +1117,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     notPatched,
     unsupported,
     diff,
-    files: outFiles,
+    files: written,
     read: { terraformFiles: tf.length, templates: templateCount, policySources: sources.length },
   };
 }

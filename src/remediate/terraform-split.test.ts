@@ -107,9 +107,10 @@ describe('a Terraform split with two role attachments', () => {
     );
     for (const part of p.parts!) expect(part.characters).toBeLessThanOrEqual(6144);
     expect(p.attachmentsCopied).toEqual([
-      'aws_iam_role_policy_attachment.catalogue_api',
-      'aws_iam_role_policy_attachment.catalogue_batch',
+      { address: 'aws_iam_role_policy_attachment.catalogue_api', file: 'main.tf' },
+      { address: 'aws_iam_role_policy_attachment.catalogue_batch', file: 'main.tf' },
     ]);
+    expect(p.otherFiles).toBeUndefined();
   });
 
   it('the PR body names the parts and the attachments copied', () => {
@@ -191,6 +192,7 @@ describe('a Terraform split with two role attachments', () => {
     const added = ['catalogue_api', 'catalogue_batch'].flatMap((a, i) =>
       parts.map((part, k) => ({
         address: `aws_iam_role_policy_attachment.${a}_part${k + 2}`,
+        file: join(repo, 'main.tf'),
         policyArn: `${part}.arn`,
         principal: {
           attribute: 'role',
@@ -226,7 +228,7 @@ describe('a Terraform split with two role attachments', () => {
         added,
       }),
     ).toMatch(
-      /^aws_iam_role_policy_attachment\.catalogue_api_part2 \(line \d+\) does not have policy_arn = aws_iam_policy\.catalogue_part2\.arn$/,
+      /^aws_iam_role_policy_attachment\.catalogue_api_part2 \(.*\/main\.tf:\d+\) does not have policy_arn = aws_iam_policy\.catalogue_part2\.arn$/,
     );
   });
 });
@@ -437,11 +439,21 @@ describe('planTerraformSplit refuses what it does not copy', () => {
     );
   });
 
-  it('an attachment in another file of the module, and a reference from an output', async () => {
+  it('an attachment in another file of the module is copied there; a reference from an output is refused', async () => {
     const text = module([actions()], false, 0);
     const other = `resource "aws_iam_role_policy_attachment" "a" {\n  role       = "r0"\n  policy_arn = aws_iam_policy.p.arn\n}\n`;
-    expect(await planOf(text, [{ name: 'roles.tf', text: other }])).toBe(
-      `${join(work, 'plan', 'roles.tf')}:3: resource "aws_iam_role_policy_attachment" "a" (policy_arn) is in another file than aws_iam_policy.p: remediate writes a split into one file; move it next to the policy or split by hand`,
+    const plan = await planOf(text, [{ name: 'roles.tf', text: other }]);
+    if (typeof plan === 'string') throw new Error(plan);
+    const { elsewhere, attachments } = plan as Awaited<ReturnType<typeof planTerraformSplit>> &
+      object;
+    expect(attachments).toEqual([
+      { address: 'aws_iam_role_policy_attachment.a', file: join(work, 'plan', 'roles.tf') },
+    ]);
+    expect([...elsewhere.keys()]).toEqual([join(work, 'plan', 'roles.tf')]);
+    const roles = applyEdits(other, elsewhere.get(join(work, 'plan', 'roles.tf'))!);
+    expect(roles.startsWith(other)).toBe(true);
+    expect(roles).toContain(
+      '\nresource "aws_iam_role_policy_attachment" "a_part2" {\n  role       = "r0"\n  policy_arn = aws_iam_policy.p_part2.arn\n}\n',
     );
     const output = `output "arn" {\n  value = aws_iam_policy.p.arn\n}\n`;
     expect(

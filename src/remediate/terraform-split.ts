@@ -9,11 +9,12 @@
  * A split that is not attached everywhere the original is removes permissions, so every reference
  * to `aws_iam_policy.NAME` in the module's `.tf` files is read: the `policy_arn` of an
  * `aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment` or
- * `aws_iam_group_policy_attachment` in the policy's file is copied for every new part
- * (`<its name>_part2`, ... with `policy_arn = aws_iam_policy.NAME_part2.arn`); any other reference
- * (the exclusive `aws_iam_policy_attachment`, `managed_policy_arns`, locals, outputs, modules, an
- * attachment with `for_each` or `count`, an attachment in another file) is refused with its file
- * and line, and so is a number of attachment resources (of roles, of users, of groups) other than
+ * `aws_iam_group_policy_attachment` in any `.tf` file of the policy's folder is copied for every new
+ * part, in its own file right after it (`<its name>_part2`, ... with
+ * `policy_arn = aws_iam_policy.NAME_part2.arn`), so the plan has edits in several files and the
+ * caller proves them together (remediate.ts); any other reference (the exclusive
+ * `aws_iam_policy_attachment`, `managed_policy_arns`, locals, outputs, modules, an attachment with
+ * `for_each` or `count`) is refused with its file and line, and so is a number of attachment resources (of roles, of users, of groups) other than
  * the scan's count of the policy's attachments (an attachment made elsewhere would not get the
  * parts), or an attachment whose principal is named in the source and was not seen attached. Documents written in the
  * resource (heredoc, `jsonencode`) are split; a `data.aws_iam_policy_document` or `file()` document
@@ -55,6 +56,8 @@ const MAX_POLICY_NAME = 128;
 export interface TerraformPartAttachment {
   /** `aws_iam_role_policy_attachment.NAME_part2`. */
   address: string;
+  /** The `.tf` file it is written in (the original attachment's). */
+  file: string;
   /** The expression its `policy_arn` must be: `aws_iam_policy.NAME_part2.arn`. */
   policyArn: string;
   /** Its principal attribute (`role`, `user`, `group`) and the expression written there. */
@@ -65,10 +68,17 @@ export interface TerraformPartAttachment {
 export interface TerraformSplitPlan {
   /** The edits of the policy's file. */
   edits: Edit[];
+  /**
+   * The edits of the other `.tf` files of the module (path → edits): the copies of attachment
+   * resources written there. Empty when every attachment is in the policy's file.
+   */
+  elsewhere: Map<string, Edit[]>;
   /** The addresses of the parts after the first (`aws_iam_policy.NAME_part2`, ...). */
   parts: string[];
-  /** The attachment resources of the original (addresses), each copied for every new part. */
-  attachments: string[];
+  /**
+   * The attachment resources of the original (address and file), each copied for every new part.
+   */
+  attachments: { address: string; file: string }[];
   /** The attachment resources added. */
   added: TerraformPartAttachment[];
 }
@@ -208,7 +218,7 @@ export async function planTerraformSplit(
     );
 
     // Every reference to the policy in the module: only attachment resources in its file are copied.
-    const found: Node[] = [];
+    const found: { block: Node; path: string; text: string }[] = [];
     const taken = new Set<string>();
     for (const t of trees) {
       const r = t.tree!.rootNode;
@@ -245,15 +255,12 @@ export async function planTerraformSplit(
         ) {
           return `${where}: ${what} references ${source.address} other than as policy_arn = aws_iam_policy.${resourceName}.arn: split by hand`;
         }
-        if (t.path !== source.file) {
-          return `${where}: ${what} is in another file than ${source.address}: remediate writes a split into one file; move it next to the policy or split by hand`;
-        }
         const principal = ATTACHMENTS.get(type)!;
         if (!attribute(tb, principal)) return `${where}: ${what} has no ${principal}`;
         if (!nameLabel(top) || stringLitValue(nameLabel(top)!) !== attName) {
           return `${where}: the resource name of ${what} is not written as a quoted label`;
         }
-        found.push(top);
+        found.push({ block: top, path: t.path, text: t.text });
       }
     }
     const seen = attachments
@@ -266,7 +273,7 @@ export async function planTerraformSplit(
       return `attached ${seen} time${seen === 1 ? '' : 's'}, ${found.length} attachment resource${found.length === 1 ? '' : 's'} in the sources: an attachment made elsewhere would not get the new parts`;
     }
     const byKind = (kind: string) =>
-      found.filter((b) => ATTACHMENTS.get(blockLabels(b)[0] ?? '') === kind).length;
+      found.filter(({ block: b }) => ATTACHMENTS.get(blockLabels(b)[0] ?? '') === kind).length;
     const scanned = {
       role: attachments.roles,
       user: attachments.users,
@@ -289,7 +296,7 @@ export async function planTerraformSplit(
           literalNames.set(`${type}.${rname}`, literal);
       }
     }
-    for (const b of found) {
+    for (const { block: b, path } of found) {
       const kind = ATTACHMENTS.get(blockLabels(b)[0] ?? '') as (typeof kinds)[number];
       const expr = inner(attribute(bodyOf(b), kind)!);
       const ref = expr.text.split('.');
@@ -299,14 +306,14 @@ export async function planTerraformSplit(
           ? literalNames.get(`${ref[0]}.${ref[1]}`)
           : undefined);
       if (principal !== undefined && !scanned[kind].some((arn) => arn.endsWith(`/${principal}`))) {
-        return `${source.file}:${b.startPosition.row + 1}: ${blockName(b)} attaches the policy to ${kind} ${principal}, to which the scan did not see it attached: the scan and the sources disagree; scan again or split by hand`;
+        return `${path}:${b.startPosition.row + 1}: ${blockName(b)} attaches the policy to ${kind} ${principal}, to which the scan did not see it attached: the scan and the sources disagree; scan again or split by hand`;
       }
     }
     for (const p of parts) {
       if (taken.has(p)) return `${p} is already in the module`;
     }
     const added: TerraformPartAttachment[] = [];
-    for (const b of found) {
+    for (const { block: b, path } of found) {
       const [type = '', attName = ''] = blockLabels(b);
       for (let k = 1; k < n; k++) {
         const address = `${type}.${attName}_part${k + 1}`;
@@ -314,6 +321,7 @@ export async function planTerraformSplit(
         const principal = ATTACHMENTS.get(type)!;
         added.push({
           address,
+          file: path,
           policyArn: `${parts[k - 1]!}.arn`,
           principal: { attribute: principal, text: attribute(bodyOf(b), principal)!.text },
         });
@@ -324,17 +332,18 @@ export async function planTerraformSplit(
     const windows = splitWindows(split);
     const first = planEdits(text, source.document, refinement, windows[0]);
     if (typeof first === 'string') return first;
-    const eol = endOfLine(text);
-    const copy = (b: Node, edits: Edit[]): string | undefined => {
-      const { start, end } = blockLines(text, b);
+    // `copy` and `insertAfter` work on the text of the file the block is in (`within`).
+    const copy = (b: Node, edits: Edit[], within = text): string | undefined => {
+      const { start, end } = blockLines(within, b);
       if (!edits.every((e) => e.start >= start && e.end <= end)) return undefined;
       const delta = edits.reduce((d, e) => d + e.text.length - (e.end - e.start), 0);
-      const c = applyEdits(text, edits).slice(start, end + delta);
-      return c.endsWith('\n') ? c : c + eol;
+      const c = applyEdits(within, edits).slice(start, end + delta);
+      return c.endsWith('\n') ? c : c + endOfLine(within);
     };
-    const insertAfter = (b: Node, copies: string[]): Edit => {
-      const { end } = blockLines(text, b);
-      const lead = text.slice(0, end).endsWith('\n') ? '' : eol;
+    const insertAfter = (b: Node, copies: string[], within = text): Edit => {
+      const { end } = blockLines(within, b);
+      const eol = endOfLine(within);
+      const lead = within.slice(0, end).endsWith('\n') ? '' : eol;
       return { start: end, end, text: lead + copies.map((c) => eol + c).join('') };
     };
     const policyCopies: string[] = [];
@@ -360,29 +369,40 @@ export async function planTerraformSplit(
       policyCopies.push(c);
     }
     const out: Edit[] = [...first, insertAfter(block, policyCopies)];
-    for (const b of found) {
+    const elsewhere = new Map<string, Edit[]>();
+    for (const { block: b, path, text: within } of found) {
       const [, attName = ''] = blockLabels(b);
       const label = nameLabel(b)!;
       const arn = attribute(bodyOf(b), 'policy_arn')!;
       const copies: string[] = [];
       for (let k = 1; k < n; k++) {
-        const c = copy(b, [
-          {
-            start: label.startIndex,
-            end: label.endIndex,
-            text: JSON.stringify(`${attName}_part${k + 1}`),
-          },
-          { start: arn.startIndex, end: arn.endIndex, text: `${parts[k - 1]!}.arn` },
-        ]);
+        const c = copy(
+          b,
+          [
+            {
+              start: label.startIndex,
+              end: label.endIndex,
+              text: JSON.stringify(`${attName}_part${k + 1}`),
+            },
+            { start: arn.startIndex, end: arn.endIndex, text: `${parts[k - 1]!}.arn` },
+          ],
+          within,
+        );
         if (c === undefined) return 'internal: an edit of an attachment lies outside it';
         copies.push(c);
       }
-      out.push(insertAfter(b, copies));
+      const edit = insertAfter(b, copies, within);
+      if (path === source.file) out.push(edit);
+      else elsewhere.set(path, [...(elsewhere.get(path) ?? []), edit]);
     }
     return {
       edits: out,
+      elsewhere,
       parts,
-      attachments: found.map((b) => blockLabels(b).slice(0, 2).join('.')),
+      attachments: found.map(({ block: b, path }) => ({
+        address: blockLabels(b).slice(0, 2).join('.'),
+        file: path,
+      })),
       added,
     };
   } finally {
@@ -393,13 +413,16 @@ export async function planTerraformSplit(
 /**
  * Reads a Terraform split back from the patched text of the policy's file: the documents of the
  * original resource and of every part (in order), after checking that every attachment resource
- * the split adds is there with its `policy_arn` and principal; or why not.
+ * the split adds is there, in its file, with its `policy_arn` and principal; or why not.
+ *
+ * @param others - The patched text of another file of the module (where an attachment is copied).
  */
 export async function readTerraformSplit(
   file: string,
   patched: string,
   address: string,
   plan: Pick<TerraformSplitPlan, 'parts' | 'added'>,
+  others: (path: string) => string | undefined = () => undefined,
 ): Promise<{ address: string; document: SNode }[] | string> {
   // Only the parts are read: no file() is followed.
   const located = await locateTerraform([{ path: file, text: patched }], { within: () => false });
@@ -413,29 +436,34 @@ export async function readTerraformSplit(
     out.push({ address: a, document: s.document });
   }
   const parser = await terraformParser();
-  const tree = parser.parse(patched);
-  if (!tree) return `${file} could not be parsed`;
-  try {
-    const byAddress = new Map<string, Node>();
-    for (const b of resourcesOf(tree.rootNode)) {
-      const key = blockLabels(b).slice(0, 2).join('.');
-      if (byAddress.has(key)) return `${key} is declared twice in the patched file`;
-      byAddress.set(key, b);
-    }
-    for (const a of plan.added) {
-      const b = byAddress.get(a.address);
-      if (!b) return `${a.address} is not in the patched file`;
-      const body = bodyOf(b);
-      const line = lineOf(patched, b.startIndex);
-      if (attribute(body, 'policy_arn')?.text !== a.policyArn) {
-        return `${a.address} (line ${line}) does not have policy_arn = ${a.policyArn}`;
+  for (const path of new Set([file, ...plan.added.map((a) => a.file)])) {
+    const text = path === file ? patched : others(path);
+    if (text === undefined) return `internal: no patched text of ${path}`;
+    const tree = parser.parse(text);
+    if (!tree) return `${path} could not be parsed`;
+    try {
+      if (tree.rootNode.hasError) return `the patched ${path} does not parse as Terraform`;
+      const byAddress = new Map<string, Node>();
+      for (const b of resourcesOf(tree.rootNode)) {
+        const key = blockLabels(b).slice(0, 2).join('.');
+        if (byAddress.has(key)) return `${key} is declared twice in the patched ${path}`;
+        byAddress.set(key, b);
       }
-      if (attribute(body, a.principal.attribute)?.text !== a.principal.text) {
-        return `${a.address} (line ${line}) does not have ${a.principal.attribute} = ${a.principal.text}`;
+      for (const a of plan.added.filter((x) => x.file === path)) {
+        const b = byAddress.get(a.address);
+        if (!b) return `${a.address} is not in the patched ${path}`;
+        const body = bodyOf(b);
+        const line = lineOf(text, b.startIndex);
+        if (attribute(body, 'policy_arn')?.text !== a.policyArn) {
+          return `${a.address} (${path}:${line}) does not have policy_arn = ${a.policyArn}`;
+        }
+        if (attribute(body, a.principal.attribute)?.text !== a.principal.text) {
+          return `${a.address} (${path}:${line}) does not have ${a.principal.attribute} = ${a.principal.text}`;
+        }
       }
+    } finally {
+      tree.delete();
     }
-  } finally {
-    tree.delete();
   }
   return out;
 }
