@@ -375,6 +375,11 @@ describe('a Terraform split is refused, one line saying why', () => {
   }, 60_000);
 });
 
+/** Role attachment `i` of the policy `p` of {@link module}. */
+function attachment(i: number): string {
+  return `\nresource "aws_iam_role_policy_attachment" "a${i}" {\n  role       = "r${i}"\n  policy_arn = aws_iam_policy.p.arn\n}\n`;
+}
+
 /** A module with one aws_iam_policy (statements: action lists) and `attached` role attachments. */
 function module(statements: string[][], heredoc: boolean, attached: number): string {
   const doc = heredoc
@@ -390,11 +395,7 @@ function module(statements: string[][], heredoc: boolean, attached: number): str
             `      {\n        Sid      = "S${i}"\n        Effect   = "Allow"\n        Action   = [${a.map((x) => `"${x}"`).join(', ')}]\n        Resource = "*"\n      },`,
         )
         .join('\n')}\n    ]\n  })`;
-  const attachments = Array.from(
-    { length: attached },
-    (_, i) =>
-      `\nresource "aws_iam_role_policy_attachment" "a${i}" {\n  role       = "r${i}"\n  policy_arn = aws_iam_policy.p.arn\n}\n`,
-  ).join('');
+  const attachments = Array.from({ length: attached }, (_, i) => attachment(i)).join('');
   return `resource "aws_iam_policy" "p" {\n  name   = "p" # the name\n  policy = ${doc}\n}\n${attachments}`;
 }
 
@@ -480,7 +481,9 @@ describe('planTerraformSplit', () => {
         fc.integer({ min: 200, max: 700 }),
         fc.boolean(),
         fc.integer({ min: 1, max: 3 }),
-        async (lists, every, unusedIdx, quota, heredoc, attached) => {
+        // For each attachment, whether it is in roles.tf rather than in the policy's main.tf.
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        async (lists, every, unusedIdx, quota, heredoc, attached, inRoles) => {
           const statements = lists.map((l) => l.map((i) => s3[i % s3.length]!));
           const used = new Set(statements.flat());
           // Every `every`-th action of the policy, and a few others.
@@ -488,8 +491,19 @@ describe('planTerraformSplit', () => {
             ...[...used].filter((_, i) => i % every === 0),
             ...unusedIdx.map((i) => s3[i % s3.length]!),
           ];
-          const text = module(statements, heredoc, attached);
+          const moved = (i: number) => i < attached && inRoles[i]!;
+          const text =
+            module(statements, heredoc, 0) +
+            Array.from({ length: attached }, (_, i) => (moved(i) ? '' : attachment(i))).join('');
+          const rolesText = Array.from({ length: attached }, (_, i) =>
+            moved(i) ? attachment(i) : '',
+          ).join('');
           const path = join(work, 'prop', 'main.tf');
+          const rolesPath = join(work, 'prop', 'roles.tf');
+          const files = [
+            { path, text },
+            { path: rolesPath, text: rolesText },
+          ];
           const source = (await locateTerraform([{ path, text }])).sources[0]!;
           const original = resolveDocument(source.document, new Map()) as Record<string, unknown>;
           const refinement = refinePolicy(original, unused, { catalog });
@@ -504,9 +518,23 @@ describe('planTerraformSplit', () => {
             users: [],
             groups: [],
           };
-          const plan = await planTerraformSplit(text, source, refinement, split, [], record);
+          const plan = await planTerraformSplit(text, source, refinement, split, files, record);
           if (typeof plan === 'string') throw new Error(plan);
           const after = applyEdits(text, plan.edits);
+          // The copies of an attachment are in its own file, and only there.
+          const anyMoved = Array.from({ length: attached }, (_, i) => moved(i)).some(Boolean);
+          expect([...plan.elsewhere.keys()]).toEqual(anyMoved ? [rolesPath] : []);
+          const rolesAfter = applyEdits(rolesText, plan.elsewhere.get(rolesPath) ?? []);
+          for (let i = 0; i < attached; i++) {
+            const [here, there] = moved(i) ? [rolesAfter, after] : [after, rolesAfter];
+            expect(here).toContain(`"a${i}_part2" {\n  role       = "r${i}"\n`);
+            expect(there).not.toContain(`"a${i}_part2"`);
+          }
+          expect(plan.added.map((a) => a.file)).toEqual(
+            Array.from({ length: attached }, (_, i) =>
+              Array<string>(split.parts.length - 1).fill(moved(i) ? rolesPath : path),
+            ).flat(),
+          );
           const located = await locateTerraform([{ path, text: after }]);
           expect(located.unsupported).toEqual([]);
           expect(located.sources.map((s) => s.address)).toEqual(
@@ -520,10 +548,21 @@ describe('planTerraformSplit', () => {
             expect(s.policyName).toBe(k === 0 ? 'p' : `p-part-${k + 1}`);
           });
           expect(plan.added).toHaveLength(attached * (split.parts.length - 1));
-          const read = await readTerraformSplit(path, after, 'aws_iam_policy.p', plan);
+          const read = await readTerraformSplit(path, after, 'aws_iam_policy.p', plan, (f) =>
+            f === rolesPath ? rolesAfter : undefined,
+          );
           if (typeof read === 'string') throw new Error(read);
+          // Read with roles.tf unpatched, a moved attachment's copies are missing.
+          if (anyMoved) {
+            const stale = await readTerraformSplit(path, after, 'aws_iam_policy.p', plan, (f) =>
+              f === rolesPath ? rolesText : undefined,
+            );
+            expect(stale).toMatch(
+              /^aws_iam_role_policy_attachment\.a\d_part2 is not in the patched /,
+            );
+          }
           // One attachment fewer in the sources than the scan saw: refused.
-          const fewer = await planTerraformSplit(text, source, refinement, split, [], {
+          const fewer = await planTerraformSplit(text, source, refinement, split, files, {
             ...record,
             roles: [...record.roles, `${ARN}:role/other`],
           });
