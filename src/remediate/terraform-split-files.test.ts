@@ -298,6 +298,32 @@ describe('a Terraform split with an attachment in another file of the module', (
   });
 });
 
+describe('the checks of an attachment in another file', () => {
+  it('a principal in roles.tf the scan did not see the policy attached to: refused, naming roles.tf', async () => {
+    const dir = mkdtempSync(join(work, 'case-'));
+    cpSync(SOURCE, dir, { recursive: true });
+    const roles = join(dir, 'roles.tf');
+    writeFileSync(
+      roles,
+      readFileSync(roles, 'utf8').replace('"catalogue-batch"', '"catalogue-batch-v2"'),
+    );
+    const findings = findingsFor();
+    const result = await remediate({
+      dirs: [dir],
+      findings,
+      sharing: sharingOf(findings),
+      catalog,
+    });
+    expect(result.patches).toEqual([]);
+    expect(result.diff).toBe('');
+    expect(result.notPatched.map((n) => n.reason)).toEqual(
+      Array<string>(2).fill(
+        `split form: ${roles}:2: resource "aws_iam_role_policy_attachment" "catalogue_batch" attaches the policy to role catalogue-batch-v2, to which the scan did not see it attached: the scan and the sources disagree; scan again or split by hand`,
+      ),
+    );
+  }, 120_000);
+});
+
 describe('linked files are written together or not at all', () => {
   afterAll(() => {
     proofCalls.failFor = '';
