@@ -976,11 +976,11 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
   for (const list of groups.values()) {
     const files = [...new Set(list.flatMap(filesOf))].sort();
     const rels = files.map(relOf);
-    // `main.tf` for one file; `main.tf and roles.tf (changed together by one patch)` when linked.
+    // `main.tf` for one file; `main.tf and roles.tf (changed together by a patch)` when linked.
     const named =
       files.length === 1
         ? rels[0]!
-        : `${rels.slice(0, -1).join(', ')} and ${rels.at(-1)!} (changed together by ${list.length === 1 ? 'one patch' : 'a patch'})`;
+        : `${rels.slice(0, -1).join(', ')} and ${rels.at(-1)!} (changed together by a patch)`;
     // Every finding of a patch is listed (a shared policy's patch remediates several).
     const reject = (p: Planned, reason: string) =>
       p.findingIds.forEach((findingId, i) =>
