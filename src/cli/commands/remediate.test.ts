@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../catalog/load.js';
 import type { Finding } from '../../findings/types.js';
-import { FIXTURES, fixtureFindings, sharingOf } from '../../remediate/test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf, testFinding } from '../../remediate/test-helpers.js';
 import { runCli, useTempDir } from '../../test-support/cli.js';
 
 const tmp = useTempDir('iam-refine-remediate-cli-');
@@ -201,5 +201,50 @@ describe('iam-refine remediate', () => {
     const r = await runCli(['remediate', '--iac', join(iac, 'terraform'), '--scan', bad]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${bad}: $.policyAttachments: expected objects with "policyArn"`);
+  });
+
+  it('names every file a patch changes in its summary line (a Terraform split with an attachment in roles.tf)', async () => {
+    const catalog = await loadCatalog();
+    const actions = JSON.parse(
+      readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
+    ) as string[];
+    const arn = 'arn:aws:iam::123456789012';
+    const managed = {
+      name: 'ec2-catalogue',
+      id: `${arn}:policy/ec2-catalogue`,
+      type: 'CUSTOMER_MANAGED' as const,
+      document: {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'Catalogue', Effect: 'Allow', Action: actions, Resource: '*' }],
+      },
+    };
+    const unused = actions.filter((_, i) => i % 10 === 0);
+    const split = ['catalogue-api', 'catalogue-batch'].map((role) =>
+      testFinding(role, `${arn}:role/${role}`, unused, [managed], catalog, { forms: true }),
+    );
+    const dir = join(tmp(), 'split-files');
+    cpSync(join(FIXTURES, 'terraform-split-files'), dir, { recursive: true });
+    const file = join(tmp(), 'split-scan.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        findings: split,
+        policyAttachments: [...sharingOf(split).attachments.values()],
+      }),
+    );
+    const r = await runCli([
+      'remediate',
+      '--iac',
+      dir,
+      '--scan',
+      file,
+      '--out',
+      join(tmp(), 'split.patch'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('1 policy patch(es) in 2 file(s), proved');
+    expect(r.err).toMatch(
+      /main\.tf: aws_iam_policy\.catalogue \(ec2-catalogue, jsonencode, split form\), [0-9]+ → [0-9]+ of 6144 characters \(also roles\.tf\), proof EXACT/,
+    );
   });
 });

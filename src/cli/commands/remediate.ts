@@ -295,7 +295,7 @@ function summary(result: RemediateResult, findings: number, options: RemediateCl
       ? `, ${p.size.before.characters} → ${p.size.after.characters} of ${p.size.after.quota} characters`
       : '';
     lines.push(
-      `  ${p.source.file}: ${p.source.address} (${p.policyName}, ${p.source.form}${p.form === 'article' ? '' : `, ${p.form} form`})${size}, proof EXACT`,
+      `  ${p.source.file}: ${p.source.address} (${p.policyName}, ${p.source.form}${p.form === 'article' ? '' : `, ${p.form} form`})${size}${p.otherFiles?.length ? ` (also ${p.otherFiles.join(', ')})` : ''}, proof EXACT`,
     );
   }
   const found = result.notPatched.filter((n) => n.source).length;
