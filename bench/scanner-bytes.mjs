@@ -12,7 +12,7 @@
 //   bytes = split on bytes + byte scan (control bytes and backslashes found in the same pass)
 // and, with the kept fields made strings (principal, source, name: `text.slice` against
 // `latin1Slice`), the same two again (`+keep`).
-import { isAscii } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -86,11 +86,9 @@ class ByteScanner {
     this.words = words; // 'bytes' | 'words'
     const lead = (4 - (b.byteOffset & 3)) & 3;
     this.lead = lead;
-    this.w = new Int32Array(b.buffer, b.byteOffset + lead, (b.length - lead) >> 2);
+    this.w = new Int32Array(b.buffer, b.byteOffset + lead, Math.max(0, b.length - lead) >> 2);
   }
   scanFields(start, end) {
-    S = this;
-    B = this.b;
     W = this.w;
     LEAD = this.lead;
     WEND = LEAD + W.length * 4;
@@ -98,8 +96,6 @@ class ByteScanner {
   }
 }
 
-let S;
-let B;
 let W;
 let LEAD = 0;
 let WEND = 0;
@@ -301,7 +297,7 @@ function scanObject(b, i, end, f, level) {
     if (b[i] !== COLON) return FAIL;
     i = ws(b, i + 1, end);
     const length = keyEnd - keyStart;
-    let field = 0;
+    let field;
     if (level === 0) {
       field =
         length === 4 && holds(b, keyStart, 'type')
@@ -880,9 +876,8 @@ if (argv.includes('--selfcheck')) {
 for (const set of SETS) {
   const files = gzFiles(join(DIR, set)).sort().slice(0, FILES);
   const gzs = files.map((f) => readFileSync(f));
-  let gunzipMs = 0;
   let bufs;
-  gunzipMs = cpu(() => {
+  const gunzipMs = cpu(() => {
     bufs = gzs.map((g) => gunzipSync(g));
   });
   const mb = bufs.reduce((s, b) => s + b.length, 0) / 1e6;

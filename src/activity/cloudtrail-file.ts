@@ -53,6 +53,8 @@ import {
   OBJECT,
   RecordScanner,
 } from './field-scanner.js';
+import { ByteInterner } from './byte-interner.js';
+import { ByteRecordScanner, splitCompactBytes } from './byte-scanner.js';
 import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
 
@@ -190,15 +192,28 @@ export function readCloudTrailFile(
     result.skipped = loaded;
     return result;
   }
-  const { text, gzip, controlFree } = loaded;
+  const { bytes, gzip } = loaded;
   // The file's activity is added only once the whole file is known to be good.
-  const bounds = splitRecords(text);
+  const ascii = isAscii(bytes);
+  // CloudTrail's own layout in ASCII (nearly every real file): the byte path, no text made.
+  const compact = ascii ? splitCompactBytes(bytes) : undefined;
+  if (compact !== undefined) {
+    const tooLarge = largeRecord(compact, limits.maxRecordBytes);
+    if (tooLarge !== undefined) {
+      return skipWholeFile(result, recordTooLarge(tooLarge.index, tooLarge.bytes, limits));
+    }
+    if (readByteSlices(bytes, compact, file, raw, result)) return result;
+  }
+  // Latin-1 decoding is a plain copy, and equals UTF-8 decoding for ASCII.
+  const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+  // Another layout, or other text (the byte path's records are those of the text path's split).
+  const bounds = compact === undefined ? splitRecords(text) : undefined;
   if (bounds !== undefined) {
     const tooLarge = largeRecord(bounds, limits.maxRecordBytes);
     if (tooLarge !== undefined) {
       return skipWholeFile(result, recordTooLarge(tooLarge.index, tooLarge.bytes, limits));
     }
-    if (readSlices(text, controlFree, bounds, file, raw, result)) return result;
+    if (readSlices(text, !hasControlBytes(bytes), bounds, file, raw, result)) return result;
   }
   // Not the plain layout, or a record is not valid JSON: parse the whole text (which says where
   // the error is), from a clean slate.
@@ -307,6 +322,349 @@ function readSlices(
   }
   result.events = count;
   return true;
+}
+
+/**
+ * {@link readSlices} on the bytes of an ASCII file in CloudTrail's compact layout (`bounds` from
+ * `splitCompactBytes`): the fields with the byte scanner (`byte-scanner.ts`), `JSON.parse` of the
+ * records it leaves, then {@link addByteFields} (or {@link addRecord}) in record order; false,
+ * adding nothing to `raw`, as soon as one record is not valid JSON.
+ */
+function readByteSlices(
+  bytes: Buffer,
+  bounds: readonly number[],
+  file: string,
+  raw: RawActivity,
+  result: FileResult,
+): boolean {
+  const scanner = new ByteRecordScanner(bytes);
+  const count = bounds.length >> 1;
+  const rows = fieldRows(count);
+  const fields = scanner.fields;
+  let parsed: unknown[] | undefined;
+  for (let j = 0, k = 0; j < bounds.length; j += 2, k++) {
+    if (scanner.scanFields(bounds[j]!, bounds[j + 1]!)) {
+      rows.set(fields, k * FIELD_SLOTS);
+    } else {
+      try {
+        // ASCII: latin1 is UTF-8 here.
+        (parsed ??= [])[k] = JSON.parse(bytes.toString('latin1', bounds[j], bounds[j + 1]));
+      } catch {
+        return false;
+      }
+      rows[k * FIELD_SLOTS + FIELD.identity] = PARSED;
+    }
+  }
+  const groups = new ByteGroups(bytes, raw);
+  for (let k = 0; k < count; k++) {
+    if (rows[k * FIELD_SLOTS + FIELD.identity] === PARSED) {
+      // In record order: what is grouped so far is added first (the same order of first uses).
+      groups.flush();
+      addRecord(parsed![k], k, file, raw, result);
+    } else addByteFields(groups, rows, k * FIELD_SLOTS, k, file, result);
+  }
+  groups.flush();
+  result.events = count;
+  return true;
+}
+
+/**
+ * Principal ARNs interned by their bytes (per worker, bounded: see `byte-interner.ts`); ids below
+ * 2^14, so that a group key (principal id times 2^16 plus call id) is a small integer.
+ */
+const principalIds = new ByteInterner(1 << 14, 16 * 2 ** 20);
+/** Event sources with their event names ("calls"), interned by their bytes; ids below 2^16. */
+const callIds = new ByteInterner(1 << 16, 16 * 2 ** 20);
+
+/**
+ * The records of one file being grouped on the byte path: the latest time per (principal, call)
+ * id pair, added to `raw` by {@link ByteGroups.flush} in the order of their first use (so `raw`
+ * gets the same principals, sources and names in the same order as {@link addRecord} record by
+ * record would give it). Also remembers the last account and region decoded (a file is one account
+ * and region), and the day of the last time parsed.
+ */
+class ByteGroups {
+  readonly bytes: Buffer;
+  readonly raw: RawActivity;
+  private readonly latest = new Map<number, number>();
+  /** The last `recipientAccountId` and `awsRegion` decoded, with their bytes. */
+  private account = new LastString();
+  private region = new LastString();
+  /** The day (`YYYY-MM-DDT`, as bytes) of the last CloudTrail time parsed, and its start. */
+  private readonly day = new Uint8Array(11);
+  private dayMs = NaN;
+
+  constructor(bytes: Buffer, raw: RawActivity) {
+    this.bytes = bytes;
+    this.raw = raw;
+  }
+
+  /**
+   * Records a use of the call `callId` by `principalId` at `ms` (ids of {@link principalIds} and
+   * {@link callIds}).
+   */
+  add(principalId: number, callId: number, ms: number): void {
+    const key = principalId * 0x10000 + callId;
+    const seen = this.latest.get(key);
+    if (seen === undefined || ms > seen) this.latest.set(key, ms);
+  }
+
+  /** Adds the groups to `raw` (in the order of their first use) and forgets them. */
+  flush(): void {
+    if (this.latest.size === 0) return;
+    for (const [key, ms] of this.latest) {
+      const call = key & 0xffff;
+      this.raw.add(
+        principalIds.first[key >>> 16]!,
+        callIds.first[call]!,
+        callIds.second[call]!,
+        ms,
+      );
+    }
+    this.latest.clear();
+  }
+
+  /** The string of `bytes[start, end)` for the account (`which` 0) or the region (1). */
+  coverageString(which: number, start: number, end: number): string {
+    return (which === 0 ? this.account : this.region).of(this.bytes, start, end);
+  }
+
+  /**
+   * The time of the 20 bytes `YYYY-MM-DDTHH:MM:SSZ` at `at` (the caller has checked the length
+   * and the `Z`), exactly as `parseCloudTrailTimeAt` of their text gives it (`undefined` when it
+   * does): a time of the same day as the last one is computed from that day's start, after the
+   * same checks on its hour, minute and second; another day is parsed by `parseCloudTrailTimeAt`.
+   */
+  time(at: number): number | undefined {
+    const b = this.bytes;
+    const day = this.day;
+    let same = this.dayMs === this.dayMs; // not NaN
+    for (let k = 0; same && k < 11; k++) same = b[at + k] === day[k];
+    if (same && b[at + 13] === COLON_BYTE && b[at + 16] === COLON_BYTE) {
+      const hour = twoDigits(b, at + 11);
+      const minute = twoDigits(b, at + 14);
+      const second = twoDigits(b, at + 17);
+      if (hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59) {
+        return this.dayMs + ((hour * 60 + minute) * 60 + second) * 1000;
+      }
+      return undefined;
+    }
+    const ms = parseCloudTrailTimeAt(b.toString('latin1', at, at + 20), 0);
+    if (ms !== undefined) {
+      // Accepted: its date is valid and its hour, minute and second are two digits each.
+      const seconds =
+        (twoDigits(b, at + 11) * 60 + twoDigits(b, at + 14)) * 60 + twoDigits(b, at + 17);
+      this.dayMs = ms - seconds * 1000;
+      day.set(b.subarray(at, at + 11));
+    }
+    return ms;
+  }
+}
+
+const COLON_BYTE = 0x3a;
+
+/** The number written by the two ASCII digits at `at`, or -1 when one is not a digit. */
+function twoDigits(b: Buffer, at: number): number {
+  const x = b[at]! - 0x30;
+  const y = b[at + 1]! - 0x30;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/** The last string decoded from a byte range, with its bytes: decoded again only when they change. */
+class LastString {
+  private bytes = new Uint8Array(64);
+  private length = -1;
+  private value = '';
+
+  /** The string of `b[start, end)` (latin1: ASCII files only). */
+  of(b: Buffer, start: number, end: number): string {
+    const n = end - start;
+    if (n === this.length) {
+      const kept = this.bytes;
+      let k = 0;
+      while (k < n && kept[k] === b[start + k]) k++;
+      if (k === n) return this.value;
+    }
+    this.value = b.toString('latin1', start, end);
+    if (n > this.bytes.length) this.bytes = new Uint8Array(n);
+    this.bytes.set(b.subarray(start, end));
+    this.length = n;
+    return this.value;
+  }
+}
+
+/** Whether `b` holds the ASCII `word` at `at`. */
+function bytesHold(b: Buffer, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (b[at + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** {@link identityType} of the bytes `b[start, end)`. */
+function identityTypeBytes(b: Buffer, start: number, end: number): number {
+  switch (end - start) {
+    case 11:
+      return bytesHold(b, start, 'AssumedRole') ? TYPE_ASSUMED_ROLE : TYPE_OTHER;
+    case 13:
+      return bytesHold(b, start, 'FederatedUser') ? TYPE_FEDERATED_USER : TYPE_OTHER;
+    case 7:
+      return bytesHold(b, start, 'IAMUser') ? TYPE_IAM_USER : TYPE_OTHER;
+    case 4:
+      return bytesHold(b, start, 'Root') ? TYPE_ROOT : TYPE_OTHER;
+    case 10:
+      return bytesHold(b, start, 'AWSService') ? TYPE_AWS_SERVICE : TYPE_OTHER;
+    default:
+      return TYPE_OTHER;
+  }
+}
+
+/**
+ * {@link addFields} on the byte path: the record whose field offsets are `f[b...]` in
+ * `groups.bytes` (an ASCII file), grouped by interned ids in `groups` (see {@link ByteGroups});
+ * the same counts, reports, keys, data events and coverage as {@link addRecord}, in the same order.
+ */
+function addByteFields(
+  groups: ByteGroups,
+  f: Int32Array,
+  b: number,
+  i: number,
+  file: string,
+  result: FileResult,
+): void {
+  const bytes = groups.bytes;
+  const raw = groups.raw;
+  const ignored = result.ignored;
+  const timeAt = f[b + FIELD.eventTime]!;
+  let ms: number | undefined;
+  if (timeAt >= 0) {
+    const timeEnd = f[b + FIELD.eventTime + 1]!;
+    if (timeEnd - timeAt === 20 && bytes[timeAt + 19] === 0x5a /* Z */) ms = groups.time(timeAt);
+    ms ??= parseIsoTime(bytes.toString('latin1', timeAt, timeEnd));
+  }
+  if (ms === undefined) {
+    ignored.malformed++;
+    badRecord(
+      result,
+      file,
+      i,
+      'invalid_value',
+      '.eventTime',
+      'has no valid eventTime (expected an ISO 8601 time)',
+    );
+    return;
+  }
+  raw.cover(ms);
+  const accountAt = f[b + FIELD.recipientAccountId]!;
+  const regionAt = f[b + FIELD.awsRegion]!;
+  noteRecord(
+    result.coverage,
+    accountAt >= 0
+      ? groups.coverageString(0, accountAt, f[b + FIELD.recipientAccountId + 1]!)
+      : '?',
+    regionAt >= 0 ? groups.coverageString(1, regionAt, f[b + FIELD.awsRegion + 1]!) : '?',
+    ms,
+  );
+  if (f[b + FIELD.identity] !== OBJECT) {
+    ignored.noIdentity++;
+    badRecord(result, file, i, 'missing_field', '.userIdentity', 'has no userIdentity object');
+    return;
+  }
+  const typeAt = f[b + FIELD.type]!;
+  const type = typeAt >= 0 ? identityTypeBytes(bytes, typeAt, f[b + FIELD.type + 1]!) : TYPE_OTHER;
+  let principalAt: number;
+  let principalSlot: number;
+  let keyAt = -1;
+  switch (type) {
+    case TYPE_ASSUMED_ROLE:
+    case TYPE_FEDERATED_USER:
+      principalSlot = FIELD.issuerArn;
+      principalAt =
+        f[b + FIELD.context] === OBJECT && f[b + FIELD.issuer] === OBJECT
+          ? f[b + FIELD.issuerArn]!
+          : -1;
+      break;
+    case TYPE_IAM_USER: {
+      principalSlot = FIELD.arn;
+      principalAt = f[b + FIELD.arn]!;
+      const at = f[b + FIELD.accessKeyId]!;
+      if (at >= 0 && f[b + FIELD.accessKeyId + 1]! - at >= 4 && bytesHold(bytes, at, 'AKIA')) {
+        keyAt = at;
+      }
+      break;
+    }
+    case TYPE_ROOT:
+      ignored.root++;
+      return;
+    case TYPE_AWS_SERVICE:
+      ignored.awsService++;
+      return;
+    default:
+      ignored.other++;
+      return;
+  }
+  const principalEnd = f[b + principalSlot + 1]!;
+  if (principalAt < 0 || principalEnd === principalAt) {
+    ignored.malformed++;
+    const user = type === TYPE_IAM_USER;
+    const typeName =
+      type === TYPE_IAM_USER
+        ? 'IAMUser'
+        : type === TYPE_ASSUMED_ROLE
+          ? 'AssumedRole'
+          : 'FederatedUser';
+    badRecord(
+      result,
+      file,
+      i,
+      'missing_field',
+      user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
+      `(${typeName}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
+    );
+    return;
+  }
+  const sourceAt = f[b + FIELD.eventSource]!;
+  const sourceEnd = f[b + FIELD.eventSource + 1]!;
+  const nameAt = f[b + FIELD.eventName]!;
+  const nameEnd = f[b + FIELD.eventName + 1]!;
+  if (sourceAt < 0 || sourceEnd === sourceAt || nameAt < 0 || nameEnd === nameAt) {
+    ignored.malformed++;
+    badRecord(
+      result,
+      file,
+      i,
+      'missing_field',
+      sourceAt < 0 || sourceEnd === sourceAt ? '.eventSource' : '.eventName',
+      'has no eventSource or eventName',
+    );
+    return;
+  }
+  const principalId = principalIds.id(bytes, principalAt, principalEnd, 0, 0);
+  const callId = callIds.id(bytes, sourceAt, sourceEnd, nameAt, nameEnd);
+  let principal: string;
+  let source: string;
+  if (principalId >= 0 && callId >= 0) {
+    principal = principalIds.first[principalId]!;
+    source = callIds.first[callId]!;
+    groups.add(principalId, callId, ms);
+  } else {
+    // No room to intern: added as strings, after what is grouped so far (the same order).
+    groups.flush();
+    principal = bytes.toString('latin1', principalAt, principalEnd);
+    source = bytes.toString('latin1', sourceAt, sourceEnd);
+    raw.add(principal, source, bytes.toString('latin1', nameAt, nameEnd), ms);
+  }
+  if (keyAt >= 0) {
+    raw.addKey(bytes.toString('latin1', keyAt, f[b + FIELD.accessKeyId + 1]), principal, ms);
+  }
+  const categoryAt = f[b + FIELD.eventCategory]!;
+  if (
+    f[b + FIELD.managementEvent] === FALSE ||
+    (categoryAt >= 0 &&
+      f[b + FIELD.eventCategory + 1]! - categoryAt === 4 &&
+      bytesHold(bytes, categoryAt, 'Data'))
+  ) {
+    const n = result.dataEvents.get(source);
+    result.dataEvents.set(source, (n ?? 0) + 1);
+  }
 }
 
 /** Marks a record of {@link readSlices} that was parsed with `JSON.parse`. */
@@ -506,15 +864,14 @@ function badRecord(
   }
 }
 
-/** A file's text, whether it was gzip, and whether it has no control characters. */
+/** A file's content (decompressed) and whether it was gzip. */
 interface LoadedText {
-  text: string;
+  bytes: Buffer;
   gzip: boolean;
-  controlFree: boolean;
 }
 
 /**
- * The file's text (decompressed when gzip), or the reason it cannot be used; never more than
+ * The file's content (decompressed when gzip), or the reason it cannot be used; never more than
  * `maxBytes` of content is read or produced (see the module comment).
  */
 function loadText(file: string, result: FileResult, maxBytes: number): LoadedText | string {
@@ -565,13 +922,7 @@ function loadText(file: string, result: FileResult, maxBytes: number): LoadedTex
   } else if (file.toLowerCase().endsWith('.gz')) {
     return 'named .gz but not gzip data (it does not start with the gzip magic bytes 1f 8b)';
   }
-  // Latin-1 decoding is a plain copy, and equals UTF-8 decoding for ASCII (CloudTrail logs nearly
-  // always are).
-  return {
-    text: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'),
-    gzip,
-    controlFree: !hasControlBytes(bytes),
-  };
+  return { bytes, gzip };
 }
 
 /**
