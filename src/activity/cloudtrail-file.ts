@@ -372,9 +372,19 @@ function readByteSlices(
  * Principal ARNs interned by their bytes (per worker, bounded: see `byte-interner.ts`); ids below
  * 2^14, so that a group key (principal id times 2^16 plus call id) is a small integer.
  */
-const principalIds = new ByteInterner(1 << 14, 16 * 2 ** 20);
+let principalIds = new ByteInterner(1 << 14, 16 * 2 ** 20);
 /** Event sources with their event names ("calls"), interned by their bytes; ids below 2^16. */
-const callIds = new ByteInterner(1 << 16, 16 * 2 ** 20);
+let callIds = new ByteInterner(1 << 16, 16 * 2 ** 20);
+
+/**
+ * For tests: starts the byte path's interning afresh with room for `principals` principal ARNs
+ * and `calls` calls (at most 2^14 and 2^16), so that the path taken when there is no room is
+ * tested too; without arguments, the defaults.
+ */
+export function resetByteInterning(principals = 1 << 14, calls = 1 << 16): void {
+  principalIds = new ByteInterner(Math.min(principals, 1 << 14), 16 * 2 ** 20);
+  callIds = new ByteInterner(Math.min(calls, 1 << 16), 16 * 2 ** 20);
+}
 
 /**
  * The records of one file being grouped on the byte path: the latest time per (principal, call)

@@ -3,13 +3,14 @@
  * against its reference path (JSON.parse of the whole file), on generated log files: the same
  * activity, counts and bad-record reports.
  */
+import { Buffer, isAscii } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCloudTrailFile } from './cloudtrail-file.js';
+import { readCloudTrailFile, resetByteInterning } from './cloudtrail-file.js';
 import { RawActivity } from './raw-activity.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'iam-refine-ct-scan-'));
@@ -121,25 +122,51 @@ function read(name: string, text: string) {
   return { raw: raw.toJSON(), result: { ...result, file: undefined, bytes: undefined } };
 }
 
+/**
+ * The differential property on `runs` generated files: the fast paths (the byte path for ASCII
+ * files, the text path for the others) against whole-file `JSON.parse`; how many files were ASCII.
+ */
+function differential(runs: number): number {
+  let n = 0;
+  let ascii = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(record, fullRecord), { minLength: 1, maxLength: 12 }),
+      (records) => {
+        const compact = JSON.stringify({ Records: records });
+        // Another top-level key: not the plain layout, so the whole text is parsed with JSON.parse.
+        const reference = `${compact.slice(0, -1)},"other":0}`;
+        // The same file name: it is in the bad-record reports.
+        const fast = read(`f${n}.json.gz`, compact);
+        const slow = read(`f${n++}.json.gz`, reference);
+        expect(fast).toEqual(slow);
+        // The same order of principals, sources, names and data-event sources too.
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+        expect(fast.result.events).toBe(records.length);
+        if (isAscii(Buffer.from(compact))) ascii++;
+      },
+    ),
+    { numRuns: runs },
+  );
+  return ascii;
+}
+
 describe('the CloudTrail reader', () => {
   it('reads a file on its fast path as on its JSON.parse path (differential)', () => {
-    let n = 0;
-    fc.assert(
-      fc.property(
-        fc.array(fc.oneof(record, fullRecord), { minLength: 1, maxLength: 12 }),
-        (records) => {
-          const compact = JSON.stringify({ Records: records });
-          // Another top-level key: not the plain layout, so the whole text is parsed with JSON.parse.
-          const reference = `${compact.slice(0, -1)},"other":0}`;
-          // The same file name: it is in the bad-record reports.
-          const fast = read(`f${n}.json.gz`, compact);
-          const slow = read(`f${n++}.json.gz`, reference);
-          expect(fast).toEqual(slow);
-          expect(fast.result.events).toBe(records.length);
-        },
-      ),
-      { numRuns: 300 },
-    );
+    // Both fast paths are taken: ASCII files (the byte path) and others (the text path).
+    const ascii = differential(300);
+    expect(ascii).toBeGreaterThan(60);
+    expect(ascii).toBeLessThan(290);
+  });
+
+  it('reads a file on its byte path as on its JSON.parse path when interning has little room', () => {
+    // Room for 2 principals and 3 calls: the byte path's strings-only way is taken too.
+    resetByteInterning(2, 3);
+    try {
+      differential(200);
+    } finally {
+      resetByteInterning();
+    }
   });
 
   it('skips a file with one invalid record, as the JSON.parse path does', () => {
