@@ -170,55 +170,71 @@ describe('the CloudTrail reader', () => {
   });
 
   it('keeps the order of first uses and the latest times across declined records (byte path)', () => {
-    const use = (arn: string, name: string, time: string, type = 'IAMUser') => ({
+    const use = (arn: string, name: string, time: string, type = 'IAMUser', category = 'Data') => ({
       eventVersion: '1.10',
       eventTime: time,
       eventSource: 's3.amazonaws.com',
       eventName: name,
       userIdentity: { type, arn, accessKeyId: `AKIA${arn.length}` },
-      eventCategory: 'Data',
+      eventCategory: category,
       recipientAccountId: arn.length % 2 === 0 ? '111122223333' : '444455556666',
     });
     const records = [
       use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T10:00:00Z'),
-      use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T12:00:00Z'),
+      // Not interned when there is room for one principal: added after what is grouped before it.
+      use('arn:aws:iam::1:user/dd', 'ListBucket', '2026-10-01T09:00:00Z'),
+      use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T12:00:05Z'),
+      // Earlier, after a later one: the latest time is kept.
       use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T11:00:00Z'),
       // Declined by the scanner (an escape): parsed with JSON.parse, between grouped records.
       use('arn:aws:iam::1:user/b"', 'PutObject', '2026-10-02T10:00:00Z'),
+      use('arn:aws:iam::1:user/a', 'PutObject', '2026-10-02T23:59:58Z'),
+      // The same day: its time is computed from the day's start.
       use('arn:aws:iam::1:user/a', 'PutObject', '2026-10-02T23:59:59Z'),
       use('arn:aws:iam::1:user/cc', 'GetObject', '2026-10-02T24:00:00Z'),
       use('arn:aws:iam::1:user/cc', 'GetObject', '2026-10-03T00:00:00Z', 'Roof'),
-      use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-03T09:30:00Z'),
+      use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T09:00:00Z', 'IAMUser', 'Datx'),
     ];
     const compact = JSON.stringify({ Records: records });
     expect(isAscii(Buffer.from(compact))).toBe(true);
-    const fast = read('order.json.gz', compact);
-    const slow = read('order.json.gz', `${compact.slice(0, -1)},"other":0}`);
-    expect(fast).toEqual(slow);
-    expect(fast.raw.principals).toEqual(
+    const at = (t: string) => Date.parse(t);
+    const expected = [
       [
+        'arn:aws:iam::1:user/a',
         [
-          'arn:aws:iam::1:user/a',
           [
+            's3.amazonaws.com',
             [
-              's3.amazonaws.com',
-              [
-                ['GetObject', Date.parse('2026-10-03T09:30:00Z')],
-                ['PutObject', Date.parse('2026-10-02T23:59:59Z')],
-              ],
+              ['GetObject', at('2026-10-01T12:00:05Z')],
+              ['PutObject', at('2026-10-02T23:59:59Z')],
             ],
           ],
         ],
-        [
-          'arn:aws:iam::1:user/b"',
-          [['s3.amazonaws.com', [['PutObject', Date.parse('2026-10-02T10:00:00Z')]]]],
-        ],
-      ]
-        .map(([p, s]) => [p, s])
-        .sort(() => 0),
-    );
-    expect(fast.result.ignored.other).toBe(1);
-    expect(fast.result.ignored.malformed).toBe(1);
+      ],
+      [
+        'arn:aws:iam::1:user/dd',
+        [['s3.amazonaws.com', [['ListBucket', at('2026-10-01T09:00:00Z')]]]],
+      ],
+      [
+        'arn:aws:iam::1:user/b"',
+        [['s3.amazonaws.com', [['PutObject', at('2026-10-02T10:00:00Z')]]]],
+      ],
+    ];
+    // With room to intern, and with room for one principal and one call (the strings-only way).
+    for (const room of [undefined, 1]) {
+      resetByteInterning(room, room);
+      try {
+        const fast = read('order.json.gz', compact);
+        const slow = read('order.json.gz', `${compact.slice(0, -1)},"other":0}`);
+        expect(fast).toEqual(slow);
+        expect(fast.raw.principals).toEqual(expected);
+        expect(fast.result.ignored.other).toBe(1);
+        expect(fast.result.ignored.malformed).toBe(1);
+        expect(fast.result.dataEvents).toEqual(new Map([['s3.amazonaws.com', 7]]));
+      } finally {
+        resetByteInterning();
+      }
+    }
   });
 
   it('skips a file with one invalid record, as the JSON.parse path does', () => {
