@@ -60,6 +60,7 @@ const identity = fc.oneof(
         'ASIAX',
         'AKIA',
         'AKI',
+        'AKIX1',
         '',
         null,
       ),
@@ -170,12 +171,19 @@ describe('the CloudTrail reader', () => {
   });
 
   it('keeps the order of first uses and the latest times across declined records (byte path)', () => {
-    const use = (arn: string, name: string, time: string, type = 'IAMUser', category = 'Data') => ({
+    const use = (
+      arn: string,
+      name: string,
+      time: string,
+      type = 'IAMUser',
+      category = 'Data',
+      key = `AKIA${arn.length}`,
+    ) => ({
       eventVersion: '1.10',
       eventTime: time,
       eventSource: 's3.amazonaws.com',
       eventName: name,
-      userIdentity: { type, arn, accessKeyId: `AKIA${arn.length}` },
+      userIdentity: { type, arn, accessKeyId: key },
       eventCategory: category,
       recipientAccountId: arn.length % 2 === 0 ? '111122223333' : '444455556666',
     });
@@ -194,6 +202,8 @@ describe('the CloudTrail reader', () => {
       use('arn:aws:iam::1:user/cc', 'GetObject', '2026-10-02T24:00:00Z'),
       use('arn:aws:iam::1:user/cc', 'GetObject', '2026-10-03T00:00:00Z', 'Roof'),
       use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T09:00:00Z', 'IAMUser', 'Datx'),
+      // Not a long-term key (AKIA...): not recorded.
+      use('arn:aws:iam::1:user/a', 'GetObject', '2026-10-01T09:00:00Z', 'IAMUser', 'x', 'AKIB2'),
     ];
     const compact = JSON.stringify({ Records: records });
     expect(isAscii(Buffer.from(compact))).toBe(true);
@@ -231,6 +241,7 @@ describe('the CloudTrail reader', () => {
         expect(fast.result.ignored.other).toBe(1);
         expect(fast.result.ignored.malformed).toBe(1);
         expect(fast.result.dataEvents).toEqual(new Map([['s3.amazonaws.com', 7]]));
+        expect(fast.raw.keys.ids).toEqual(['AKIA21', 'AKIA22']);
       } finally {
         resetByteInterning();
       }
