@@ -198,6 +198,12 @@ describe('ByteRecordScanner', () => {
       '{"x":{"a":1]}',
       '{"x":tru}',
       '{"x":"a"',
+      // Mismatched brackets around the objects it reads.
+      '{"userIdentity":["type":"IAMUser"}}',
+      '{"userIdentity":{"type":"IAMUser"]}',
+      '{"userIdentity":{"sessionContext":["sessionIssuer":null}}}',
+      '{"userIdentity":{"sessionContext":{"sessionIssuer":["arn":"a"}}}}',
+      '{"x":[{"a":1]}',
     ];
     for (const text of declined) {
       for (let offset = 0; offset < 5; offset++) {
