@@ -46,6 +46,14 @@ function rankIndex(catalog: ActionCatalog): RankIndex {
   return r;
 }
 
+let scratchMarks = new Uint8Array(0);
+
+/** A zeroed buffer of at least `n` bytes, reused across calls (callers zero what they set). */
+function scratch(n: number): Uint8Array {
+  if (scratchMarks.length < n) scratchMarks = new Uint8Array(n);
+  return scratchMarks;
+}
+
 /**
  * The catalog actions `indices` (duplicates allowed) and the names `others` (strings that are not
  * a catalog action's canonical `full` name, kept as written), grouped by access level: each list
@@ -62,13 +70,27 @@ export function actionsByAccessLevel(
   const n = catalog.actions.length;
   const push = (i: number) => lists[levelOf[i]!]!.push(catalog.actions[i]!.full);
   if (indices.length * 16 > n) {
-    // Many: mark them, then one pass over the catalog in rank order.
-    const marked = new Uint8Array(n);
-    for (let k = 0; k < indices.length; k++) marked[indices[k]!] = 1;
+    // Many: mark them, then one pass over the catalog in rank order. The marks live in a scratch
+    // buffer shared by calls (this function is synchronous and calls nothing that re-enters it);
+    // every mark is cleared before it returns. Each level's list is allocated once at its size
+    // (counted while marking).
+    const marked = scratch(n);
+    const counts = new Array<number>(LEVELS.length).fill(0);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      if (marked[i] === 1) continue;
+      marked[i] = 1;
+      counts[levelOf[i]!]!++;
+    }
+    const filled = new Array<number>(LEVELS.length).fill(0);
+    for (let l = 0; l < LEVELS.length; l++) lists[l] = new Array<string>(counts[l]!);
     for (let r = 0; r < n; r++) {
       const i = byRank[r]!;
-      if (marked[i] === 1) push(i);
+      if (marked[i] !== 1) continue;
+      const l = levelOf[i]!;
+      lists[l]![filled[l]!++] = catalog.actions[i]!.full;
     }
+    for (let k = 0; k < indices.length; k++) marked[indices[k]!] = 0;
   } else {
     const ranks = new Int32Array(indices.length);
     for (let k = 0; k < indices.length; k++) ranks[k] = rankOf[indices[k]!]!;

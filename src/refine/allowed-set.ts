@@ -121,7 +121,14 @@ export function sizeMinusUnused(
   size: number,
 ): number {
   let unusedInSet = 0;
-  for (const i of before.set) unusedInSet += unusedFlags[i]!;
+  const set = before.set;
+  if (set instanceof IndexList) {
+    // Indexed: iterating the (up to 22,000-element) list allocated an iterator result per index.
+    const list = set.list;
+    for (let k = 0; k < list.length; k++) unusedInSet += unusedFlags[list[k]!]!;
+  } else {
+    for (const i of set) unusedInSet += unusedFlags[i]!;
+  }
   return before.kind === 'in'
     ? before.set.size - unusedInSet
     : size - (before.set.size + unusedCount - unusedInSet);

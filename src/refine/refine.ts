@@ -51,7 +51,7 @@ interface StatementResult {
   /** The refined statement object, or null when dropped. */
   refined: Record<string, unknown> | null;
   /** Catalog indices of the actions removed (in any order, possibly repeated). */
-  removed?: readonly number[];
+  removed?: ArrayLike<number>;
   /** Removed entries that name no catalog action. */
   removedOther?: readonly string[];
 }
@@ -265,14 +265,19 @@ function refineNotAction(
 ): StatementResult {
   // The statement allows every catalog action outside `excluded`.
   const excluded = prepareStatement(st, catalog).allowed.set;
-  const toExclude = [];
-  const removed: number[] = [];
-  for (const i of uindex.sorted) {
+  // Counted first, so the (often 20,000-element) lists are allocated once at their size.
+  const sorted = uindex.sorted;
+  let count = 0;
+  for (let k = 0; k < sorted.length; k++) if (!excluded.has(sorted[k]!)) count++;
+  if (count === 0) return { change: unchanged(st), refined: st.raw };
+  const toExclude = new Array<CatalogAction>(count);
+  const removed = new Int32Array(count);
+  for (let k = 0, m = 0; k < sorted.length; k++) {
+    const i = sorted[k]!;
     if (excluded.has(i)) continue;
-    toExclude.push(catalog.actions[i]!);
-    removed.push(i);
+    toExclude[m] = catalog.actions[i]!;
+    removed[m++] = i;
   }
-  if (toExclude.length === 0) return { change: unchanged(st), refined: st.raw };
   const gen =
     style.patterns === 'compact'
       ? { entries: compactCover(EVERYTHING, toExclude, catalog), trie: undefined }
@@ -320,7 +325,7 @@ function asNotAction(
     style.patterns === 'compact'
       ? compactCover(EVERYTHING, toExclude, catalog)
       : exclusionPrefixes(toExclude, uindex, catalog).entries;
-  const removed = Array.from(uindex.sorted);
+  const removed = uindex.sorted; // read only, never written
   const change: StatementChange = {
     ...unchanged(st),
     outcome: 'changed',
@@ -347,15 +352,21 @@ function mergeRemoved(
 ): Refinement['removed'] {
   let total = 0;
   const other = new Set<string>();
-  for (const r of results) {
+  // Indexed loops: `for…of` over these (often 20,000-element) arrays allocated iterator results.
+  for (let m = 0; m < results.length; m++) {
+    const r = results[m]!;
     total += r.removed?.length ?? 0;
-    for (const name of r.removedOther ?? []) other.add(name);
+    const names = r.removedOther;
+    if (names !== undefined) for (let j = 0; j < names.length; j++) other.add(names[j]!);
   }
   const all = new Int32Array(total);
   let k = 0;
   let ascending = true;
-  for (const r of results) {
-    for (const i of r.removed ?? []) {
+  for (let m = 0; m < results.length; m++) {
+    const removed = results[m]!.removed;
+    if (removed === undefined) continue;
+    for (let j = 0; j < removed.length; j++) {
+      const i = removed[j]!;
       if (k > 0 && i <= all[k - 1]!) ascending = false;
       all[k++] = i;
     }

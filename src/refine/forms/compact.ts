@@ -104,7 +104,7 @@ export function compactCover(
   if (kept.length === 0) return [];
   const lit = trailingStarLiteral(glob);
   const isKept = new Uint8Array(catalog.actions.length);
-  for (const a of kept) isKept[a.index] = 1;
+  for (let k = 0; k < kept.length; k++) isKept[kept[k]!.index] = 1;
   const prefixes = prefixCover(glob, lit, kept, isKept, catalog);
   const improved = improveByService(glob, lit, kept, isKept, prefixes, catalog);
   return improved.map((e) => e.text);
