@@ -10,6 +10,7 @@ import {
   grantsUnused,
   policyPermissions,
   relevantUnused,
+  relevantUnusedKey,
   unusedKey,
 } from './permissions.js';
 
@@ -73,6 +74,54 @@ describe('grantsUnused and relevantUnused', () => {
     expect(
       relevantUnused(unused, perms({ Effect: 'Allow', NotAction: 's3:*', Resource: '*' })),
     ).toBe(unused);
+  });
+});
+
+describe('relevantUnusedKey', () => {
+  // Services and names in several casings, some the catalog does not know; policies with Action,
+  // NotAction, Deny and unknown services, so every branch of relevantUnused is taken.
+  const arbEntry = fc.constantFrom(
+    'ec2:*',
+    's3:PutObject',
+    's3:putobject',
+    'S3:GetObject',
+    's3:ListBucket',
+    'iam:GetRole',
+    'iam:*',
+    'ec2:RunInstances',
+    'ec2:DescribeVpcs',
+    'nope:Thing',
+    'nope:*',
+    'lambda:InvokeFunction',
+  );
+  const arbStatement = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    key: fc.constantFrom('Action', 'Action', 'NotAction'),
+    list: fc.array(
+      fc.constantFrom('s3:*', 's3:Get*', 'ec2:Run*', 'iam:GetRole', '*', 'lambda:*', 'x:*', 'e*'),
+      { minLength: 1, maxLength: 3 },
+    ),
+  });
+  it('is unusedKey of relevantUnused, for every policy, with the same set keyed many times', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbEntry, { maxLength: 10 }),
+        fc.array(fc.array(arbStatement, { minLength: 1, maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (entries, policies) => {
+          const set = parseUnused(entries);
+          for (const sts of policies) {
+            const p = perms(
+              ...sts.map((st) => ({ Effect: st.Effect, [st.key]: st.list, Resource: '*' })),
+            );
+            expect(relevantUnusedKey(set, p)).toBe(unusedKey(relevantUnused(set, p)));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -333,6 +333,35 @@ export function unusedKey(set: UnusedSet): string {
     .join(';');
 }
 
+/** Per unused set, each service's `service=…` part of {@link unusedKey}, built once. */
+const keyParts = new WeakMap<UnusedSet, Map<string, string>>();
+
+/**
+ * `unusedKey(relevantUnused(set, p))` without building the part: the relevant services' key parts,
+ * each computed once per set (a principal's set is keyed once per policy it has), sorted and joined.
+ * The set must not change after its first key (findings build sets once and never change them).
+ */
+export function relevantUnusedKey(set: UnusedSet, p: PolicyPermissions): string {
+  const services: string[] = [];
+  if (p.allowNotIn.length > 0) for (const s of set.services.keys()) services.push(s);
+  else for (const s of p.allowServices) if (set.services.has(s)) services.push(s);
+  services.sort();
+  let parts = keyParts.get(set);
+  if (parts === undefined) keyParts.set(set, (parts = new Map()));
+  let key = '';
+  for (let k = 0; k < services.length; k++) {
+    const s = services[k]!;
+    let part = parts.get(s);
+    if (part === undefined) {
+      const v = set.services.get(s)!;
+      part = `${s}=${v === 'all' ? '*' : [...v].sort().join(',')}`;
+      parts.set(s, part);
+    }
+    key = k === 0 ? part : `${key};${part}`;
+  }
+  return key;
+}
+
 /**
  * Whether refining a policy with these unused permissions changes it: an Allow statement allows an
  * unused catalog action, or an Allow `Action` entry is confined to a service unused as a whole.

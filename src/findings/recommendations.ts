@@ -23,8 +23,7 @@ import { unusedIndexFromFlags, type UnusedIndex } from '../refine/unused-index.j
 import type { GroupUnused } from './group-unused.js';
 import {
   grantsUnused,
-  relevantUnused,
-  unusedKey,
+  relevantUnusedKey,
   type PrincipalPolicy,
   type UnusedFlags,
 } from './permissions.js';
@@ -130,7 +129,7 @@ export function recommend(
           ? refine(p, ownUnused(), ctx, where.placement)
           : cachedForm(
               ctx,
-              `managed|${p.key}|${unusedKey(relevantUnused(own.set, p.permissions))}`,
+              `managed|${p.key}|${relevantUnusedKey(own.set, p.permissions)}`,
               where.key,
               () => refine(p, ownUnused(), ctx, where.placement),
             );
@@ -354,7 +353,9 @@ export function removedSummary(
 ): { removedByAccessLevel: ActionsByAccessLevel; removedServices: string[] } {
   const services = new Set<string>();
   const listed: number[] = [];
-  for (const a of r.removed.actions) {
+  const actions = r.removed.actions;
+  for (let k = 0; k < actions.length; k++) {
+    const a = actions[k]!;
     if (wholeServices.has(a.service)) services.add(a.service);
     else listed.push(a.index);
   }
