@@ -623,40 +623,14 @@ function addByteFields(
   }
   const principalEnd = f[b + principalSlot + 1]!;
   if (principalAt < 0 || principalEnd === principalAt) {
-    ignored.malformed++;
-    const user = type === TYPE_IAM_USER;
-    const typeName =
-      type === TYPE_IAM_USER
-        ? 'IAMUser'
-        : type === TYPE_ASSUMED_ROLE
-          ? 'AssumedRole'
-          : 'FederatedUser';
-    badRecord(
-      result,
-      file,
-      i,
-      'missing_field',
-      user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
-      `(${typeName}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
-    );
+    missingPrincipal(result, file, i, type);
     return;
   }
+  if (missingSourceOrName(f, b, result, file, i)) return;
   const sourceAt = f[b + FIELD.eventSource]!;
   const sourceEnd = f[b + FIELD.eventSource + 1]!;
   const nameAt = f[b + FIELD.eventName]!;
   const nameEnd = f[b + FIELD.eventName + 1]!;
-  if (sourceAt < 0 || sourceEnd === sourceAt || nameAt < 0 || nameEnd === nameAt) {
-    ignored.malformed++;
-    badRecord(
-      result,
-      file,
-      i,
-      'missing_field',
-      sourceAt < 0 || sourceEnd === sourceAt ? '.eventSource' : '.eventName',
-      'has no eventSource or eventName',
-    );
-    return;
-  }
   const principalId = principalIds.id(bytes, principalAt, principalEnd, 0, 0);
   const callId = callIds.id(bytes, sourceAt, sourceEnd, nameAt, nameEnd);
   let principal: string;
@@ -815,40 +789,14 @@ function addFields(
   }
   const principalEnd = f[b + principalSlot + 1]!;
   if (principalAt < 0 || principalEnd === principalAt) {
-    ignored.malformed++;
-    const user = type === TYPE_IAM_USER;
-    const typeName =
-      type === TYPE_IAM_USER
-        ? 'IAMUser'
-        : type === TYPE_ASSUMED_ROLE
-          ? 'AssumedRole'
-          : 'FederatedUser';
-    badRecord(
-      result,
-      file,
-      i,
-      'missing_field',
-      user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
-      `(${typeName}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
-    );
+    missingPrincipal(result, file, i, type);
     return;
   }
+  if (missingSourceOrName(f, b, result, file, i)) return;
   const sourceAt = f[b + FIELD.eventSource]!;
   const sourceEnd = f[b + FIELD.eventSource + 1]!;
   const nameAt = f[b + FIELD.eventName]!;
   const nameEnd = f[b + FIELD.eventName + 1]!;
-  if (sourceAt < 0 || sourceEnd === sourceAt || nameAt < 0 || nameEnd === nameAt) {
-    ignored.malformed++;
-    badRecord(
-      result,
-      file,
-      i,
-      'missing_field',
-      sourceAt < 0 || sourceEnd === sourceAt ? '.eventSource' : '.eventName',
-      'has no eventSource or eventName',
-    );
-    return;
-  }
   const principal = text.slice(principalAt, principalEnd);
   const source = text.slice(sourceAt, sourceEnd);
   raw.add(principal, source, text.slice(nameAt, nameEnd), ms);
@@ -1066,4 +1014,52 @@ function errorText(error: unknown): string {
       : error.message;
   }
   return String(error);
+}
+
+/** Counts and reports a record of `type` whose principal ARN is missing or empty (both scan paths). */
+function missingPrincipal(result: FileResult, file: string, i: number, type: number): void {
+  result.ignored.malformed++;
+  const user = type === TYPE_IAM_USER;
+  const typeName =
+    type === TYPE_IAM_USER
+      ? 'IAMUser'
+      : type === TYPE_ASSUMED_ROLE
+        ? 'AssumedRole'
+        : 'FederatedUser';
+  badRecord(
+    result,
+    file,
+    i,
+    'missing_field',
+    user ? '.userIdentity.arn' : '.userIdentity.sessionContext',
+    `(${typeName}) has no ${user ? 'userIdentity.arn' : 'userIdentity.sessionContext.sessionIssuer.arn'}`,
+  );
+}
+
+/**
+ * Whether the record whose fields start at `f[b]` has no (or an empty) eventSource or eventName;
+ * such a record is counted and reported (both scan paths).
+ */
+function missingSourceOrName(
+  f: Int32Array,
+  b: number,
+  result: FileResult,
+  file: string,
+  i: number,
+): boolean {
+  const sourceAt = f[b + FIELD.eventSource]!;
+  const sourceEnd = f[b + FIELD.eventSource + 1]!;
+  const nameAt = f[b + FIELD.eventName]!;
+  const nameEnd = f[b + FIELD.eventName + 1]!;
+  if (sourceAt >= 0 && sourceEnd !== sourceAt && nameAt >= 0 && nameEnd !== nameAt) return false;
+  result.ignored.malformed++;
+  badRecord(
+    result,
+    file,
+    i,
+    'missing_field',
+    sourceAt < 0 || sourceEnd === sourceAt ? '.eventSource' : '.eventName',
+    'has no eventSource or eventName',
+  );
+  return true;
 }
