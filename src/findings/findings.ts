@@ -7,7 +7,7 @@ import type { ActivitySummary } from '../activity/types.js';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { ValidationError } from '../errors.js';
 import type { Group, Inventory, Principal } from '../inventory/types.js';
-import { groupUnused, type GroupUnused, type MemberStatus } from './group-unused.js';
+import { groupMembers, groupUnused, type GroupUnused, type MemberStatus } from './group-unused.js';
 import { findingId } from './id.js';
 import {
   allowableServices,
@@ -529,22 +529,6 @@ function latestByUser(activity: ActivitySummary): Map<string, Date> {
   for (const { userArn, last } of activity.accessKeys.values()) {
     out.set(userArn, latest(out.get(userArn), last)!);
   }
-  return out;
-}
-
-/** User ARNs by `account|group name`, sorted. */
-function groupMembers(inventory: Inventory): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const p of inventory.principals.values()) {
-    if (p.kind !== 'user') continue;
-    for (const name of new Set(p.groups)) {
-      const key = `${p.accountId}|${name}`;
-      let list = out.get(key);
-      if (!list) out.set(key, (list = []));
-      list.push(p.arn);
-    }
-  }
-  for (const list of out.values()) list.sort(cmp);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * analyzed for permissions at all, so nothing can be said about what it needs).
  */
 import type { ActionCatalog } from '../catalog/catalog.js';
-import type { Group } from '../inventory/types.js';
+import type { Group, Inventory } from '../inventory/types.js';
 import type { UnusedSet } from '../policy/unused.js';
 import { flaggedIndices } from '../refine/unused-index.js';
 import type { UnusedFlags } from './permissions.js';
@@ -95,4 +95,20 @@ export function unusedFlags(set: UnusedSet, catalog: ActionCatalog): UnusedFlags
     }
   }
   return { flags, sorted: flaggedIndices(flags), wholeServices };
+}
+
+/** User ARNs by `account|group name` (a group's members are the users naming it), sorted. */
+export function groupMembers(inventory: Inventory): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of inventory.principals.values()) {
+    if (p.kind !== 'user') continue;
+    for (const name of new Set(p.groups)) {
+      const key = `${p.accountId}|${name}`;
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push(p.arn);
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out;
 }

@@ -9,6 +9,7 @@
  * `remediate` who they are, and whether the scan saw them all.
  */
 import type { Inventory } from '../inventory/types.js';
+import { groupMembers } from './group-unused.js';
 import type { Finding } from './types.js';
 
 /** The attachments of one customer managed policy. */
@@ -67,24 +68,17 @@ export function policyAttachments(
     return e;
   };
   for (const arn of wanted) entry(arn);
-  const members = new Map<string, string[]>();
   for (const p of inventory.principals.values()) {
     for (const policy of new Set(p.attachedPolicies)) {
       if (wanted.has(policy))
         (p.kind === 'role' ? entry(policy).roles : entry(policy).users).push(p.arn);
     }
-    if (p.kind !== 'user') continue;
-    for (const name of new Set(p.groups)) {
-      const key = `${p.accountId}|${name}`;
-      let list = members.get(key);
-      if (!list) members.set(key, (list = []));
-      list.push(p.arn);
-    }
   }
+  const members = groupMembers(inventory);
   for (const g of inventory.groups.values()) {
     for (const policy of new Set(g.attachedPolicies)) {
       if (!wanted.has(policy)) continue;
-      const list = [...(members.get(`${g.accountId}|${g.name}`) ?? [])].sort(cmp);
+      const list = [...(members.get(`${g.accountId}|${g.name}`) ?? [])];
       entry(policy).groups.push({ arn: g.arn, members: list });
     }
   }

@@ -416,6 +416,18 @@ interface Planned {
   removed?: { removedByAccessLevel: ActionsByAccessLevel; removedServices: string[] };
 }
 
+/** Every finding of planned patch `p`, listed as not patched for `reason`, at its source. */
+function notPatchedOf(p: Planned, reason: string): NotPatched[] {
+  return p.findingIds.map((findingId, i) => ({
+    findingId,
+    resource: p.principals[i]!,
+    policyId: p.rec.policyId,
+    policyName: p.rec.policyName,
+    reason,
+    source: { file: p.source.file, line: p.source.line, address: p.source.address },
+  }));
+}
+
 /** The services an unused set names as a whole. */
 function wholeServicesOf(unused: UnusedSet): Set<string> {
   const out = new Set<string>();
@@ -931,16 +943,11 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     const p = planned.get(c);
     planned.delete(c);
     if (!p) continue;
-    p.findingIds.forEach((findingId, i) =>
-      notPatched.push({
-        findingId,
-        resource: p.principals[i]!,
-        policyId: p.rec.policyId,
-        policyName: p.rec.policyName,
-        reason:
-          'the policy is shared by principals whose unused permissions differ: patch it by hand or select one finding with --finding',
-        source: { file: c.file, line: c.line, address: c.address },
-      }),
+    notPatched.push(
+      ...notPatchedOf(
+        p,
+        'the policy is shared by principals whose unused permissions differ: patch it by hand or select one finding with --finding',
+      ),
     );
   }
 
@@ -982,17 +989,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         ? rels[0]!
         : `${rels.slice(0, -1).join(', ')} and ${rels.at(-1)!} (changed together by a patch)`;
     // Every finding of a patch is listed (a shared policy's patch remediates several).
-    const reject = (p: Planned, reason: string) =>
-      p.findingIds.forEach((findingId, i) =>
-        notPatched.push({
-          findingId,
-          resource: p.principals[i]!,
-          policyId: p.rec.policyId,
-          policyName: p.rec.policyName,
-          reason,
-          source: { file: p.source.file, line: p.source.line, address: p.source.address },
-        }),
-      );
+    const reject = (p: Planned, reason: string) => notPatched.push(...notPatchedOf(p, reason));
     const outside = files.find((f, i) => rels[i]!.startsWith('..'));
     if (outside !== undefined) {
       for (const p of list)
