@@ -624,6 +624,9 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
   const notPatched: NotPatched[] = [];
   const planned = new Map<PolicySource, Planned>();
   const conflicts = new Set<PolicySource>();
+  // What a shared managed policy may lose depends on the policy, not on which of its principals'
+  // findings asks (each is one of them): worked out once per policy.
+  const sharedByPolicy = new Map<string, ReturnType<typeof sharedUnused>>();
   for (const finding of options.findings) {
     if (finding.findingType !== 'UnusedPermission') continue;
     for (const rec of finding.policies ?? []) {
@@ -723,7 +726,17 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       let sharedBy: string[] | undefined;
       if (kind === 'managed') {
         // Changed in place, the policy changes for everyone it is attached to.
-        const shared = sharedUnused(rec.policyId, finding, options.sharing, options.catalog);
+        const known = options.sharing?.attachments.get(rec.policyId);
+        const reaches =
+          known !== undefined &&
+          (known.roles.includes(finding.resource) ||
+            known.users.includes(finding.resource) ||
+            known.groups.some((g) => g.members.includes(finding.resource)));
+        let shared = reaches ? sharedByPolicy.get(rec.policyId) : undefined;
+        if (shared === undefined) {
+          shared = sharedUnused(rec.policyId, finding, options.sharing, options.catalog);
+          if (reaches) sharedByPolicy.set(rec.policyId, shared);
+        }
         if (typeof shared === 'string') {
           skip(shared, source);
           continue;
