@@ -30,5 +30,9 @@ describe('policy attachments in the findings database', () => {
         [P2, at(P2, ['x'])],
       ]),
     );
+    expect(latestPolicyAttachments(file, [P2, 'arn:aws:iam::123456789012:policy/none'])).toEqual(
+      new Map([[P2, at(P2, ['x'])]]),
+    );
+    expect(latestPolicyAttachments(file, [])).toEqual(new Map());
   });
 });

@@ -50,21 +50,27 @@ export function recordPolicyAttachments(
 }
 
 /**
- * The latest recorded attachments of every policy in the findings database `path`, by policy
- * ARN (empty when no scan recorded any).
+ * The latest recorded attachments in the findings database `path`, by policy ARN: of the policies
+ * in `policyArns`, or of every policy when it is not given (empty when no scan recorded any).
  *
  * @throws IamRefineError naming the file when it cannot be opened.
  */
-export function latestPolicyAttachments(path: string): Map<string, PolicyAttachments> {
+export function latestPolicyAttachments(
+  path: string,
+  policyArns?: readonly string[],
+): Map<string, PolicyAttachments> {
   const db = open(path);
   try {
-    const rows = db
-      .prepare(
-        `SELECT a.policy_arn, a.json FROM policy_attachments a
-         WHERE a.scan_id = (SELECT max(scan_id) FROM policy_attachments x
-                            WHERE x.policy_arn = a.policy_arn)`,
-      )
-      .all() as { policy_arn: string; json: string }[];
+    const latest = `SELECT a.policy_arn, a.json FROM policy_attachments a
+       WHERE a.scan_id = (SELECT max(scan_id) FROM policy_attachments x
+                          WHERE x.policy_arn = a.policy_arn)`;
+    const rows = (
+      policyArns === undefined
+        ? db.prepare(latest).all()
+        : db
+            .prepare(`${latest} AND a.policy_arn IN (SELECT value FROM json_each(?))`)
+            .all(JSON.stringify(policyArns))
+    ) as { policy_arn: string; json: string }[];
     return new Map(rows.map((r) => [r.policy_arn, JSON.parse(r.json) as PolicyAttachments]));
   } finally {
     db.close();

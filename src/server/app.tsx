@@ -381,7 +381,14 @@ export function createApp(options: DashboardOptions): Hono {
       findings: [finding],
       catalog,
       sharing: {
-        attachments: (options.policyAttachments ?? (() => latestPolicyAttachments(store.path)))(),
+        attachments: (
+          options.policyAttachments ??
+          (() =>
+            latestPolicyAttachments(
+              store.path,
+              (finding.policies ?? []).map((p) => p.policyId),
+            ))
+        )(),
         findingOf,
       },
     });
