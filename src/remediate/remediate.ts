@@ -6,7 +6,7 @@
  * that fails any check is never returned; what cannot be patched is returned with the reason.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { IamRefineError } from '../errors.js';
 import { removedSummary } from '../findings/recommendations.js';
@@ -46,6 +46,11 @@ import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import type { Edit, PolicySource, SNode, Unsupported } from './types.js';
 import { partIds, planSplit } from './split.js';
+import {
+  readTerraformExtras,
+  terraformFileKind,
+  type TerraformFileKind,
+} from './terraform-overrides.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
 import {
   sharedUnused,
@@ -279,6 +284,17 @@ async function walk(
       out.push({ path, dir: root });
     }
   }
+}
+
+/** The Terraform JSON-syntax files (not overrides) of the module that declares `source`. */
+function jsonInModule(
+  extras: readonly { path: string; text: string; kind: TerraformFileKind }[],
+  source: PolicySource,
+): { path: string; text: string; json: boolean }[] {
+  const dir = dirname(source.declaredIn);
+  return extras
+    .filter((e) => e.kind === 'tf-json' && dirname(e.path) === dir)
+    .map((e) => ({ path: e.path, text: e.text, json: true }));
 }
 
 /** The statements of a source whose actions cannot be rewritten (reported even when unused). */
@@ -575,12 +591,13 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
   const texts = new Map<string, string>();
   const dirOf = new Map<string, string>();
   const tf: { path: string; text: string }[] = [];
+  const tfExtras: { path: string; text: string; kind: TerraformFileKind }[] = [];
   const templates: { path: string; text: string }[] = [];
   for (const f of files) {
     const lower = f.path.toLowerCase();
-    const isTf = lower.endsWith('.tf');
-    const isTemplate = TEMPLATE_EXTENSIONS.some((e) => lower.endsWith(e));
-    if (!isTf && !isTemplate) continue;
+    const tfKind = terraformFileKind(f.path);
+    const isTemplate = tfKind === undefined && TEMPLATE_EXTENSIONS.some((e) => lower.endsWith(e));
+    if (tfKind === undefined && !isTemplate) continue;
     const size = (await stat(f.path)).size;
     if (size > maxBytes) {
       unsupported.push({
@@ -592,16 +609,23 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       continue;
     }
     const text = await readFile(f.path, 'utf8');
+    if (tfKind !== undefined && tfKind !== 'tf') {
+      // Override files and JSON syntax: read for what they override or hold, never patched.
+      tfExtras.push({ path: f.path, text, kind: tfKind });
+      continue;
+    }
     texts.set(f.path, text);
     dirOf.set(f.path, f.dir);
-    (isTf ? tf : templates).push({ path: f.path, text });
+    (tfKind === 'tf' ? tf : templates).push({ path: f.path, text });
   }
+  const extras = await readTerraformExtras(tfExtras);
+  unsupported.push(...extras.unsupported);
   const roots = options.dirs.map((d) => resolve(d));
   const within = (path: string) => {
     const abs = resolve(path);
     return roots.some((r) => abs === r || abs.startsWith(r.endsWith(sep) ? r : r + sep));
   };
-  const located = await locateTerraform(tf, { within });
+  const located = await locateTerraform(tf, { within, overrides: extras.overrides });
   unsupported.push(...located.unsupported);
   const sources = [...located.sources];
   let templateCount = 0;
@@ -841,6 +865,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
               split,
               tf,
               options.sharing?.attachments.get(rec.policyId),
+              [...extras.overrides.inModule(source.declaredIn), ...jsonInModule(tfExtras, source)],
             )
           : undefined;
       const edits =

@@ -21,7 +21,7 @@
  * is refused (the parts would need copies of the data source or of the JSON file, not written).
  */
 import { dirname } from 'node:path';
-import type { Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import type { PolicyAttachments } from '../findings/policy-attachments.js';
 import type { Split } from '../refine/forms/split.js';
 import type { Refinement } from '../refine/types.js';
@@ -138,6 +138,57 @@ function literalName(body: Node | undefined): string | undefined {
   return e ? stringLitValue(inner(e)) : undefined;
 }
 
+/** Whether UTF-16 code `c` can continue a Terraform name (letters, digits, `_`, `-`). */
+function isNameChar(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x5f ||
+    c === 0x2d
+  );
+}
+
+/**
+ * Why a split is refused because an override file or a file in JSON syntax references
+ * `aws_iam_policy.<name>` (with its file and line), or `undefined` when none does.
+ */
+async function extraReference(
+  parser: Parser,
+  files: readonly { path: string; text: string; json: boolean }[],
+  address: string,
+  name: string,
+): Promise<string | undefined> {
+  for (const f of files) {
+    let line: number | undefined;
+    if (f.json) {
+      // JSON syntax writes references inside strings (`"${aws_iam_policy.x.arn}"`): any mention.
+      const needle = `aws_iam_policy.${name}`;
+      for (let at = f.text.indexOf(needle); at !== -1; at = f.text.indexOf(needle, at + 1)) {
+        const next = f.text.charCodeAt(at + needle.length);
+        // Not a longer name (`aws_iam_policy.x2`): the name ends at a character no name holds.
+        if (!isNameChar(next)) {
+          line = f.text.slice(0, at).split('\n').length;
+          break;
+        }
+      }
+    } else {
+      const tree = parser.parse(f.text);
+      try {
+        const ref = tree ? references(tree.rootNode, name)[0] : undefined;
+        if (!tree || tree.rootNode.hasError) line = 1;
+        else if (ref) line = ref.startPosition.row + 1;
+      } finally {
+        tree?.delete();
+      }
+    }
+    if (line !== undefined) {
+      return `${f.path}:${line}: ${address} is referenced in ${f.json ? 'a file in Terraform JSON syntax' : 'an override file'}, which remediate does not rewrite: the new parts would not be attached or used there; split by hand`;
+    }
+  }
+  return undefined;
+}
+
 /** The resource blocks of a file's body. */
 function resourcesOf(root: Node): Node[] {
   return blocksIn(
@@ -154,6 +205,8 @@ function resourcesOf(root: Node): Node[] {
  * @param files - The walked `.tf` files (path and text): those of the policy's module are searched
  *   for references to it.
  * @param attachments - The scan's record of who the policy is attached to.
+ * @param extraFiles - The module's override files and files in JSON syntax: any reference to the
+ *   policy there refuses the split (their attachments would not be copied).
  */
 export async function planTerraformSplit(
   text: string,
@@ -162,6 +215,7 @@ export async function planTerraformSplit(
   split: Split,
   files: readonly { path: string; text: string }[],
   attachments: PolicyAttachments | undefined,
+  extraFiles: readonly { path: string; text: string; json: boolean }[] = [],
 ): Promise<TerraformSplitPlan | string> {
   if (source.tool !== 'terraform' || source.resourceType !== 'aws_iam_policy') {
     return 'only an aws_iam_policy of Terraform or an AWS::IAM::ManagedPolicy of CloudFormation is split';
@@ -177,6 +231,8 @@ export async function planTerraformSplit(
   const module = dirname(source.declaredIn);
   const inModule = files.filter((f) => dirname(f.path) === module);
   if (!inModule.some((f) => f.path === source.file)) inModule.push({ path: source.file, text });
+  const refused = await extraReference(parser, extraFiles, source.address, resourceName);
+  if (refused !== undefined) return refused;
   const trees = inModule.map((f) => ({
     path: f.path,
     text: f.path === source.file ? text : f.text,

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { lineEnd, lineStart } from './rewrite-list.js';
+import { overriddenReason, type OverrideIndex } from './terraform-overrides.js';
 import type { PolicySource, SEntry, SMap, SNode, SSeq, Span, Unsupported } from './types.js';
 import { parseTree } from './yaml-tree.js';
 
@@ -362,6 +363,8 @@ function heredocTree(heredoc: Node, text: string): SNode | string {
 interface DocRef {
   file: string;
   form: string;
+  /** For a `data.aws_iam_policy_document`: its name. */
+  dataName?: string;
   /** Reads the document from the tree already parsed (undefined: from the file's text). */
   now?: () => SNode | string;
   read(text: string, shift?: (offset: number) => number): Promise<SNode | string>;
@@ -375,7 +378,7 @@ interface DocRef {
  */
 export async function locateTerraform(
   files: readonly { path: string; text: string }[],
-  options: { within?: (path: string) => boolean } = {},
+  options: { within?: (path: string) => boolean; overrides?: OverrideIndex } = {},
 ): Promise<TerraformSources> {
   const parser = await terraformParser();
   const sources: PolicySource[] = [];
@@ -393,7 +396,7 @@ export async function locateTerraform(
 async function locateIn(
   parser: Parser,
   files: readonly { path: string; text: string }[],
-  options: { within?: (path: string) => boolean },
+  options: { within?: (path: string) => boolean; overrides?: OverrideIndex },
   parsed: TfFile[],
   trees: Tree[],
   sources: PolicySource[],
@@ -534,6 +537,7 @@ async function locateIn(
       return {
         file: d.file.path,
         form: 'policy document',
+        dataName: parts[2]!,
         now: () => policyDocumentTree(d.block, d.file.text),
         read: (text, shift) =>
           readAgain(
@@ -565,6 +569,22 @@ async function locateIn(
   ) => {
     const ref = docRef(f, expr, address);
     if (!ref) return;
+    // An override file that writes the resource, or the policy document it reads, decides with
+    // this file what is deployed: not patched (terraform-overrides.ts).
+    const [, resourceName = ''] = address.split('.');
+    const over =
+      options.overrides?.find(f.path, 'resource', resourceType, resourceName) ??
+      (ref.dataName !== undefined
+        ? options.overrides?.find(f.path, 'data', 'aws_iam_policy_document', ref.dataName)
+        : undefined);
+    if (over) {
+      const what =
+        over.kind === 'data'
+          ? `data.aws_iam_policy_document.${ref.dataName}`
+          : `${resourceType}.${resourceName}`;
+      say(f.path, block, address, overriddenReason(what, over));
+      return;
+    }
     const docText =
       ref.file === f.path ? f.text : await readFile(ref.file, 'utf8').catch(() => undefined);
     if (docText === undefined) {
