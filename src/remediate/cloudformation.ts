@@ -45,6 +45,52 @@ const PRINCIPAL_RESOURCES: ReadonlyMap<
   ['AWS::IAM::Group', { kind: 'group', nameKey: 'GroupName' }],
 ]);
 
+/**
+ * The transforms (macros) of a template's `Transform` that leave `AWS::IAM::*` resources as
+ * written: SAM (`AWS::Serverless-2016-10-31`) transforms only `AWS::Serverless::*` resources, and
+ * `AWS::LanguageExtensions` only its own intrinsic functions (read here as opaque, so never
+ * rewritten). Any other macro may rewrite anything before deployment.
+ */
+const PASS_THROUGH_TRANSFORMS: ReadonlySet<string> = new Set([
+  'AWS::Serverless-2016-10-31',
+  'AWS::LanguageExtensions',
+]);
+
+/** SAM resource types whose `Policies` make the role SAM writes. */
+const SAM_POLICY_RESOURCES: ReadonlySet<string> = new Set([
+  'AWS::Serverless::Function',
+  'AWS::Serverless::StateMachine',
+]);
+
+/** Whether `node` holds an `Fn::Transform` (long or short form) anywhere. */
+function holdsTransform(node: SNode | undefined): boolean {
+  if (!node) return false;
+  switch (node.kind) {
+    case 'map':
+      return node.entries.some((e) => e.key === 'Fn::Transform' || holdsTransform(e.value));
+    case 'seq':
+      return node.items.some(holdsTransform);
+    case 'opaque':
+      return node.text.includes('Fn::Transform') || node.text.includes('!Transform');
+    default:
+      return false;
+  }
+}
+
+/**
+ * Why the template's `Transform` may rewrite its IAM resources before deployment, or
+ * `undefined` when it names only {@link PASS_THROUGH_TRANSFORMS} (or is absent).
+ */
+function foreignTransform(node: SNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const items = node.kind === 'seq' ? node.items : [node];
+  const names = items.map((i) => str(i) ?? '(a value that is not a literal name)');
+  const foreign = names.filter((n) => !PASS_THROUGH_TRANSFORMS.has(n));
+  return foreign.length === 0
+    ? undefined
+    : `the template's Transform runs ${foreign.join(', ')}, which may rewrite its IAM resources before they are deployed; not patched (only AWS::Serverless-2016-10-31 and AWS::LanguageExtensions are known to leave them as written)`;
+}
+
 /** What {@link locateCloudFormation} found in one file. */
 export interface CloudFormationSources {
   /** Whether the file is a CloudFormation template at all. */
@@ -242,5 +288,35 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
       });
     });
   }
-  return { template: true, sources, unsupported };
+  // Macros: a document a transform may rewrite is not the deployed one. Reported, not patched.
+  const templateReason =
+    foreignTransform(root.kind === 'map' ? entry(root, 'Transform') : undefined) ??
+    (resources.entries.some((e) => e.key === 'Fn::Transform')
+      ? 'Resources includes a snippet with Fn::Transform (AWS::Include or a macro), which may add or rewrite IAM resources before deployment; not patched'
+      : undefined);
+  const transformed = new Set(typed.filter((e) => holdsTransform(e.value)).map((e) => e.key));
+  const kept: PolicySource[] = [];
+  for (const source of sources) {
+    const reason =
+      templateReason ??
+      (transformed.has(source.stateKey)
+        ? `Resources.${source.stateKey} holds an Fn::Transform, which may rewrite it before deployment; not patched`
+        : undefined);
+    if (reason === undefined) kept.push(source);
+    else unsupported.push({ file: path, line: source.line, what: source.address, reason });
+  }
+  // SAM writes a function's or state machine's role from its Policies: nothing to rewrite here.
+  for (const { key: logicalId, value } of typed) {
+    const type = str(entry(value as SMap, 'Type'))!;
+    const props = entry(value as SMap, 'Properties');
+    const policies = props?.kind === 'map' ? entry(props, 'Policies') : undefined;
+    if (SAM_POLICY_RESOURCES.has(type) && policies) {
+      say(
+        policies,
+        `Resources.${logicalId}.Policies`,
+        `SAM writes the role of this ${type.slice('AWS::Serverless::'.length)} from its Policies (policy templates, managed policy names and statements); not rewritten (declare the role as an AWS::IAM::Role and set Role to have it patched)`,
+      );
+    }
+  }
+  return { template: true, sources: kept, unsupported };
 }
