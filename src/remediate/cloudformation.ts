@@ -8,6 +8,7 @@
 import { entry } from './document.js';
 import { lineOf } from './rewrite-list.js';
 import type { PolicySource, SMap, SNode, Unsupported } from './types.js';
+import { isAlias, visit, type Document } from 'yaml';
 import { parseTree } from './yaml-tree.js';
 
 /** Resource types with one document in `Properties.PolicyDocument`. */
@@ -89,6 +90,24 @@ function foreignTransform(node: SNode | undefined): string | undefined {
   return foreign.length === 0
     ? undefined
     : `the template's Transform runs ${foreign.join(', ')}, which may rewrite its IAM resources before they are deployed; not patched (only AWS::Serverless-2016-10-31 and AWS::LanguageExtensions are known to leave them as written)`;
+}
+
+/**
+ * The spans of the nodes that YAML aliases stand for (their anchors' nodes), each with the alias's
+ * name and offset.
+ */
+function aliasedSpans(doc: Document): { start: number; end: number; name: string; at: number }[] {
+  const out: { start: number; end: number; name: string; at: number }[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      const target = alias.resolve(doc);
+      const r = target?.range;
+      if (r && isAlias(alias)) {
+        out.push({ start: r[0], end: r[1], name: alias.source, at: alias.range?.[0] ?? 0 });
+      }
+    },
+  });
+  return out;
 }
 
 /** What {@link locateCloudFormation} found in one file. */
@@ -288,6 +307,9 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
       });
     });
   }
+  // A YAML anchor whose node is also used through an alias: rewriting the anchored text changes
+  // every use, so a document that overlaps one is not patched.
+  const aliased = aliasedSpans(parsed.doc);
   // Macros: a document a transform may rewrite is not the deployed one. Reported, not patched.
   const templateReason =
     foreignTransform(root.kind === 'map' ? entry(root, 'Transform') : undefined) ??
@@ -297,11 +319,16 @@ export function locateCloudFormation(path: string, text: string): CloudFormation
   const transformed = new Set(typed.filter((e) => holdsTransform(e.value)).map((e) => e.key));
   const kept: PolicySource[] = [];
   for (const source of sources) {
+    const alias = aliased.find(
+      (a) => a.start < source.document.span.end && a.end > source.document.span.start,
+    );
     const reason =
       templateReason ??
       (transformed.has(source.stateKey)
         ? `Resources.${source.stateKey} holds an Fn::Transform, which may rewrite it before deployment; not patched`
-        : undefined);
+        : alias
+          ? `the document is also used through the YAML alias *${alias.name} (line ${lineOf(text, alias.at)}): a patch would change that use too; not patched`
+          : undefined);
     if (reason === undefined) kept.push(source);
     else unsupported.push({ file: path, line: source.line, what: source.address, reason });
   }

@@ -989,6 +989,43 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     );
   }
 
+  // One document, several policies: a data.aws_iam_policy_document or a file() JSON that several
+  // resources read. Its patch changes each of them, so it is written only when every one of them
+  // is patched here with the same refined document (then as one patch), and otherwise not at all.
+  const byDocument = new Map<string, PolicySource[]>();
+  for (const s of sources) {
+    const key = `${s.file}\0${s.document.span.start}`;
+    byDocument.set(key, [...(byDocument.get(key) ?? []), s]);
+  }
+  for (const users of byDocument.values()) {
+    if (users.length < 2) continue;
+    const plans = users.map((u) => planned.get(u));
+    const kept = plans.filter((p): p is Planned => p !== undefined);
+    if (kept.length === 0) continue;
+    const where = (u: PolicySource) => `${u.address} (${u.declaredIn}:${u.line})`;
+    const missing = users.filter((_, i) => plans[i] === undefined);
+    const same = kept.every((p) => JSON.stringify(p.policy) === JSON.stringify(kept[0]!.policy));
+    if (missing.length === 0 && same) {
+      const first = kept[0]!;
+      for (const p of kept.slice(1)) {
+        first.findingIds.push(...p.findingIds);
+        first.principals.push(...p.principals);
+        planned.delete(p.source);
+      }
+      continue;
+    }
+    const doc = kept[0]!.source;
+    const docAt = `${doc.file}:${lineOf(texts.get(doc.file) ?? '', doc.document.span.start)}`;
+    const reason =
+      missing.length > 0
+        ? `the document at ${docAt} is also the policy of ${missing.map(where).join(', ')}, which no finding patches here the same way: a patch would change that policy too; patch by hand`
+        : `the document at ${docAt} is the policy of ${users.map(where).join(', ')}, whose refined documents differ: patch by hand`;
+    for (const p of kept) {
+      planned.delete(p.source);
+      notPatched.push(...notPatchedOf(p, reason));
+    }
+  }
+
   // Combine per file, then prove every source again in the combined texts. A patch that changes
   // several files (a Terraform split copying attachments in other files of the module) links them:
   // linked files are proved together and written together, or not at all.
