@@ -51,6 +51,7 @@ import {
   terraformFileKind,
   type TerraformFileKind,
 } from './terraform-overrides.js';
+import { moduleInstances } from './terraform-modules.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
 import {
   sharedUnused,
@@ -627,7 +628,21 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
   };
   const located = await locateTerraform(tf, { within, overrides: extras.overrides });
   unsupported.push(...located.unsupported);
-  const sources = [...located.sources];
+  // A module instantiated more than once deploys its policies once per instance: not patched.
+  const sources: PolicySource[] = [];
+  for (const s of located.sources) {
+    const instances = moduleInstances(dirname(s.declaredIn), located.moduleCalls);
+    if (instances.count === 1) {
+      sources.push(s);
+      continue;
+    }
+    unsupported.push({
+      file: s.declaredIn,
+      line: s.line,
+      what: s.address,
+      reason: `its module ${dirname(s.declaredIn)} is instantiated ${instances.count === 'many' ? 'any number of times (count or for_each)' : `${instances.count} times`} (${instances.calls.map((c) => `${c.address} at ${c.file}:${c.line}`).join(', ')}): a patch of this file changes every instance; not patched`,
+    });
+  }
   let templateCount = 0;
   for (const t of templates) {
     const cfn = locateCloudFormation(t.path, t.text);

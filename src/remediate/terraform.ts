@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { lineEnd, lineStart } from './rewrite-list.js';
 import { overriddenReason, type OverrideIndex } from './terraform-overrides.js';
@@ -54,6 +54,21 @@ const PLACEHOLDER = '\uE000';
 export interface TerraformSources {
   sources: PolicySource[];
   unsupported: Unsupported[];
+  /** The `module` blocks whose `source` is a local path (`./`, `../`), for instance counts. */
+  moduleCalls: ModuleCall[];
+}
+
+/** A `module` block that calls a module in a local directory. */
+export interface ModuleCall {
+  /** The called module's directory (absolute). */
+  dir: string;
+  /** Where the block is written. */
+  file: string;
+  line: number;
+  /** `module.NAME`. */
+  address: string;
+  /** Whether it has `count` or `for_each` (any number of instances). */
+  iterated: boolean;
 }
 
 /** A parsed `.tf` file. */
@@ -689,7 +704,26 @@ async function locateIn(
       }
     }
   }
-  return { sources, unsupported };
+  const moduleCalls: ModuleCall[] = [];
+  for (const f of parsed) {
+    for (const m of blocksIn(
+      kids(f.root).find((c) => c.type === 'body'),
+      'module',
+    )) {
+      const src = literalAttr(bodyOf(m), 'source');
+      if (src === undefined || !(src.startsWith('./') || src.startsWith('../'))) continue;
+      moduleCalls.push({
+        dir: resolve(dirname(f.path), src),
+        file: f.path,
+        line: m.startPosition.row + 1,
+        address: `module.${blockLabels(m)[0] ?? ''}`,
+        iterated:
+          attribute(bodyOf(m), 'count') !== undefined ||
+          attribute(bodyOf(m), 'for_each') !== undefined,
+      });
+    }
+  }
+  return { sources, unsupported, moduleCalls };
 }
 
 /** The path of `file("...")`, relative to the `.tf` file's directory; null when not literal. */
