@@ -59,6 +59,8 @@ describe('prBody', () => {
     expect(body).toContain('22,091 actions of the catalog (`cat@1`)');
     expect(body).toContain('**EXACT**');
     expect(body).toContain('### Roll back');
+    expect(body).toContain('### Before you merge');
+    expect(body).toContain('another Terraform workspace or account');
   });
 
   it('writes names from the inputs as text, never as Markdown', () => {

@@ -186,6 +186,14 @@ export function prBody(
     );
   }
   out.push('');
+  out.push('### Before you merge', '');
+  out.push(
+    'The unused permissions are those of the principals named above, over the tracking period. ' +
+      'If this configuration is also applied elsewhere (another Terraform workspace or account, another stack or StackSet instance of this template), ' +
+      'check that those deployments did not use what is removed: scan them too and give `remediate` all their findings ' +
+      "(a source whose principals' unused permissions differ is then not patched).",
+  );
+  out.push('');
   out.push('### Roll back', '');
   out.push(
     'Revert this change (`git revert` of its commit) and deploy as usual (`terraform apply`, or update the stack): the previous documents come back exactly as they were. ' +
