@@ -600,6 +600,20 @@ async function locateIn(
       say(f.path, block, address, overriddenReason(what, over));
       return;
     }
+    // lifecycle { ignore_changes = [policy] } (or all): an apply would not deploy the patch.
+    const ignored = ignoredChange(
+      block,
+      address.includes('.inline_policy[') ? 'inline_policy' : 'policy',
+    );
+    if (ignored) {
+      say(
+        f.path,
+        ignored,
+        address,
+        `its lifecycle ignore_changes lists ${ignored.text.trim() === 'all' ? 'all' : address.includes('.inline_policy[') ? 'inline_policy' : 'policy'}: terraform apply would not deploy a patch; not patched (remove it from ignore_changes first)`,
+      );
+      return;
+    }
     const docText =
       ref.file === f.path ? f.text : await readFile(ref.file, 'utf8').catch(() => undefined);
     if (docText === undefined) {
@@ -724,6 +738,33 @@ async function locateIn(
     }
   }
   return { sources, unsupported, moduleCalls };
+}
+
+/**
+ * The `ignore_changes` expression of `resource`'s `lifecycle` block when it lists `attr` or is
+ * `all`; `undefined` otherwise. Entries are attribute names, bare or (Terraform 0.11) quoted; an
+ * entry that is neither (an index, `policy[0]`) is taken as listing its first name.
+ */
+function ignoredChange(resource: Node, attr: string): Node | undefined {
+  for (const lifecycle of blocksIn(bodyOf(resource), 'lifecycle')) {
+    const expr = attribute(bodyOf(lifecycle), 'ignore_changes');
+    if (!expr) continue;
+    const value = inner(expr);
+    if (value.text.trim() === 'all' || stringLitValue(value) === 'all') return value;
+    const items: Node[] = [];
+    const stack: Node[] = [value];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'expression' && n.parent?.type === 'tuple') items.push(n);
+      else stack.push(...kids(n));
+    }
+    for (const item of items) {
+      const literal = stringLitValue(inner(item));
+      const name = (literal ?? item.text).trim().split(/[.[\s]/)[0];
+      if (name === attr) return value;
+    }
+  }
+  return undefined;
 }
 
 /** The path of `file("...")`, relative to the `.tf` file's directory; null when not literal. */
