@@ -1,32 +1,46 @@
 /**
- * The byte scanner (`byte-scanner.ts`) against its reference, `projectRecord(JSON.parse(text))`
- * with `text` the record's bytes decoded as UTF-8 (replacement characters for invalid sequences),
- * each string field decoded on its own; the compact split on bytes against `splitRecords`; and
- * the byte interner against a `Map` of decoded strings.
+ * The WebAssembly byte scanner (`byte-scanner.ts`, `assembly/byte-scanner.ts`) against its
+ * reference, `projectRecord(JSON.parse(text))` with `text` the record's bytes decoded as UTF-8
+ * (replacement characters for invalid sequences), each string field decoded on its own; its
+ * compact split against `splitRecords`; the safety of its 16-byte loads (stop bytes in every lane,
+ * stale bytes of earlier files past a record's end, growing memory, many files on one instance);
+ * and the byte interner against a `Map` of decoded strings.
  */
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteInterner } from './byte-interner.js';
-import { ByteRecordScanner, splitCompactBytes } from './byte-scanner.js';
-import { fieldsRecord, projectRecord, type ScannedRecord } from './field-scanner.js';
+import { ByteScanner, DECLINED, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
+import { FIELD, fieldsRecord, projectRecord, type ScannedRecord } from './field-scanner.js';
 import { splitRecords } from './split-records.js';
 
-/**
- * The scanner on `record`'s bytes placed at `offset` in a larger buffer that itself starts at
- * `shift` bytes into its memory (every alignment of the 4-byte words is met), with `pad` more
- * bytes after it; `undefined` when it declines.
- */
-function scan(record: Buffer, offset = 0, shift = 0, pad = 0): ScannedRecord | undefined {
-  const memory = Buffer.alloc(shift + offset + record.length + pad, 0x7d);
-  const file = memory.subarray(shift);
-  record.copy(file, offset);
-  const scanner = new ByteRecordScanner(file);
-  if (!scanner.scanFields(offset, offset + record.length)) return undefined;
+/** One instance for every test of this file: many files in sequence on one instance. */
+const scanner = new ByteScanner();
+
+/** The bytes that fill memory past a file's end before it is scanned, by `stale` (0 to 3). */
+const STALE = [0x22, 0x7d, 0x5c, 0x20];
+
+/** Row `k` of `rows` as a record (string fields decoded from `file`), or `undefined` if declined. */
+function rowRecord(file: Buffer, rows: Int32Array, k: number): ScannedRecord | undefined {
+  const fields = rows.subarray(k * ROW_SLOTS + ROW_FIELDS, (k + 1) * ROW_SLOTS);
+  if (fields[FIELD.identity] === DECLINED) return undefined;
   return fieldsRecord(
     { slice: (s: number, e: number) => file.toString('utf8', s, e) } as string,
-    scanner.fields,
+    fields,
   );
+}
+
+/**
+ * The scanner on `record`'s bytes placed at `offset` in a file (every lane of the 16-byte loads
+ * is met) with `pad` more bytes after it, memory past the file first filled with stale bytes
+ * (`STALE[stale]`, as an earlier file leaves them); `undefined` when it declines.
+ */
+function scan(record: Buffer, offset = 0, stale = 0, pad = 0): ScannedRecord | undefined {
+  const file = Buffer.alloc(offset + record.length + pad, 0x7d);
+  record.copy(file, offset);
+  scanner.scanRecords(Buffer.alloc(file.length + 64, STALE[stale & 3]), []);
+  const rows = scanner.scanRecords(file, [offset, offset + record.length]);
+  return rowRecord(file, rows, 0);
 }
 
 const INVALID = Symbol('invalid');
@@ -140,14 +154,14 @@ function spliced(r: unknown, edits: { at: number; bytes: number[]; cut: number }
   return b;
 }
 
-describe('ByteRecordScanner', () => {
+describe('ByteScanner', () => {
   it('equals the projection of JSON.parse of the UTF-8 text on generated records', () => {
     let read = 0;
     let nonAscii = 0;
     fc.assert(
-      fc.property(record, fc.nat({ max: 7 }), fc.nat({ max: 3 }), (r, offset, shift) => {
+      fc.property(record, fc.nat({ max: 31 }), fc.nat({ max: 3 }), (r, offset, stale) => {
         const b = Buffer.from(JSON.stringify(r), 'utf8');
-        if (agrees(b, offset, shift, offset)) {
+        if (agrees(b, offset, stale, offset & 3)) {
           read++;
           if (b.some((x) => x >= 0x80)) nonAscii++;
         }
@@ -163,7 +177,7 @@ describe('ByteRecordScanner', () => {
     let read = 0;
     let invalidUtf8 = 0;
     fc.assert(
-      fc.property(record, splices, fc.nat({ max: 7 }), fc.nat({ max: 3 }), (r, edits, o, s) => {
+      fc.property(record, splices, fc.nat({ max: 31 }), fc.nat({ max: 3 }), (r, edits, o, s) => {
         const b = spliced(r, edits);
         if (b[0] !== 0x7b || b[b.length - 1] !== 0x7d) return;
         if (agrees(b, o, s)) {
@@ -183,8 +197,8 @@ describe('ByteRecordScanner', () => {
       '{"eventTime":"2026-10-03T16:48:00Z","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/é","sessionContext":{"sessionIssuer":{"arn":"x"}}},"eventName":"Get\u00e9","managementEvent":false,"n":[1,-0.5e+3,{}]}',
       'utf8',
     );
-    for (let offset = 0; offset < 8; offset++) {
-      for (let shift = 0; shift < 4; shift++) expect(agrees(ok, offset, shift, 3)).toBe(true);
+    for (let offset = 0; offset < 16; offset++) {
+      for (let stale = 0; stale < 4; stale++) expect(agrees(ok, offset, stale, stale)).toBe(true);
     }
     const declined = [
       '{"eventName":"a\\"b"}', // an escape
@@ -206,8 +220,8 @@ describe('ByteRecordScanner', () => {
       '{"x":[{"a":1]}',
     ];
     for (const text of declined) {
-      for (let offset = 0; offset < 5; offset++) {
-        expect(scan(Buffer.from(text, 'utf8'), offset, offset & 3, 2)).toBeUndefined();
+      for (let offset = 0; offset < 16; offset++) {
+        expect(scan(Buffer.from(text, 'utf8'), offset, offset & 3, offset & 1)).toBeUndefined();
       }
     }
     // Whitespace between tokens (control bytes outside strings) is valid JSON and read.
@@ -216,27 +230,49 @@ describe('ByteRecordScanner', () => {
     expect(scan(Buffer.from([0x7b, 0x22, 0x78, 0x22, 0x3a, 0xc3, 0xa9, 0x7d]))).toBeUndefined();
   });
 
-  it('splits the compact layout as splitRecords does', () => {
+  it('splits the compact layout as splitRecords does, and scans every record', () => {
     fc.assert(
       fc.property(
         fc.array(record, { minLength: 1, maxLength: 5 }),
         fc.constantFrom('', '\n', ' \r\n'),
-        (rs, tail) => {
+        fc.nat({ max: 3 }),
+        (rs, tail, stale) => {
           const text = `${JSON.stringify({ Records: rs.map((r) => ({ eventVersion: '1.10', ...r })) })}${tail}`;
           const bytes = Buffer.from(text, 'latin1');
           if (!text.split('').every((c) => c.charCodeAt(0) < 0x80)) return;
-          expect(splitCompactBytes(bytes)).toEqual(splitRecords(text));
+          scanner.scanRecords(Buffer.alloc(bytes.length + 64, STALE[stale]), []);
+          const rows = scanner.scanFile(bytes)!;
+          const expected = splitRecords(text)!;
+          expect(bounds(rows)).toEqual(expected);
+          for (let k = 0; k < rows.length / ROW_SLOTS; k++) {
+            const got = rowRecord(bytes, rows, k);
+            const one = bytes.subarray(expected[2 * k], expected[2 * k + 1]);
+            if (got !== undefined) expect(got).toStrictEqual(reference(one));
+          }
         },
       ),
       { numRuns: 500 },
     );
-    expect(splitCompactBytes(Buffer.from('{"Records":[]}'))).toBeUndefined();
-    expect(splitCompactBytes(Buffer.from('{"Records":[{"eventVersion":"1"}]'))).toBeUndefined();
-    expect(splitCompactBytes(Buffer.from('{"Records":[{"eventVersion":"1"}]}  '))).toEqual([
-      12, 32,
-    ]);
+    const split = (text: string) => {
+      const rows = scanner.scanFile(Buffer.from(text, 'latin1'));
+      return rows === undefined ? undefined : bounds(rows);
+    };
+    expect(split('{"Records":[]}')).toBeUndefined();
+    expect(split('{"Records":[{"eventVersion":"1"}]')).toBeUndefined();
+    expect(split('{"Records":[{"eventVersion":"1"}]}  ')).toEqual([12, 32]);
+    // A separator inside a string splits there too (then JSON.parse says the record is invalid).
+    const inside =
+      '{"Records":[{"eventVersion":"1","x":"},{\"eventVersion\""},{"eventVersion":"2"}]}';
+    expect(split(inside)).toEqual(splitRecords(inside));
   });
 });
+
+/** The `[start, end, ...]` bounds of `rows`. */
+function bounds(rows: Int32Array): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < rows.length; at += ROW_SLOTS) out.push(rows[at]!, rows[at + 1]!);
+  return out;
+}
 
 describe('ByteInterner', () => {
   it('gives equal ids exactly to equal values, each decoded once', () => {

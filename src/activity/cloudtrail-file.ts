@@ -64,7 +64,7 @@ import {
   RecordScanner,
 } from './field-scanner.js';
 import { ByteInterner } from './byte-interner.js';
-import { ByteRecordScanner, splitCompactBytes } from './byte-scanner.js';
+import { byteScanner, declined, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
 import { RawActivity, detachString } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
 
@@ -205,10 +205,11 @@ export function readCloudTrailFile(
   const { bytes, gzip } = loaded;
   // The file's activity is added only once the whole file is known to be good.
   const ascii = isAscii(bytes);
-  // CloudTrail's own layout in ASCII (nearly every real file): the byte path, no text made.
-  const compact = ascii ? splitCompactBytes(bytes) : undefined;
+  // CloudTrail's own layout in ASCII (nearly every real file): the byte path, no text made (the
+  // file split and every record scanned in one call).
+  const compact = ascii ? byteScanner().scanFile(bytes) : undefined;
   if (compact !== undefined) {
-    const tooLarge = largeRecord(compact, limits.maxRecordBytes);
+    const tooLarge = largeRecord(compact, limits.maxRecordBytes, ROW_SLOTS);
     if (tooLarge !== undefined) {
       return skipWholeFile(result, recordTooLarge(tooLarge.index, tooLarge.bytes, limits));
     }
@@ -263,16 +264,20 @@ export function readCloudTrailFile(
   return result;
 }
 
-/** The first record (index and bytes) of `bounds` larger than `max` bytes, if any. */
+/**
+ * The first record (index and bytes) of `bounds` larger than `max` bytes, if any; each record's
+ * start and end are the first two of its `stride` slots.
+ */
 function largeRecord(
-  bounds: readonly number[],
+  bounds: ArrayLike<number>,
   max: number,
+  stride = 2,
 ): { index: number; bytes: number } | undefined {
-  for (let j = 0; j < bounds.length; j += 2) {
+  for (let j = 0; j < bounds.length; j += stride) {
     // Characters of a latin1/UTF-16 slice: at most the record's bytes for ASCII text, and for
     // other text a lower bound (the file cap bounds the rest).
     const bytes = bounds[j + 1]! - bounds[j]!;
-    if (bytes > max) return { index: j >> 1, bytes };
+    if (bytes > max) return { index: j / stride, bytes };
   }
   return undefined;
 }
@@ -335,43 +340,39 @@ function readSlices(
 }
 
 /**
- * {@link readSlices} on the bytes of an ASCII file in CloudTrail's compact layout (`bounds` from
- * `splitCompactBytes`): the fields with the byte scanner (`byte-scanner.ts`), `JSON.parse` of the
- * records it leaves, then {@link addByteFields} (or {@link addRecord}) in record order; false,
- * adding nothing to `raw`, as soon as one record is not valid JSON.
+ * {@link readSlices} on the bytes of an ASCII file in CloudTrail's compact layout, scanned by the
+ * byte scanner (`byte-scanner.ts`: `rows` holds each record's bounds and fields, or that it was
+ * declined): `JSON.parse` of the records it declined, then {@link addByteFields} (or
+ * {@link addRecord}) in record order; false, adding nothing to `raw`, as soon as one record is not
+ * valid JSON.
  */
 function readByteSlices(
   bytes: Buffer,
-  bounds: readonly number[],
+  rows: Int32Array,
   file: string,
   raw: RawActivity,
   result: FileResult,
 ): boolean {
-  const scanner = new ByteRecordScanner(bytes);
-  const count = bounds.length >> 1;
-  const rows = fieldRows(count);
-  const fields = scanner.fields;
+  const count = rows.length / ROW_SLOTS;
   let parsed: unknown[] | undefined;
-  for (let j = 0, k = 0; j < bounds.length; j += 2, k++) {
-    if (scanner.scanFields(bounds[j]!, bounds[j + 1]!)) {
-      rows.set(fields, k * FIELD_SLOTS);
-    } else {
+  for (let k = 0; k < count; k++) {
+    if (declined(rows, k)) {
+      const at = k * ROW_SLOTS;
       try {
         // ASCII: latin1 is UTF-8 here.
-        (parsed ??= [])[k] = JSON.parse(bytes.toString('latin1', bounds[j], bounds[j + 1]));
+        (parsed ??= [])[k] = JSON.parse(bytes.toString('latin1', rows[at], rows[at + 1]));
       } catch {
         return false;
       }
-      rows[k * FIELD_SLOTS + FIELD.identity] = PARSED;
     }
   }
   const groups = new ByteGroups(bytes, raw);
   for (let k = 0; k < count; k++) {
-    if (rows[k * FIELD_SLOTS + FIELD.identity] === PARSED) {
+    if (parsed !== undefined && declined(rows, k)) {
       // In record order: what is grouped so far is added first (the same order of first uses).
       groups.flush();
-      addRecord(parsed![k], k, file, raw, result);
-    } else addByteFields(groups, rows, k * FIELD_SLOTS, k, file, result);
+      addRecord(parsed[k], k, file, raw, result);
+    } else addByteFields(groups, rows, k * ROW_SLOTS + ROW_FIELDS, k, file, result);
   }
   groups.flush();
   result.events = count;
