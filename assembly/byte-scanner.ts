@@ -208,7 +208,8 @@ function closeQuote(i: usize, end: usize): isize {
   }
   if (i < end) {
     // The last bytes: the lanes at and past `end` are masked out.
-    const bits = stops(v128.load(i)) & ((1 << (<i32>(end - i))) - 1);
+    const left = <i32>(end - i);
+    const bits = stops(v128.load(i)) & ((1 << left) - 1);
     if (bits !== 0) {
       const k = i + <usize>ctz(bits);
       return <u32>load<u8>(k) === QUOTE ? <isize>k : FAIL;
