@@ -7,10 +7,11 @@
  * and the byte interner against a `Map` of decoded strings.
  */
 import { Buffer } from 'node:buffer';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteInterner } from './byte-interner.js';
-import { ByteScanner, DECLINED, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
+import { ByteScanner, DECLINED, RELEASE_BYTES, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
 import { FIELD, fieldsRecord, projectRecord, type ScannedRecord } from './field-scanner.js';
 import { splitRecords } from './split-records.js';
 
@@ -265,6 +266,170 @@ describe('ByteScanner', () => {
     const inside =
       '{"Records":[{"eventVersion":"1","x":"},{"eventVersion""},{"eventVersion":"2"}]}';
     expect(split(inside)).toEqual(splitRecords(inside));
+  });
+});
+
+describe('ByteScanner: its 16-byte loads and its memory', () => {
+  /** Records with a placeholder `~` where a string's content goes: read fields, skipped, keys. */
+  const TEMPLATES = [
+    '{"eventName":"~"}',
+    '{"x":"~","eventSource":"s"}',
+    '{"~":1}',
+    '{"userIdentity":{"arn":"~"},"y":["~"]}',
+  ];
+
+  /** Bytes put in every lane, and whether a record holding one in a string is read. */
+  const LANE_BYTES: [number, boolean][] = [
+    [0x00, false],
+    [0x0a, false],
+    [0x1f, false],
+    [0x5c, false],
+    [0x22, false],
+    [0x20, true],
+    [0x7f, true],
+    [0x80, true],
+    [0xff, true],
+  ];
+
+  /** Whether the scan of `bytes` is `read` (then equal to the reference) or declined. */
+  function matches(bytes: Buffer, offset: number, stale: number, read: boolean): boolean {
+    const got = scan(bytes, offset, stale);
+    return read ? isDeepStrictEqual(got, reference(bytes)) : got === undefined;
+  }
+
+  it('finds a quote, backslash or control byte in every lane and across lane boundaries', () => {
+    const failures: string[] = [];
+    for (const template of TEMPLATES) {
+      for (let n = 0; n < 36; n++) {
+        const text = template.split('~').join('a'.repeat(n));
+        const at = template.indexOf('~');
+        const ok = Buffer.from(text, 'latin1');
+        for (let offset = 0; offset < 16; offset++) {
+          if (!matches(ok, offset, (offset + n) & 3, true)) failures.push(`${text} at ${offset}`);
+          for (let p = 0; p < n; p++) {
+            const bytes = Buffer.from(ok);
+            // Stop bytes: the record is not read (a raw control byte, an escape) or not JSON.
+            // Other bytes are content: read, with the same value as JSON.parse gives.
+            for (const [byte, read] of LANE_BYTES) {
+              bytes[at + p] = byte;
+              if (!matches(bytes, offset, p & 3, read)) {
+                failures.push(`${text} at ${offset}, byte ${byte} at ${p}`);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("never reads at or past a record's end: every prefix is declined, the rest of the record after it", () => {
+    const check = (full: Buffer, offset: number): void => {
+      const file = Buffer.alloc(offset + full.length, 0x20);
+      full.copy(file, offset);
+      for (let cut = 1; cut < full.length; cut++) {
+        // The rest of the record in the file after the end,
+        const inFile = scanner.scanRecords(file, [offset, offset + cut]);
+        expect(rowRecord(file, inFile, 0)).toBeUndefined();
+        // and in memory past a file that ends there (stale bytes of the file before).
+        scanner.scanRecords(file, []);
+        const prefix = file.subarray(0, offset + cut);
+        const stale = scanner.scanRecords(prefix, [offset, offset + cut]);
+        expect(rowRecord(prefix, stale, 0)).toBeUndefined();
+      }
+    };
+    const fixed = Buffer.from(
+      '{"eventTime":"2026-10-03T16:48:00Z","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/x","accessKeyId":"AKIA1","sessionContext":{"sessionIssuer":{"arn":"x"}}},"eventName":"Get","managementEvent":false,"n":[1,-0.5e+3,{},true,null],"eventCategory":"Data"}',
+      'latin1',
+    );
+    expect(agrees(fixed)).toBe(true);
+    for (let offset = 0; offset < 16; offset++) check(fixed, offset);
+    fc.assert(
+      fc.property(record, fc.nat({ max: 15 }), (r, offset) => {
+        const full = Buffer.from(JSON.stringify(r), 'utf8');
+        if (scan(full) !== undefined) check(full, offset);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  /** A file in CloudTrail's compact layout holding `records` (each given `eventVersion` first). */
+  const compactFile = (records: unknown[]): Buffer =>
+    Buffer.from(
+      JSON.stringify({ Records: records.map((r) => ({ eventVersion: '1.10', ...(r as object) })) }),
+      'utf8',
+    );
+
+  /** Every row of `rows` (a scan of `file`) agrees with the reference, or is declined. */
+  function checkRows(file: Buffer, rows: Int32Array): number {
+    const expected = splitRecords(file.toString('latin1'))!;
+    expect(bounds(rows)).toEqual(expected);
+    let read = 0;
+    for (let k = 0; k < rows.length / ROW_SLOTS; k++) {
+      const got = rowRecord(file, rows, k);
+      if (got === undefined) continue;
+      read++;
+      expect(got).toStrictEqual(reference(file.subarray(expected[2 * k], expected[2 * k + 1])));
+    }
+    return read;
+  }
+
+  const generated = fc.sample(record, { seed: 14, numRuns: 3000 });
+  const big = compactFile(generated);
+
+  it('reads a file larger than its memory, and grows memory for the rows within one call', () => {
+    const fresh = new ByteScanner();
+    expect(fresh.memoryBytes).toBeLessThan(big.length);
+    expect(checkRows(big, fresh.scanFile(big)!)).toBeGreaterThan(300);
+    // 300,000 short records: their rows (104 bytes each) take about five times the file's size,
+    // far more than the first estimate, so the scanner grows memory while it writes them.
+    const count = 300_000;
+    const tiny = Buffer.from(
+      `{"Records":[${Array.from({ length: count }, (_, k) => `{"eventVersion":"1","eventName":"${k % 10}"}`).join(',')}]}`,
+      'latin1',
+    );
+    const before = fresh.memoryBytes;
+    const rows = fresh.scanFile(tiny)!;
+    expect(fresh.memoryBytes).toBeGreaterThan(before + tiny.length * 4);
+    expect(rows.length).toBe(count * ROW_SLOTS);
+    const text = tiny.toString('latin1');
+    const expected = splitRecords(text)!;
+    expect(bounds(rows)).toEqual(expected);
+    let wrong = 0;
+    for (let k = 0; k < count; k++) {
+      const f = k * ROW_SLOTS + ROW_FIELDS;
+      const name = text.slice(rows[f + FIELD.eventName], rows[f + FIELD.eventName + 1]);
+      if (rows[f + FIELD.identity] === DECLINED || name !== String(k % 10)) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it('gives the same rows for files in sequence on one instance as fresh instances give', () => {
+    const small = compactFile(generated.slice(0, 7));
+    const sequence = [big, small, big.subarray(0, 5000), small, big];
+    const one = new ByteScanner();
+    for (const file of sequence) {
+      const got = one.scanFile(file);
+      const expected = new ByteScanner().scanFile(file);
+      expect(got === undefined ? undefined : Array.from(got)).toEqual(
+        expected === undefined ? undefined : Array.from(expected),
+      );
+    }
+  });
+
+  it('frees its memory after a file above RELEASE_BYTES', () => {
+    const one = new ByteScanner();
+    const head = '{"Records":[{"eventVersion":"';
+    const huge = Buffer.alloc(RELEASE_BYTES + 1000, 0x61);
+    huge.write(head, 0, 'latin1');
+    huge.write('"}]}', huge.length - 4, 'latin1');
+    const rows = one.scanFile(huge)!;
+    expect(bounds(rows)).toEqual([12, huge.length - 2]);
+    expect(rows[ROW_FIELDS + FIELD.identity]).not.toBe(DECLINED);
+    expect(one.memoryBytes).toBeGreaterThan(RELEASE_BYTES);
+    const small = compactFile(generated.slice(0, 7));
+    checkRows(small, one.scanFile(small)!);
+    expect(one.memoryBytes).toBeLessThan(RELEASE_BYTES);
   });
 });
 

@@ -90,6 +90,11 @@ export class ByteScanner {
     this.instantiate();
   }
 
+  /** The size of the instance's memory, in bytes. */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+
   private instantiate(): void {
     const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
     this.exports = new wasm.Instance(scannerModule(), {}).exports as ScannerExports;
