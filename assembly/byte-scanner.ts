@@ -24,7 +24,11 @@
  * nothing is decided from a byte at or past `end`. Single bytes are read through {@link peek}
  * (0, no token, at or past `end`), literals only when they fit, 16-byte loads only when they fit
  * or with the lanes at and past `end` masked out (the loads stay inside memory: 16 bytes of room
- * are kept after the file).
+ * are kept after the file). Independently of these bounds, the position only moves forward and
+ * a record is read only when its closing `}` is the byte just before `end`, so a byte past `end`
+ * could at worst make a record declined: removing one of them changes no result (a mutation check
+ * confirmed it), but they keep every load inside the file, its 16 bytes of room and the rows
+ * (nothing follows a run of stale bytes to the end of memory).
  */
 
 // The slots of a row's fields and their states: the same as FIELD, ABSENT, ... in

@@ -344,6 +344,17 @@ describe('ByteScanner: its 16-byte loads and its memory', () => {
     );
     expect(agrees(fixed)).toBe(true);
     for (let offset = 0; offset < 16; offset++) check(fixed, offset);
+    // Memory filled to its end with stale bytes (a run of digits, quotes, ...) after a file that
+    // ends inside the record: declined, and no load leaves memory (a load past it would trap).
+    const one = new ByteScanner();
+    one.scanRecords(fixed, []);
+    for (const byte of [0x31, 0x22, 0x7d, 0x5d, 0x20]) {
+      one.fillStale(byte);
+      for (let cut = 1; cut < fixed.length; cut++) {
+        const prefix = fixed.subarray(0, cut);
+        expect(rowRecord(prefix, one.scanRecords(prefix, [0, cut]), 0)).toBeUndefined();
+      }
+    }
     fc.assert(
       fc.property(record, fc.nat({ max: 15 }), (r, offset) => {
         const full = Buffer.from(JSON.stringify(r), 'utf8');

@@ -95,6 +95,14 @@ export class ByteScanner {
     return this.exports.memory.buffer.byteLength;
   }
 
+  /**
+   * Fills the instance's memory from its input area to its end with `byte`: what stale bytes of
+   * earlier files could be (tests).
+   */
+  fillStale(byte: number): void {
+    new Uint8Array(this.exports.memory.buffer).fill(byte, this.exports.input());
+  }
+
   private instantiate(): void {
     const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
     this.exports = new wasm.Instance(scannerModule(), {}).exports as ScannerExports;

@@ -26,8 +26,9 @@
  * are alive at once; a file of another layout is parsed whole.
  *
  * An ASCII file in CloudTrail's own compact layout (nearly every real file) takes the byte path
- * instead: its decompressed bytes are scanned directly (`byte-scanner.ts`: no text of the file is
- * made, and no separate control-character pass or backslash search), and its records are grouped
+ * instead: its decompressed bytes are scanned directly (`byte-scanner.ts`, in WebAssembly with
+ * SIMD: the file is split and every record scanned in one call; no text of the file is made, and
+ * no separate control-character pass or backslash search), and its records are grouped
  * on ids of their principal and of their event source and name, interned by their bytes and
  * decoded once (`byte-interner.ts`, {@link ByteGroups}), instead of fresh strings looked up in
  * nested `Map`s. Measured in-process on the bench trails (`bench/scanner-bytes.mjs`, and the
