@@ -91,9 +91,11 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('the packed package', () => {
-  it('ships the built catalog and the LICENSE, and no source map', () => {
+  it('ships the built catalog, the byte scanner and the LICENSE, and no source map', () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toContain('generated/catalog.json');
+    // The CloudTrail byte scanner (the demo's scan below reads its trail with it).
+    expect(files).toContain('generated/byte-scanner.wasm');
     expect(files).toContain('LICENSE');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src/'))).toEqual([]);
