@@ -7,6 +7,7 @@
  * and the byte interner against a `Map` of decoded strings.
  */
 import { Buffer } from 'node:buffer';
+import { statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,15 @@ import { ByteInterner } from './byte-interner.js';
 import { ByteScanner, DECLINED, RELEASE_BYTES, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
 import { FIELD, fieldsRecord, projectRecord, type ScannedRecord } from './field-scanner.js';
 import { splitRecords } from './split-records.js';
+
+// The tests run the compiled scanner: it must be built from the current source.
+const source = statSync(new URL('../../assembly/byte-scanner.ts', import.meta.url)).mtimeMs;
+const built = statSync(new URL('../../generated/byte-scanner.wasm', import.meta.url)).mtimeMs;
+if (built < source) {
+  throw new Error(
+    'assembly/byte-scanner.ts is newer than generated/byte-scanner.wasm: run npm run build',
+  );
+}
 
 /** One instance for every test of this file: many files in sequence on one instance. */
 const scanner = new ByteScanner();
