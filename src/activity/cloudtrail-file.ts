@@ -66,7 +66,7 @@ import {
 } from './field-scanner.js';
 import { ByteInterner } from './byte-interner.js';
 import { byteScanner, declined, ROW_FIELDS, ROW_SLOTS } from './byte-scanner.js';
-import { RawActivity, detachString } from './raw-activity.js';
+import { RawActivity, detachString, type IdGroups } from './raw-activity.js';
 import { splitRecords } from './split-records.js';
 
 /** Events not attributed to any principal, by reason. */
@@ -370,12 +370,9 @@ function readByteSlices(
   const groups = new ByteGroups(bytes, raw);
   for (let k = 0; k < count; k++) {
     if (parsed !== undefined && declined(rows, k)) {
-      // In record order: what is grouped so far is added first (the same order of first uses).
-      groups.flush();
       addRecord(parsed[k], k, file, raw, result);
     } else addByteFields(groups, rows, k * ROW_SLOTS + ROW_FIELDS, k, file, result);
   }
-  groups.flush();
   result.events = count;
   return true;
 }
@@ -400,15 +397,15 @@ export function resetByteInterning(principals = 1 << 14, calls = 1 << 16): void 
 
 /**
  * The records of one file being grouped on the byte path: the latest time per (principal, call)
- * id pair, added to `raw` by {@link ByteGroups.flush} in the order of their first use (so `raw`
- * gets the same principals, sources and names in the same order as {@link addRecord} record by
- * record would give it). Also remembers the last account and region decoded (a file is one account
- * and region), and the day of the last time parsed.
+ * id pair, kept by `raw` for the whole read (`RawActivity.idGroups`: one integer `Map`, turned
+ * into strings once when the activity is sent; `raw`'s output is in a canonical order, so the
+ * order of first uses needs no keeping). Also remembers the last account and region decoded (a
+ * file is one account and region), and the day of the last time parsed.
  */
 class ByteGroups {
   readonly bytes: Buffer;
   readonly raw: RawActivity;
-  private readonly latest = new Map<number, number>();
+  private readonly ids: IdGroups;
   /** The last `recipientAccountId` and `awsRegion` decoded, with their bytes. */
   private account = new LastString();
   private region = new LastString();
@@ -419,6 +416,7 @@ class ByteGroups {
   constructor(bytes: Buffer, raw: RawActivity) {
     this.bytes = bytes;
     this.raw = raw;
+    this.ids = raw.idGroups(principalIds, callIds);
   }
 
   /**
@@ -426,24 +424,7 @@ class ByteGroups {
    * {@link callIds}).
    */
   add(principalId: number, callId: number, ms: number): void {
-    const key = principalId * 0x10000 + callId;
-    const seen = this.latest.get(key);
-    if (seen === undefined || ms > seen) this.latest.set(key, ms);
-  }
-
-  /** Adds the groups to `raw` (in the order of their first use) and forgets them. */
-  flush(): void {
-    if (this.latest.size === 0) return;
-    for (const [key, ms] of this.latest) {
-      const call = key & 0xffff;
-      this.raw.add(
-        principalIds.first[key >>> 16]!,
-        callIds.first[call]!,
-        callIds.second[call]!,
-        ms,
-      );
-    }
-    this.latest.clear();
+    this.ids.add(principalId, callId, ms);
   }
 
   /** The string of `bytes[start, end)` for the account (`which` 0) or the region (1). */
@@ -642,15 +623,12 @@ function addByteFields(
     source = callIds.first[callId]!;
     groups.add(principalId, callId, ms);
   } else {
-    // No room to intern: added as strings, after what is grouped so far (the same order).
-    groups.flush();
+    // No room to intern: added as strings.
     principal = bytes.toString('latin1', principalAt, principalEnd);
     source = bytes.toString('latin1', sourceAt, sourceEnd);
     raw.add(principal, source, bytes.toString('latin1', nameAt, nameEnd), ms);
   }
-  if (keyAt >= 0) {
-    raw.addKey(bytes.toString('latin1', keyAt, f[b + FIELD.accessKeyId + 1]), principal, ms);
-  }
+  if (keyAt >= 0) raw.addKeyBytes(bytes, keyAt, f[b + FIELD.accessKeyId + 1]!, principal, ms);
   const categoryAt = f[b + FIELD.eventCategory]!;
   if (
     f[b + FIELD.managementEvent] === FALSE ||

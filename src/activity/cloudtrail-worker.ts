@@ -1,13 +1,13 @@
 /**
  * Worker-thread entry of `readCloudTrail`: reads the files it is sent one at a time (whole files:
  * read, decompress, parse, group) into one {@link RawActivity}, reports each file's result, and on
- * `finish` sends the activity back as JSON. It maps nothing (no catalog, no operation data: the
+ * `finish` sends the activity back (`RawActivity.toMessage`: its keys sorted, in columns). It maps nothing (no catalog, no operation data: the
  * calling thread maps each distinct call once), so it starts fast and stays small. Only this
  * module's side effects run in the worker; it exports the message types.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCloudTrailFile, type FileResult, type ReadLimits } from './cloudtrail-file.js';
-import { RawActivity, type RawActivityJson } from './raw-activity.js';
+import { RawActivity, type RawActivityMessage } from './raw-activity.js';
 
 /** What a worker is started with (`workerData`). */
 export interface WorkerInit {
@@ -23,7 +23,7 @@ export type ToWorker = { type: 'file'; index: number; file: string } | { type: '
 /** Messages from a worker to the main thread. */
 export type FromWorker =
   | { type: 'file'; index: number; result: FileResult }
-  | { type: 'done'; activity: RawActivityJson }
+  | { type: 'done'; activity: RawActivityMessage }
   | { type: 'failed'; message: string };
 
 const init = workerData as WorkerInit | undefined;
@@ -36,7 +36,9 @@ if (parentPort !== null && init?.kind === 'iam-refine-cloudtrail') {
         const result = readCloudTrailFile(message.file, raw, init.limits);
         port.postMessage({ type: 'file', index: message.index, result } satisfies FromWorker);
       } else {
-        port.postMessage({ type: 'done', activity: raw.toJSON() } satisfies FromWorker);
+        // The key columns' buffers are transferred, not copied.
+        const { activity, transfer } = raw.toMessage();
+        port.postMessage({ type: 'done', activity } satisfies FromWorker, transfer);
       }
     } catch (error) {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);

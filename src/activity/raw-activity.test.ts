@@ -102,11 +102,12 @@ describe('RawActivity', () => {
     later.addKey('AKIA1', USER, 9000);
     later.cover(9000);
     const merged = sample().merge(later).toJSON();
+    // Sorted at every level.
     expect(merged.principals[0]).toEqual([
       ROLE,
       [
-        ['svc.amazonaws.com', [['Do', 9000]]],
         ['alias.amazonaws.com', [['Read', 3000]]],
+        ['svc.amazonaws.com', [['Do', 9000]]],
       ],
     ]);
     expect(merged.keys).toEqual({ ids: ['AKIA1'], users: [USER], user: [0], last: [9000] });

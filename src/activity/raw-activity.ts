@@ -7,9 +7,20 @@
  * calling thread maps each distinct (source, name) once, with {@link RawActivity.applyTo}, into an
  * {@link ActivityAccumulator}: the same result as mapping every event, since the accumulator keeps
  * only the latest time of each mapped action.
+ *
+ * The byte path of the reader groups records on ids of interned byte strings ({@link IdGroups},
+ * one integer `Map` for the whole read, not nested `Map`s of strings per file) and records keys
+ * straight from the bytes (`key-table.ts`); both become strings once, when the activity is sent
+ * or applied. Keys leave sorted by ID, as runs that the calling thread merges (`key-runs.ts`).
+ * What is sent ({@link RawActivity.toJSON}) is in a canonical order: principals, sources and
+ * names sorted, whichever path and file order grouped them.
  */
+import type { Buffer } from 'node:buffer';
 import { IamRefineError } from '../errors.js';
 import type { ActionMapper } from './action-mapper.js';
+import type { ByteInterner } from './byte-interner.js';
+import { EMPTY_KEY_RUN, mergeKeyRuns, toKeyRun, type KeyRun } from './key-runs.js';
+import { KeyTable } from './key-table.js';
 import type { ActivityAccumulator } from './summary.js';
 
 /**
@@ -25,10 +36,10 @@ export function detachString(s: string): string {
 /** Format number of {@link RawActivityJson}. */
 export const RAW_ACTIVITY_FORMAT = 2;
 
-/** A {@link RawActivity} as plain JSON: what a worker thread sends back. */
+/** A {@link RawActivity} as plain JSON. */
 export interface RawActivityJson {
   format: typeof RAW_ACTIVITY_FORMAT;
-  /** `[principal, [[eventSource, [[eventName, ms], ...]], ...]]`. */
+  /** `[principal, [[eventSource, [[eventName, ms], ...]], ...]]`, each level sorted. */
   principals: [string, [string, [string, number][]][]][];
   /**
    * The access keys column-wise, sorted by key ID: key `ids[i]` was last used at `last[i]` by
@@ -41,18 +52,50 @@ export interface RawActivityJson {
   coverage: [number, number] | null;
 }
 
+/**
+ * {@link RawActivityJson} with its key columns `user` and `last` as typed arrays: what a worker
+ * thread sends back (the arrays' buffers are transferred, not copied).
+ */
+export interface RawActivityMessage extends Omit<RawActivityJson, 'keys'> {
+  keys: { ids: string[]; users: string[]; user: Int32Array; last: Float64Array };
+}
+
+/**
+ * Groups of a {@link RawActivity} recorded by ids: a principal id of `principals` and a call (event
+ * source and name) id of `calls`, below 2^14 and 2^16 (see `cloudtrail-file.ts`'s interning).
+ */
+export class IdGroups {
+  readonly principals: ByteInterner;
+  readonly calls: ByteInterner;
+  /** Latest time per `principalId * 2^16 + callId`. */
+  readonly latest = new Map<number, number>();
+
+  constructor(principals: ByteInterner, calls: ByteInterner) {
+    this.principals = principals;
+    this.calls = calls;
+  }
+
+  /** Records one call `callId` by `principalId` at `ms`. */
+  add(principalId: number, callId: number, ms: number): void {
+    const key = principalId * 0x10000 + callId;
+    const seen = this.latest.get(key);
+    if (seen === undefined || ms > seen) this.latest.set(key, ms);
+  }
+}
+
 /** Latest time per principal → event source → event name, access keys and coverage. */
 export class RawActivity {
   private readonly principals = new Map<string, Map<string, Map<string, number>>>();
+  /** Groups recorded by ids (the byte path), until {@link settleIds} adds them as strings. */
+  private ids: IdGroups | undefined;
   /**
-   * Access keys: the index of each key ID in {@link keyUser} and {@link keyLast}. Columns, not an
-   * object per key: a worker can hold hundreds of thousands of keys, and each object would be
-   * marked again by every garbage collection (measured: GC was the cost of many keys).
+   * Access keys recorded one use at a time (users are indexes of {@link keyUsers}); then, in
+   * the order recorded, sorted runs of keys added whole ({@link addJSON}, {@link merge}).
    */
-  private readonly keys = new Map<string, number>();
-  private readonly keyUser: string[] = [];
-  private readonly keyLast: number[] = [];
-  private readonly userArns = new Map<string, string>();
+  private readonly keyTable = new KeyTable();
+  private readonly keyUsers: string[] = [];
+  private readonly keyUserIndex = new Map<string, number>();
+  private keyRuns: KeyRun[] = [];
   private from = Infinity;
   private to = -Infinity;
 
@@ -71,34 +114,110 @@ export class RawActivity {
   }
 
   /**
-   * Records the use of a long-term access key by its user (strings kept as by `add`; each user
-   * ARN once, however many keys it has).
+   * Where to record calls by ids of `principals` and `calls` (interned strings, which must stay
+   * unchanged): the same groups for the same interners; for others, the groups so far are added
+   * as strings first.
    */
-  addKey(keyId: string, userArn: string, ms: number): void {
-    this.addKeyKept(keyId, this.userArn(userArn), ms, true);
+  idGroups(principals: ByteInterner, calls: ByteInterner): IdGroups {
+    const ids = this.ids;
+    if (ids !== undefined && ids.principals === principals && ids.calls === calls) return ids;
+    this.settleIds();
+    return (this.ids = new IdGroups(principals, calls));
   }
 
-  /**
-   * {@link addKey} of a user ARN already kept by {@link userArn}; `detach`: copy a new key ID
-   * (false for strings that are not slices of a log text: those of {@link addJSON}).
-   */
-  private addKeyKept(keyId: string, keptArn: string, ms: number, detach: boolean): void {
-    const index = this.keys.get(keyId);
-    if (index === undefined) {
-      this.keys.set(detach ? detachString(keyId) : keyId, this.keyLast.length);
-      this.keyUser.push(keptArn);
-      this.keyLast.push(ms);
-    } else if (ms > this.keyLast[index]!) {
-      this.keyLast[index] = ms;
-      this.keyUser[index] = keptArn;
+  /** Adds the groups recorded by ids as strings. */
+  private settleIds(): void {
+    const ids = this.ids;
+    if (ids === undefined) return;
+    this.ids = undefined;
+    const { principals, calls } = ids;
+    for (const [key, ms] of ids.latest) {
+      const call = key & 0xffff;
+      this.add(principals.first[key >>> 16]!, calls.first[call]!, calls.second[call]!, ms);
     }
   }
 
-  /** `arn`, stored once (detached). */
-  private userArn(arn: string): string {
-    let kept = this.userArns.get(arn);
-    if (kept === undefined) this.userArns.set((kept = detachString(arn)), kept);
-    return kept;
+  /**
+   * Records the use of a long-term access key by its user (the user ARN kept once, however many
+   * keys it has; the key ID not kept as a string).
+   */
+  addKey(keyId: string, userArn: string, ms: number): void {
+    if (this.keyRuns.length > 0) this.settleKeyRuns();
+    this.keyTable.addString(keyId, this.userIndex(userArn), ms);
+  }
+
+  /** {@link addKey} of the key whose ID is the ASCII bytes `bytes[start, end)`. */
+  addKeyBytes(bytes: Buffer, start: number, end: number, userArn: string, ms: number): void {
+    if (this.keyRuns.length > 0) this.settleKeyRuns();
+    this.keyTable.addBytes(bytes, start, end, this.userIndex(userArn), ms);
+  }
+
+  /** The index of `arn` in {@link keyUsers} (added, detached, when new). */
+  private userIndex(arn: string): number {
+    let u = this.keyUserIndex.get(arn);
+    if (u === undefined) {
+      const kept = detachString(arn);
+      this.keyUserIndex.set(kept, (u = this.keyUsers.length));
+      this.keyUsers.push(kept);
+    }
+    return u;
+  }
+
+  /** Records the keys of the runs one by one (before a key is recorded after them). */
+  private settleKeyRuns(): void {
+    const runs = this.keyRuns;
+    this.keyRuns = [];
+    for (const run of runs) {
+      const users = run.users.map((u) => this.userIndex(u));
+      for (let i = 0; i < run.ids.length; i++) {
+        this.keyTable.addString(run.ids[i]!, users[run.user[i]!]!, run.last[i]!);
+      }
+    }
+  }
+
+  /** All the keys, as sorted runs in the order recorded. */
+  private allKeyRuns(): KeyRun[] {
+    const runs = this.keyTable.size > 0 ? [this.keyTable.sortedRun(this.keyUsers)] : [];
+    return runs.concat(this.keyRuns);
+  }
+
+  /**
+   * All the keys in one sorted run, whose users are those of its keys, in the order of their first
+   * key (so that the same keys give the same run, however they were recorded).
+   */
+  private keyRun(): KeyRun {
+    const runs = this.allKeyRuns();
+    if (runs.length <= 1) {
+      const run = runs[0] ?? EMPTY_KEY_RUN;
+      const index = new Int32Array(run.users.length).fill(-1);
+      const users: string[] = [];
+      const user = new Int32Array(run.ids.length);
+      for (let i = 0; i < user.length; i++) {
+        const u = run.user[i]!;
+        if (index[u]! < 0) {
+          index[u] = users.length;
+          users.push(run.users[u]!);
+        }
+        user[i] = index[u]!;
+      }
+      return { ids: run.ids, users, user, last: run.last };
+    }
+    const ids: string[] = [];
+    const users: string[] = [];
+    const user: number[] = [];
+    const last: number[] = [];
+    const index = new Map<string, number>();
+    mergeKeyRuns(runs, (id, arn, ms) => {
+      let u = index.get(arn);
+      if (u === undefined) {
+        index.set(arn, (u = users.length));
+        users.push(arn);
+      }
+      ids.push(id);
+      user.push(u);
+      last.push(ms);
+    });
+    return { ids, users, user, last };
   }
 
   /** Widens the covered span to include `ms`. */
@@ -109,12 +228,15 @@ export class RawActivity {
 
   /** Adds everything `other` holds (latest time wins). */
   merge(other: RawActivity): this {
+    other.settleIds();
     for (const [principal, sources] of other.principals) {
       for (const [source, names] of sources) {
         for (const [name, ms] of names) this.add(principal, source, name, ms);
       }
     }
-    for (const [id, i] of other.keys) this.addKey(id, other.keyUser[i]!, other.keyLast[i]!);
+    if (this.keyRuns.length === 0 && other.keyRuns.length === 0) {
+      other.keyTable.forEach((id, ms, u) => this.addKey(id, other.keyUsers[u]!, ms));
+    } else this.keyRuns.push(...other.allKeyRuns());
     if (other.from <= other.to) {
       this.cover(other.from);
       this.cover(other.to);
@@ -124,15 +246,16 @@ export class RawActivity {
 
   /**
    * Maps every (source, name) with `mapper` and records the results in `acc` (with the access
-   * keys and the coverage).
+   * keys, as sorted runs, and the coverage).
    */
   applyTo(acc: ActivityAccumulator, mapper: ActionMapper): void {
+    this.settleIds();
     for (const [principal, sources] of this.principals) {
       for (const [source, names] of sources) {
         for (const [name, ms] of names) acc.recordMapping(principal, mapper.map(source, name), ms);
       }
     }
-    for (const [id, i] of this.keys) acc.recordAccessKey(id, this.keyUser[i]!, this.keyLast[i]!);
+    acc.recordAccessKeyRuns(this.allKeyRuns());
     if (this.from <= this.to) {
       acc.cover(this.from);
       acc.cover(this.to);
@@ -141,39 +264,47 @@ export class RawActivity {
 
   /** The activity as plain JSON data; {@link RawActivity.fromJSON} reads it back. */
   toJSON(): RawActivityJson {
+    const keys = this.keyRun();
     return {
-      format: RAW_ACTIVITY_FORMAT,
-      principals: [...this.principals].map(([principal, sources]) => [
-        principal,
-        [...sources].map(([source, names]) => [source, [...names]]),
-      ]),
-      keys: this.keysJson(),
-      coverage: this.from <= this.to ? [this.from, this.to] : null,
+      ...this.withoutKeys(),
+      keys: {
+        ids: [...keys.ids],
+        users: [...keys.users],
+        user: Array.from(keys.user),
+        last: Array.from(keys.last),
+      },
     };
   }
 
   /**
-   * The keys as columns, sorted by key ID: a worker sorts its own keys (in parallel with the
-   * others), so that the calling thread's final sort (`ActivityAccumulator.finish`) meets a few
-   * sorted runs, which it merges in linear time (measured with 175,000 keys from two workers:
-   * 136 ms instead of 395 ms of serial work).
+   * {@link toJSON} with the key columns as typed arrays, and the buffers to transfer with it: what
+   * a worker sends (the keys were sorted by the worker, in parallel with the others).
    */
-  private keysJson(): RawActivityJson['keys'] {
-    const users = new Map<string, number>();
-    const out: RawActivityJson['keys'] = { ids: [], users: [], user: [], last: [] };
-    for (const id of [...this.keys.keys()].sort()) {
-      const i = this.keys.get(id)!;
-      const arn = this.keyUser[i]!;
-      let u = users.get(arn);
-      if (u === undefined) {
-        users.set(arn, (u = out.users.length));
-        out.users.push(arn);
-      }
-      out.ids.push(id);
-      out.user.push(u);
-      out.last.push(this.keyLast[i]!);
-    }
-    return out;
+  toMessage(): { activity: RawActivityMessage; transfer: ArrayBuffer[] } {
+    const keys = this.keyRun();
+    const user = Int32Array.from(keys.user);
+    const last = Float64Array.from(keys.last);
+    return {
+      activity: {
+        ...this.withoutKeys(),
+        keys: { ids: [...keys.ids], users: [...keys.users], user, last },
+      },
+      transfer: [user.buffer, last.buffer],
+    };
+  }
+
+  private withoutKeys(): Omit<RawActivityJson, 'keys'> {
+    this.settleIds();
+    const sorted = <V>(m: Map<string, V>): [string, V][] =>
+      [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      format: RAW_ACTIVITY_FORMAT,
+      principals: sorted(this.principals).map(([principal, sources]) => [
+        principal,
+        sorted(sources).map(([source, names]) => [source, sorted(names)]),
+      ]),
+      coverage: this.from <= this.to ? [this.from, this.to] : null,
+    };
   }
 
   /**
@@ -186,16 +317,20 @@ export class RawActivity {
   }
 
   /**
-   * Adds the activity of {@link RawActivity.toJSON} output (latest time wins), without building
-   * it first: what the calling thread does with each worker's activity.
+   * Adds the activity of {@link RawActivity.toJSON} or {@link RawActivity.toMessage} output
+   * (latest time wins), without building it first: what the calling thread does with each
+   * worker's activity. Its keys are kept as one sorted run (sorted here if they are not).
    *
    * @throws IamRefineError when `json` does not have that shape (then nothing is added).
    */
   addJSON(json: unknown): this {
-    const bad = (): never => {
-      throw new IamRefineError(`not raw CloudTrail activity (format ${RAW_ACTIVITY_FORMAT})`);
+    const bad = (cause?: unknown): never => {
+      throw new IamRefineError(
+        `not raw CloudTrail activity (format ${RAW_ACTIVITY_FORMAT})`,
+        cause === undefined ? undefined : { cause },
+      );
     };
-    const j = json as RawActivityJson | null;
+    const j = json as RawActivityJson | RawActivityMessage | null;
     if (
       typeof j !== 'object' ||
       j === null ||
@@ -210,24 +345,19 @@ export class RawActivity {
     if (
       !Array.isArray(ids) ||
       !Array.isArray(users) ||
-      !Array.isArray(user) ||
-      !Array.isArray(last) ||
-      user.length !== ids.length ||
-      last.length !== ids.length ||
-      users.some((u) => typeof u !== 'string')
+      !(Array.isArray(user) || user instanceof Int32Array) ||
+      !(Array.isArray(last) || last instanceof Float64Array) ||
+      users.some((u) => typeof u !== 'string') ||
+      ids.some((id) => typeof id !== 'string') ||
+      (Array.isArray(last) && last.some((ms) => typeof ms !== 'number'))
     ) {
       return bad();
     }
-    for (let i = 0; i < ids.length; i++) {
-      const u = user[i];
-      if (
-        typeof ids[i] !== 'string' ||
-        typeof last[i] !== 'number' ||
-        typeof u !== 'number' ||
-        users[u] === undefined
-      ) {
-        bad();
-      }
+    let run: KeyRun;
+    try {
+      run = toKeyRun(ids, users, user, last);
+    } catch (cause) {
+      return bad(cause);
     }
     for (const [principal, sources] of j.principals) {
       if (typeof principal !== 'string' || !Array.isArray(sources)) bad();
@@ -250,10 +380,7 @@ export class RawActivity {
         for (const [name, ms] of names) this.add(principal, source, name, ms);
       }
     }
-    // Each user's ARN kept once; the key IDs are the message's own strings (not slices: kept as
-    // they are). Measured with 175,000 keys from two workers: a third less serial time.
-    const kept = users.map((u) => this.userArn(u));
-    for (let i = 0; i < ids.length; i++) this.addKeyKept(ids[i]!, kept[user[i]!]!, last[i]!, false);
+    if (run.ids.length > 0) this.keyRuns.push(run);
     if (j.coverage !== null) {
       this.cover(j.coverage[0]);
       this.cover(j.coverage[1]);

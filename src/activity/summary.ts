@@ -17,6 +17,7 @@
  */
 import { IamRefineError } from '../errors.js';
 import type { ActionMapping } from './action-mapper.js';
+import { mergeKeyRuns, type KeyRun } from './key-runs.js';
 import type { ActionUse, ActivitySummary, PrincipalActivity, ServiceActivity } from './types.js';
 
 /** "No evidence": compares below every time. */
@@ -73,6 +74,12 @@ export interface AccumulatorJson {
 export class ActivityAccumulator {
   private readonly principals = new Map<string, PrincipalAcc>();
   private readonly keys = new Map<string, { userArn: string; last: number }>();
+  /**
+   * Keys recorded as sorted runs ({@link recordAccessKeyRuns}), after those of {@link keys}: merged
+   * straight into the summary by {@link finish} (a linear merge, not a `Map` insertion and a sort
+   * of every key), and recorded one by one only when a key is recorded after them.
+   */
+  private keyRuns: KeyRun[] = [];
   private readonly dataEventServices = new Set<string>();
   private actionLastAccessed = false;
   private from = Infinity;
@@ -125,12 +132,56 @@ export class ActivityAccumulator {
   /** Records the use of a long-term access key by its user. */
   recordAccessKey(keyId: string, userArn: string, time: number | Date): void {
     const ms = toMs(time);
+    if (this.keyRuns.length > 0) this.settleKeyRuns();
     const key = this.keys.get(keyId);
     if (key === undefined) this.keys.set(keyId, { userArn, last: ms });
     else if (ms > key.last) {
       key.last = ms;
       key.userArn = userArn;
     }
+  }
+
+  /**
+   * Records the keys of `runs` (each sorted by key ID, each ID once, never changed afterwards:
+   * see `key-runs.ts`), as if each run's keys were recorded by {@link recordAccessKey} in turn.
+   *
+   * @throws IamRefineError when a time is not a finite number.
+   */
+  recordAccessKeyRuns(runs: readonly KeyRun[]): void {
+    for (const run of runs) {
+      if (run.ids.length === 0) continue;
+      for (let i = 0; i < run.last.length; i++) toMs(run.last[i]!);
+      this.keyRuns.push(run);
+    }
+  }
+
+  /** Records the keys of {@link keyRuns} one by one (before a key recorded after them). */
+  private settleKeyRuns(): void {
+    const runs = this.keyRuns;
+    this.keyRuns = [];
+    for (const run of runs) {
+      for (let i = 0; i < run.ids.length; i++) {
+        this.recordAccessKey(run.ids[i]!, run.users[run.user[i]!]!, run.last[i]!);
+      }
+    }
+  }
+
+  /** Every access key as sorted runs, in the order recorded ({@link keys} first). */
+  private allKeyRuns(): KeyRun[] {
+    if (this.keys.size === 0) return this.keyRuns.slice();
+    const ids = [...this.keys.keys()].sort();
+    const first: KeyRun = {
+      ids,
+      users: ids.map((id) => this.keys.get(id)!.userArn),
+      user: ids.map((_, i) => i),
+      last: ids.map((id) => this.keys.get(id)!.last),
+    };
+    return [first, ...this.keyRuns];
+  }
+
+  /** Calls `fn` with every access key once, sorted by key ID. */
+  private eachKey(fn: (id: string, userArn: string, last: number) => void): void {
+    mergeKeyRuns(this.allKeyRuns(), fn);
   }
 
   /** Widens the covered time span to include `time` (any event seen, attributed or not). */
@@ -169,7 +220,12 @@ export class ActivityAccumulator {
         }
       }
     }
-    for (const [id, k] of other.keys) this.recordAccessKey(id, k.userArn, k.last);
+    if (this.keyRuns.length === 0 && other.keyRuns.length === 0) {
+      for (const [id, k] of other.keys) this.recordAccessKey(id, k.userArn, k.last);
+    } else {
+      // As runs, in the order recorded: this one's keys, then the other's.
+      this.keyRuns.push(...other.allKeyRuns());
+    }
     if (other.from <= other.to) {
       this.cover(other.from);
       this.cover(other.to);
@@ -197,11 +253,17 @@ export class ActivityAccumulator {
           [...s.actions].map(([action, a]) => [action, orNull(a.definite), orNull(a.possible)]),
         ]),
       ]),
-      accessKeys: [...this.keys].map(([id, k]) => [id, k.userArn, k.last]),
+      accessKeys: this.accessKeyList(),
       coverage: this.from <= this.to ? [this.from, this.to] : null,
       dataEventServices: [...this.dataEventServices],
       actionLastAccessed: this.actionLastAccessed,
     };
+  }
+
+  private accessKeyList(): [string, string, number][] {
+    const list: [string, string, number][] = [];
+    this.eachKey((id, userArn, last) => list.push([id, userArn, last]));
+    return list;
   }
 
   /**
@@ -307,10 +369,7 @@ export class ActivityAccumulator {
       principals.set(arn, activity);
     }
     const accessKeys = new Map<string, { userArn: string; last: Date }>();
-    for (const id of [...this.keys.keys()].sort()) {
-      const k = this.keys.get(id)!;
-      accessKeys.set(id, { userArn: k.userArn, last: new Date(k.last) });
-    }
+    this.eachKey((id, userArn, last) => accessKeys.set(id, { userArn, last: new Date(last) }));
     const summary: ActivitySummary = {
       principals,
       accessKeys,
