@@ -284,3 +284,75 @@ describe('mergeSummaries', () => {
     expect(plain(mergeSummaries(empty, s))).toEqual(plain(s));
   });
 });
+
+describe('ActivityAccumulator access keys recorded as sorted runs', () => {
+  /** One step: a key used (`one`), a worker's run of uses (`run`), or another accumulator merged. */
+  type Use = [string, string, number];
+  type Step = { kind: 'one'; use: Use } | { kind: 'run' | 'merge'; uses: Use[] };
+  const use = fc.tuple(
+    fc.constantFrom('AKIA1', 'AKIA2', 'AKIA10', 'AKIA3'),
+    fc.constantFrom(USER, ROLE, 'u3'),
+    fc.nat(3),
+  ) as fc.Arbitrary<Use>;
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    use.map((u) => ({ kind: 'one' as const, use: u })),
+    fc.array(use, { maxLength: 6 }).map((uses) => ({ kind: 'run' as const, uses })),
+    fc.array(use, { maxLength: 6 }).map((uses) => ({ kind: 'merge' as const, uses })),
+  );
+  /** The run of `uses` as a worker sends it: each key once, its latest (first on ties). */
+  const runOf = (uses: Use[]) => {
+    const latest = new Map<string, Use>();
+    for (const u of uses) if ((latest.get(u[0])?.[2] ?? -1) < u[2]) latest.set(u[0], u);
+    const ids = [...latest.keys()].sort();
+    return {
+      ids,
+      users: ids.map((id) => latest.get(id)![1]),
+      user: ids.map((_, i) => i),
+      last: ids.map((id) => latest.get(id)![2]),
+    };
+  };
+
+  it('gives the summary of recording every use in turn (differential, ties included)', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 10 }), fc.boolean(), (steps, viaJson) => {
+        const acc = new ActivityAccumulator();
+        const reference = new ActivityAccumulator();
+        for (const s of steps) {
+          if (s.kind === 'one') acc.recordAccessKey(...s.use);
+          else if (s.kind === 'run') acc.recordAccessKeyRuns([runOf(s.uses)]);
+          else {
+            // Another accumulator of runs, merged in (as `scan` merges the CloudTrail activity).
+            const other = new ActivityAccumulator();
+            other.recordAccessKeyRuns([runOf(s.uses.slice(0, 3)), runOf(s.uses.slice(3))]);
+            acc.merge(other);
+          }
+          const uses = s.kind === 'one' ? [s.use] : s.uses;
+          if (s.kind === 'one') reference.recordAccessKey(...s.use);
+          else if (s.kind === 'run') {
+            const r = runOf(uses);
+            r.ids.forEach((id, i) => reference.recordAccessKey(id, r.users[i]!, r.last[i]!));
+          } else {
+            for (const part of [uses.slice(0, 3), uses.slice(3)]) {
+              const r = runOf(part);
+              r.ids.forEach((id, i) => reference.recordAccessKey(id, r.users[i]!, r.last[i]!));
+            }
+          }
+        }
+        const got = viaJson ? ActivityAccumulator.fromJSON(acc.toJSON()) : acc;
+        // Exactly: the same user on equal times too.
+        expect(plain(got.finish())).toEqual(plain(reference.finish()));
+        expect(acc.toJSON().accessKeys).toEqual(
+          [...reference.finish().accessKeys].map(([id, k]) => [id, k.userArn, k.last.getTime()]),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects a run with a time that is not a finite number', () => {
+    const acc = new ActivityAccumulator();
+    expect(() =>
+      acc.recordAccessKeyRuns([{ ids: ['AKIA1'], users: [USER], user: [0], last: [NaN] }]),
+    ).toThrow(IamRefineError);
+  });
+});
