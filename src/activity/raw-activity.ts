@@ -16,6 +16,7 @@
  * names sorted, whichever path and file order grouped them.
  */
 import type { Buffer } from 'node:buffer';
+import { randomInt } from 'node:crypto';
 import { IamRefineError } from '../errors.js';
 import type { ActionMapper } from './action-mapper.js';
 import type { ByteInterner } from './byte-interner.js';
@@ -60,15 +61,23 @@ export interface RawActivityMessage extends Omit<RawActivityJson, 'keys'> {
   keys: { ids: string[]; users: string[]; user: Int32Array; last: Float64Array };
 }
 
+/** Per process: the slots of {@link IdGroups} cannot be predicted from the log files. */
+const ID_SEED = randomInt(0x7fffffff);
+
 /**
  * Groups of a {@link RawActivity} recorded by ids: a principal id of `principals` and a call (event
  * source and name) id of `calls`, below 2^14 and 2^16 (see `cloudtrail-file.ts`'s interning).
+ * Hand-written (an open-addressed table of the latest time per `principalId * 2^16 + callId`, in
+ * typed arrays) because it is on the per-record path: measured, twice as fast as a `Map` of
+ * numbers, reading 900,000 records in one thread (169 ms with the `Map`).
  */
 export class IdGroups {
   readonly principals: ByteInterner;
   readonly calls: ByteInterner;
-  /** Latest time per `principalId * 2^16 + callId`. */
-  readonly latest = new Map<number, number>();
+  /** The group key plus one in each slot (0: free), and its latest time. */
+  private keys = new Int32Array(1024);
+  private times = new Float64Array(1024);
+  private count = 0;
 
   constructor(principals: ByteInterner, calls: ByteInterner) {
     this.principals = principals;
@@ -77,10 +86,61 @@ export class IdGroups {
 
   /** Records one call `callId` by `principalId` at `ms`. */
   add(principalId: number, callId: number, ms: number): void {
-    const key = principalId * 0x10000 + callId;
-    const seen = this.latest.get(key);
-    if (seen === undefined || ms > seen) this.latest.set(key, ms);
+    const key = principalId * 0x10000 + callId + 1;
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let slot = mix(key ^ ID_SEED) & mask;
+    for (;;) {
+      const k = keys[slot]!;
+      if (k === key) {
+        if (ms > this.times[slot]!) this.times[slot] = ms;
+        return;
+      }
+      if (k === 0) break;
+      slot = (slot + 1) & mask;
+    }
+    keys[slot] = key;
+    this.times[slot] = ms;
+    if (++this.count * 2 > keys.length) this.grow();
   }
+
+  /** Calls `fn` with each group: principal id, call id, latest time (in no particular order). */
+  forEach(fn: (principalId: number, callId: number, ms: number) => void): void {
+    const keys = this.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const k = keys[slot]!;
+      if (k !== 0) fn((k - 1) >>> 16, (k - 1) & 0xffff, this.times[slot]!);
+    }
+  }
+
+  /** Twice the slots (at most half of them are taken). */
+  private grow(): void {
+    const old = this.keys;
+    const oldTimes = this.times;
+    const keys = new Int32Array(old.length * 2);
+    const times = new Float64Array(old.length * 2);
+    const mask = keys.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const k = old[i]!;
+      if (k === 0) continue;
+      let slot = mix(k ^ ID_SEED) & mask;
+      while (keys[slot] !== 0) slot = (slot + 1) & mask;
+      keys[slot] = k;
+      times[slot] = oldTimes[i]!;
+    }
+    this.keys = keys;
+    this.times = times;
+  }
+}
+
+/** Spreads a number's bits over the low ones (the MurmurHash3 finalizer). */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
 }
 
 /** Latest time per principal → event source → event name, access keys and coverage. */
@@ -131,10 +191,9 @@ export class RawActivity {
     if (ids === undefined) return;
     this.ids = undefined;
     const { principals, calls } = ids;
-    for (const [key, ms] of ids.latest) {
-      const call = key & 0xffff;
-      this.add(principals.first[key >>> 16]!, calls.first[call]!, calls.second[call]!, ms);
-    }
+    ids.forEach((principal, call, ms) =>
+      this.add(principals.first[principal]!, calls.first[call]!, calls.second[call]!, ms),
+    );
   }
 
   /**
