@@ -1,8 +1,9 @@
 /**
  * Worker-thread entry of `readCloudTrail`: reads the files it is sent one at a time (whole files:
  * read, decompress, parse, group) into one {@link RawActivity}, reports each file's result, and on
- * `finish` sends the activity back (`RawActivity.toMessage`: its keys sorted, in columns). It maps nothing (no catalog, no operation data: the
- * calling thread maps each distinct call once), so it starts fast and stays small. Only this
+ * `finish` sends the activity back (`RawActivity.toMessage`: its keys sorted, in columns). It maps
+ * nothing (no catalog, no operation data: the calling thread maps each distinct call once), so it
+ * starts fast and stays small. Only this
  * module's side effects run in the worker; it exports the message types.
  */
 import { parentPort, workerData } from 'node:worker_threads';

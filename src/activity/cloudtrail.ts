@@ -8,10 +8,12 @@
  *
  * Files are read whole, one at a time per worker thread (`worker_threads`, default: one per CPU
  * core), each into the worker's own {@link RawActivity} (latest time per principal, event source
- * and event name), which is sent back as JSON when the worker is done: a worker holds one file's
- * text and one record's objects at a time (records are parsed one by one), never the events of
- * the whole input, and its heap is capped so that its memory stays flat. The calling thread then
- * maps each distinct call to IAM actions once. Small inputs (under {@link IN_THREAD_BYTES}) are read in
+ * and event name), which is sent back when the worker is done (`RawActivity.toMessage`: its
+ * long-term keys sorted by the worker, in columns whose typed arrays are transferred): a worker
+ * holds one file's text and one record's objects at a time (records are parsed one by one), never
+ * the events of the whole input, and its heap is capped so that its memory stays flat. The calling
+ * thread then maps each distinct call to IAM actions once, and the workers' sorted keys are
+ * merged in linear time into the summary (`key-runs.ts`), not inserted into maps and sorted again. Small inputs (under {@link IN_THREAD_BYTES}) are read in
  * the calling thread, where starting workers would cost more than it saves. See
  * `cloudtrail-file.ts` for how records are attributed and what is skipped.
  */

@@ -27,9 +27,7 @@ function fill(table: KeyTable, uses: readonly Use[]): void {
 }
 
 const ascii = (chars: string, maxLength: number) =>
-  fc
-    .array(fc.constantFrom(...chars.split('')), { maxLength })
-    .map((cs) => cs.join(''));
+  fc.array(fc.constantFrom(...chars.split('')), { maxLength }).map((cs) => cs.join(''));
 /** IDs: AKIA keys (a long shared prefix), short and empty strings, one prefix of another. */
 const asciiId = fc.oneof(
   ascii('AB27', 6).map((s) => `AKIA${s}`),

@@ -74,7 +74,11 @@ export class KeyTable {
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = h & mask;
-    for (let probe = 0, probes = this.maxProbes; probe < probes; probe++, slot = (slot + 1) & mask) {
+    for (
+      let probe = 0, probes = this.maxProbes;
+      probe < probes;
+      probe++, slot = (slot + 1) & mask
+    ) {
       const e = slots[slot]!;
       if (e < 0) {
         const at = this.reserve(n);
@@ -85,9 +89,9 @@ export class KeyTable {
       }
       if (this.hashes[e] === h && this.lengths[e] === n) {
         const pool = this.pool;
-        let p = this.starts[e]!;
+        const p = this.starts[e]! - start;
         let i = start;
-        while (i < end && pool[p] === bytes[i]) i++, p++;
+        while (i < end && pool[p + i] === bytes[i]) i++;
         if (i === end) {
           this.update(e, user, ms);
           return;
@@ -109,7 +113,11 @@ export class KeyTable {
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = h & mask;
-    for (let probe = 0, probes = this.maxProbes; probe < probes; probe++, slot = (slot + 1) & mask) {
+    for (
+      let probe = 0, probes = this.maxProbes;
+      probe < probes;
+      probe++, slot = (slot + 1) & mask
+    ) {
       const e = slots[slot]!;
       if (e < 0) {
         const at = this.reserve(n);
@@ -239,7 +247,7 @@ export class KeyTable {
       }
       return la - lb;
     };
-    for (let k = 0; k < n; ) {
+    for (let k = 0; k < n;) {
       const prefix = Math.floor(packed[k]! / scale);
       let end = k + 1;
       while (end < n && Math.floor(packed[end]! / scale) === prefix) end++;
@@ -345,7 +353,11 @@ export class KeyTable {
     for (let e = 0; e < this.count; e++) {
       let slot = this.hashes[e]! & mask;
       let placed = false;
-      for (let probe = 0, probes = this.maxProbes; probe < probes; probe++, slot = (slot + 1) & mask) {
+      for (
+        let probe = 0, probes = this.maxProbes;
+        probe < probes;
+        probe++, slot = (slot + 1) & mask
+      ) {
         if (slots[slot]! < 0) {
           slots[slot] = e;
           placed = true;
