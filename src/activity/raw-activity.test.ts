@@ -157,9 +157,12 @@ describe('RawActivity', () => {
     type Call = [number, number, number];
     type Key = [string, number, number];
     type Step =
-      | { kind: 'call' | 'ids'; call: Call; pair: number }
-      | { kind: 'key' | 'keyBytes'; key: Key }
-      | { kind: 'merge' | 'message'; calls: Call[]; keys: Key[] };
+      | { kind: 'call'; call: Call; pair: number }
+      | { kind: 'ids'; call: Call; pair: number }
+      | { kind: 'key'; key: Key }
+      | { kind: 'keyBytes'; key: Key }
+      | { kind: 'merge'; calls: Call[]; keys: Key[] }
+      | { kind: 'message'; calls: Call[]; keys: Key[] };
     const principals = ['arn:aws:iam::1:role/r', 'arn:aws:iam::1:user/u', 'arn:aws:iam::1:role/a'];
     const calls = [
       ['s3.amazonaws.com', 'GetObject'],
