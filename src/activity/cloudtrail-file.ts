@@ -397,7 +397,7 @@ export function resetByteInterning(principals = 1 << 14, calls = 1 << 16): void 
 
 /**
  * The records of one file being grouped on the byte path: the latest time per (principal, call)
- * id pair, kept by `raw` for the whole read (`RawActivity.idGroups`: one integer `Map`, turned
+ * id pair, kept by `raw` for the whole read (`RawActivity.idGroups`: one table of integers, turned
  * into strings once when the activity is sent; `raw`'s output is in a canonical order, so the
  * order of first uses needs no keeping). Also remembers the last account and region decoded (a
  * file is one account and region), and the day of the last time parsed.

@@ -9,9 +9,9 @@
  * only the latest time of each mapped action.
  *
  * The byte path of the reader groups records on ids of interned byte strings ({@link IdGroups},
- * one integer `Map` for the whole read, not nested `Map`s of strings per file) and records keys
- * straight from the bytes (`key-table.ts`); both become strings once, when the activity is sent
- * or applied. Keys leave sorted by ID, as runs that the calling thread merges (`key-runs.ts`).
+ * one table of integer keys for the whole read, not nested `Map`s of strings per file) and
+ * records keys straight from the bytes (`key-table.ts`); both become strings once, when the
+ * activity is sent or applied. Keys leave sorted by ID, as runs that the calling thread merges (`key-runs.ts`).
  * What is sent ({@link RawActivity.toJSON}) is in a canonical order: principals, sources and
  * names sorted, whichever path and file order grouped them.
  */
@@ -68,8 +68,8 @@ const ID_SEED = randomInt(0x7fffffff);
  * Groups of a {@link RawActivity} recorded by ids: a principal id of `principals` and a call (event
  * source and name) id of `calls`, below 2^14 and 2^16 (see `cloudtrail-file.ts`'s interning).
  * Hand-written (an open-addressed table of the latest time per `principalId * 2^16 + callId`, in
- * typed arrays) because it is on the per-record path: measured, twice as fast as a `Map` of
- * numbers, reading 900,000 records in one thread (169 ms with the `Map`).
+ * typed arrays) because it is on the per-record path: measured reading 900,000 records in one
+ * thread, its self time was 81 ms against 169 ms for a `Map` of numbers.
  */
 export class IdGroups {
   readonly principals: ByteInterner;
