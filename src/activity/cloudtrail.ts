@@ -13,8 +13,9 @@
  * holds one file's text and one record's objects at a time (records are parsed one by one), never
  * the events of the whole input, and its heap is capped so that its memory stays flat. The calling
  * thread then maps each distinct call to IAM actions once, and the workers' sorted keys are
- * merged in linear time into the summary (`key-runs.ts`), not inserted into maps and sorted again. Small inputs (under {@link IN_THREAD_BYTES}) are read in
- * the calling thread, where starting workers would cost more than it saves. See
+ * merged in linear time into the summary (`key-runs.ts`), not inserted into maps and sorted
+ * again. Small inputs (under {@link IN_THREAD_BYTES}) are read in the calling thread, where
+ * starting workers would cost more than it saves. See
  * `cloudtrail-file.ts` for how records are attributed and what is skipped.
  */
 import { availableParallelism } from 'node:os';
