@@ -12,8 +12,8 @@
  * one table of integer keys for the whole read, not nested `Map`s of strings per file) and
  * records keys straight from the bytes (`key-table.ts`); both become strings once, when the
  * activity is sent or applied. Keys leave sorted by ID, as runs that the calling thread merges
- * (`key-runs.ts`). What is sent ({@link RawActivity.toJSON}) is in a canonical order: principals, sources and
- * names sorted, whichever path and file order grouped them.
+ * (`key-runs.ts`). What is sent ({@link RawActivity.toJSON}) is in a canonical order:
+ * principals, sources and names sorted, whichever path and file order grouped them.
  */
 import type { Buffer } from 'node:buffer';
 import { randomInt } from 'node:crypto';
