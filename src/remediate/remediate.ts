@@ -522,8 +522,9 @@ async function readCloudFormationSplit(
 
 /**
  * Reads a split back from the patched source (`readBack`: the original resource and the added
- * ones), each within the managed policy quota, their union (as `verify` joins a set of policies)
- * proved against the original and equal to the recommended document.
+ * ones), each within the managed policy quota (and, with `expected`, each exactly its part),
+ * their union (as `verify` joins a set of policies) proved against the original and equal to the
+ * recommended document.
  */
 async function proveParts(
   readBack: (patched: string) => Promise<{ address: string; document: SNode }[] | string>,
@@ -533,6 +534,7 @@ async function proveParts(
   policy: Record<string, unknown>,
   unused: UnusedSet,
   catalog: ActionCatalog,
+  expected?: readonly Record<string, unknown>[],
 ): Promise<Proof | string> {
   const read = await readBack(patched);
   if (typeof read === 'string') return read;
@@ -547,7 +549,18 @@ async function proveParts(
     if (policySize(doc) > MANAGED_POLICY_QUOTA) {
       return `${address} is ${fmt(policySize(doc))} characters, over the ${fmt(MANAGED_POLICY_QUOTA)} of a managed policy`;
     }
+    const want = expected?.[docs.length];
+    if (
+      expected &&
+      (want === undefined ||
+        JSON.stringify(canonicalDocument(doc)) !== JSON.stringify(canonicalDocument(want)))
+    ) {
+      return `${address} is not part ${docs.length + 1} of the split`;
+    }
     docs.push(doc);
+  }
+  if (expected && docs.length !== expected.length) {
+    return `${docs.length} parts read back, the split has ${expected.length}`;
   }
   const merged = mergePolicies(docs);
   const proof = proveExact('the union of the parts', original, merged, unused, catalog);
@@ -932,6 +945,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
               policy,
               unused,
               options.catalog,
+              typeof tfSplit === 'object' ? split.parts : undefined,
             )
           : proveSource(
               source,
