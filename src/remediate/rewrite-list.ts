@@ -144,6 +144,10 @@ function multiLine(
   let position = 0;
   let lastEnd = -1;
   let lastPrefix = '';
+  // Blocks from `tail` on are all dropped (the list's last kept block is before it).
+  let tail = ops.length;
+  while (tail > 0 && ops[tail - 1]!.kind === 'drop') tail--;
+  let dropped = -1; // where the last removal ends
   seq.items.forEach((item, i) => {
     const op = ops[i]!;
     const start = lineStart(text, item.span.start);
@@ -153,15 +157,19 @@ function multiLine(
       let from = start;
       let to = lineEnd(text, item.span.end);
       // A block goes with the blank line that separated it from the next one (or else from the
-      // previous one), so that the blocks left are separated as before.
+      // previous one), so that the blocks left are separated as before; blocks dropped up to the
+      // end of the list go with the blank line before each (none is left after the last kept
+      // one), and a blank line already removed with the previous block is not taken again.
       if (seq.layout === 'blocks') {
         const next = lineEnd(text, to);
-        if (to < text.length && isBlank(text.slice(to, next))) to = next;
-        else if (i > 0 && from > 0 && isBlank(text.slice(lineStart(text, from - 1), from))) {
-          from = lineStart(text, from - 1);
+        const before = from > 0 ? lineStart(text, from - 1) : from;
+        if (i < tail && to < text.length && isBlank(text.slice(to, next))) to = next;
+        else if (i > 0 && from > 0 && before >= dropped && isBlank(text.slice(before, from))) {
+          from = before;
         }
       }
       edits.push({ start: from, end: to, text: '' });
+      dropped = to;
       return;
     }
     lastPrefix = prefix;

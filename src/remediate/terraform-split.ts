@@ -434,7 +434,8 @@ export async function planTerraformSplit(
     const taken = new Map<string, string>();
     for (const t of trees) {
       const r = t.tree!.rootNode;
-      for (const b of resourcesOf(r)) taken.set(blockLabels(b).slice(0, 2).join('.'), at(t.path, b));
+      for (const b of resourcesOf(r))
+        taken.set(blockLabels(b).slice(0, 2).join('.'), at(t.path, b));
       for (const b of resourcesOf(r, 'data'))
         taken.set(`data.${blockLabels(b).slice(0, 2).join('.')}`, at(t.path, b));
     }
@@ -536,7 +537,8 @@ export async function planTerraformSplit(
       const [type = '', attName = ''] = blockLabels(b);
       for (let k = 1; k < n; k++) {
         const address = `${type}.${attName}_part${k + 1}`;
-        if (taken.has(address)) return `${taken.get(address)!}: ${address} is already in the module`;
+        if (taken.has(address))
+          return `${taken.get(address)!}: ${address} is already in the module`;
         const principal = ATTACHMENTS.get(type)!;
         added.push({
           address,

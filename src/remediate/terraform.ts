@@ -614,8 +614,12 @@ async function locateIn(
       );
       return;
     }
+    // The text given for a file (a data source's in another file of the module) before the disk's.
     const docText =
-      ref.file === f.path ? f.text : await readFile(ref.file, 'utf8').catch(() => undefined);
+      ref.file === f.path
+        ? f.text
+        : (files.find((x) => x.path === ref.file)?.text ??
+          (await readFile(ref.file, 'utf8').catch(() => undefined)));
     if (docText === undefined) {
       say(f.path, expr, address, `${ref.file} cannot be read`);
       return;
