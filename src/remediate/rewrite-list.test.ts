@@ -127,6 +127,54 @@ describe('rewriteList', () => {
     );
   });
 
+  it('drops statement blocks of a policy document, separated by blank lines or not, without overlap (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 6 }),
+        async (rows) => {
+          // rows[k]: whether block k is kept, and whether a blank line follows it.
+          fc.pre(rows.some(([keep]) => keep));
+          const block = (k: number) =>
+            `  statement {\n    sid       = "S${k}"\n    actions   = ["s3:GetObject"]\n    resources = ["*"]\n  }\n`;
+          const text = `data "aws_iam_policy_document" "d" {\n${rows
+            .map(([, blank], k) => block(k) + (blank && k < rows.length - 1 ? '\n' : ''))
+            .join('')}}\n`;
+          const tf = await locateTerraform([
+            { path: '/m/main.tf', text },
+            {
+              path: '/m/p.tf',
+              text: 'resource "aws_iam_policy" "p" {\n  policy = data.aws_iam_policy_document.d.json\n}\n',
+            },
+          ]);
+          const read = sourceStatements(tf.sources[0]!.document);
+          if (typeof read === 'string' || !read.list) throw new Error(String(read));
+          const seq = read.list;
+          const ops: ListOp[] = rows.map(([keep]) => ({ kind: keep ? 'keep' : 'drop' }));
+          const after = applyEdits(
+            text,
+            rewriteList(text, seq, ops, [], (v) => v),
+          );
+          // Exactly the kept blocks, in order; a blank line between two kept blocks when every gap
+          // between them had one, none when none had; never two in a row, none at the ends.
+          const kept = rows.flatMap(([keep], k) => (keep ? [k] : []));
+          expect([...after.matchAll(/sid {7}= "S(\d)"/g)].map((m) => Number(m[1]))).toEqual(kept);
+          expect(after).not.toContain('\n\n\n');
+          expect(after).not.toMatch(/\{\n\n|\n\n\}/);
+          for (let j = 1; j < kept.length; j++) {
+            const gaps = rows.slice(kept[j - 1], kept[j]).map(([, blank]) => blank);
+            const between = after.slice(
+              after.indexOf(`"S${kept[j - 1]}"`),
+              after.indexOf(`"S${kept[j]}"`),
+            );
+            if (gaps.every(Boolean)) expect(between).toContain('}\n\n  statement');
+            if (!gaps.some(Boolean)) expect(between).not.toContain('\n\n');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps one entry per line, the indentation and a removed entry takes its comment', () => {
     const text = 'A:\n  - s3:GetObject  # read\n  - s3:PutObject  # write\n  - s3:ListBucket\n';
     const parsed = parseTree(text, { lang: 'yaml' });
