@@ -148,7 +148,7 @@ export function prBody(
       out.push(
         `  Parts: ${p.parts.map((x, k) => `${code(x.id)}${k === 0 ? ' (the original resource)' : ' (new)'} ${x.characters.toLocaleString('en-US')} of ${x.quota.toLocaleString('en-US')} characters`).join(', ')}. ` +
           (p.attachmentsCopied
-            ? `Each new resource is a copy of the original, and each attachment resource of the original (${p.attachmentsCopied.map((a) => (a.file === p.source.file ? code(a.address) : `${code(a.address)} in ${code(a.file)}`)).join(', ')}) is copied for every new part${p.otherFiles ? ', next to it in its own file' : ''}: the scan saw as many attachments as there are attachment resources, but if the policy is attached anywhere else (another workspace, by hand), attach the new parts there too.`
+            ? `Each new resource is a copy of the original${p.dataSourceCopies ? ` reading its own copy of ${code(p.dataSourceCopies.address)} (${p.dataSourceCopies.copies.map(code).join(', ')}, written after it in ${code(p.source.file)})` : ''}, and each attachment resource of the original (${p.attachmentsCopied.map((a) => (a.file === p.source.file ? code(a.address) : `${code(a.address)} in ${code(a.file)}`)).join(', ')}) is copied for every new part${p.otherFiles ? ', next to it in its own file' : ''}: the scan saw as many attachments as there are attachment resources, but if the policy is attached anywhere else (another workspace, by hand), attach the new parts there too.`
             : 'Each new resource is a copy of the original with the same `Roles`, `Users` and `Groups`: if the policy is attached anywhere else (another stack, by hand), attach the new parts there too.'),
       );
     }

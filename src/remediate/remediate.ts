@@ -203,6 +203,12 @@ export interface PolicyPatch {
    */
   attachmentsCopied?: { address: string; file: string }[];
   /**
+   * For a Terraform split of a document written in a `data "aws_iam_policy_document"`: that data
+   * source (`data.aws_iam_policy_document.x`, in `source.file`) and its copies added right after it
+   * (`x_part2`, ...), one per new part, each read by that part's resource.
+   */
+  dataSourceCopies?: { address: string; copies: string[] };
+  /**
    * The other files the patch changes (relative to `source.dir`, sorted): a Terraform split whose
    * attachment resources are in other files of the module. Proved and written together with
    * `source.file`, or not at all.
@@ -414,6 +420,8 @@ interface Planned {
   parts?: (SizeAgainstQuota & { id: string })[];
   /** For a Terraform split: the attachment resources copied for every new part. */
   attachmentsCopied?: { address: string; file: string }[];
+  /** For a Terraform split of a data source's document: the data source and its copies. */
+  dataSourceCopies?: { address: string; copies: string[] };
   /** The edits of `source.file`. */
   edits: Edit[];
   /** The edits of other files (path → edits): proved and written with `edits`, or not at all. */
@@ -986,6 +994,14 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
             }
           : {}),
         ...(typeof tfSplit === 'object' ? { attachmentsCopied: tfSplit.attachments } : {}),
+        ...(typeof tfSplit === 'object' && tfSplit.documents.length > 0
+          ? {
+              dataSourceCopies: {
+                address: tfSplit.documents[0]!,
+                copies: tfSplit.documents.slice(1),
+              },
+            }
+          : {}),
         edits,
         ...(others.size > 0 ? { others } : {}),
         bindings,
@@ -1195,6 +1211,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
               })),
             }
           : {}),
+        ...(p.dataSourceCopies ? { dataSourceCopies: p.dataSourceCopies } : {}),
         ...(p.others ? { otherFiles: [...p.others.keys()].map(relOf).sort() } : {}),
         size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,

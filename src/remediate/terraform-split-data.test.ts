@@ -21,6 +21,7 @@ import { MANAGED_POLICY_QUOTA } from '../policy/size.js';
 import { splitPolicy } from '../refine/forms/split.js';
 import { refinePolicy } from '../refine/refine.js';
 import { canonicalDocument, resolveDocument } from './document.js';
+import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
@@ -75,9 +76,11 @@ function git(cwd: string, ...args: string[]): string {
 async function run(
   fixture: string,
   edit: (name: string, text: string) => string = (_, t) => t,
+  extra: Record<string, string> = {},
 ): Promise<{ dir: string; result: RemediateResult }> {
   const dir = mkdtempSync(join(work, 'case-'));
   cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   for (const name of ['main.tf', 'documents.tf', 'roles.tf']) {
     const path = join(dir, name);
     if (existsSync(path)) writeFileSync(path, edit(name, readFileSync(path, 'utf8')));
@@ -146,6 +149,14 @@ describe.each(LAYOUTS)('a split of a data.aws_iam_policy_document ($fixture)', (
     expect(p.parts!.length).toBeGreaterThan(2);
     for (const part of p.parts!) expect(part.characters).toBeLessThanOrEqual(6144);
     expect(p.attachmentsCopied).toEqual(layout.attachments);
+    const copies = Array.from({ length: p.parts!.length - 1 }, (_, k) => `${DATA}_part${k + 2}`);
+    expect(p.dataSourceCopies).toEqual({ address: DATA, copies });
+    const body = prBody(findingsFor()[0]!, result.patches, result.notPatched, {
+      catalogVersion: catalog.version,
+    });
+    expect(body).toContain(
+      `Each new resource is a copy of the original reading its own copy of \`${DATA}\` (${copies.map((c) => `\`${c}\``).join(', ')}, written after it in \`${layout.data}\`), and each attachment resource of the original`,
+    );
     const others = layout.files.filter((f) => f !== layout.data);
     if (others.length === 0) expect(p.otherFiles).toBeUndefined();
     else expect(p.otherFiles).toEqual(others);
@@ -321,8 +332,12 @@ describe('the data block in the same file, line by line', () => {
 });
 
 describe('a split of a data.aws_iam_policy_document is refused, one line saying why', () => {
-  const refused = async (fixture: string, edit: (name: string, text: string) => string) => {
-    const { dir, result } = await run(fixture, edit);
+  const refused = async (
+    fixture: string,
+    edit: (name: string, text: string) => string,
+    extra: Record<string, string> = {},
+  ) => {
+    const { dir, result } = await run(fixture, edit, extra);
     expect(result.patches).toEqual([]);
     expect(result.diff).toBe('');
     return { dir, reasons: result.notPatched.map((x) => x.reason) };
@@ -369,6 +384,16 @@ describe('a split of a data.aws_iam_policy_document is refused, one line saying 
       );
     }
   }, 120_000);
+
+  it('the data source referenced in a file in JSON syntax', async () => {
+    const json = `{\n  "output": {\n    "doc": {\n      "value": "\${${DATA}.json}"\n    }\n  }\n}\n`;
+    const { dir, reasons } = await refused('terraform-split-data', (_, t) => t, {
+      'outputs.tf.json': json,
+    });
+    expect(reasons[0]).toBe(
+      `split form: ${join(dir, 'outputs.tf.json')}:4: ${DATA} is referenced in a file in Terraform JSON syntax, which remediate does not rewrite: the new parts would not be attached or used there; split by hand`,
+    );
+  }, 60_000);
 
   it('a label of a copy already taken', async () => {
     const { dir, reasons } = await refused('terraform-split-data-files', (name, t) =>
