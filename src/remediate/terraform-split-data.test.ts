@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ActionCatalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { Finding } from '../findings/types.js';
@@ -27,6 +27,25 @@ import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
 import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+
+// With `swap` set, the read-back gives parts 2 and 3 in the other order (their union unchanged).
+const readBack = vi.hoisted(() => ({ swap: false }));
+vi.mock('./terraform-split.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./terraform-split.js')>();
+  return {
+    ...real,
+    readTerraformSplit: async (...args: Parameters<typeof real.readTerraformSplit>) => {
+      const read = await real.readTerraformSplit(...args);
+      if (!readBack.swap || typeof read === 'string' || read.length < 3) return read;
+      return [
+        read[0]!,
+        { ...read[1]!, document: read[2]!.document },
+        { ...read[2]!, document: read[1]!.document },
+        ...read.slice(3),
+      ];
+    },
+  };
+});
 
 const ARN = 'arn:aws:iam::123456789012';
 const POLICY = `${ARN}:policy/ec2-catalogue`;
@@ -263,7 +282,33 @@ describe.each(LAYOUTS)('a split of a data.aws_iam_policy_document ($fixture)', (
         : t,
     );
     expect(twice).toMatch(/is declared twice in the patched|is not in the patched/);
+    // A data source copy written in another file of the module than the data source's: caught.
+    if (layout.data !== layout.resource) {
+      const copy = /\ndata "aws_iam_policy_document" "catalogue_part2" \{\n[\s\S]*?\n\}\n/.exec(
+        texts.get(dataPath)!,
+      )![0];
+      const moved = await read((path, t) =>
+        path === dataPath ? t.replace(copy, '\n') : path === plan.resourceFile ? t + copy : t,
+      );
+      expect(moved).toBe(
+        `aws_iam_policy.catalogue_part2 does not read its document from a data.aws_iam_policy_document of ${dataPath}`,
+      );
+    }
   });
+
+  it('the proof checks each part: parts 2 and 3 read back swapped (the same union) are refused', async () => {
+    readBack.swap = true;
+    try {
+      const { result: swapped } = await run(layout.fixture);
+      expect(swapped.patches).toEqual([]);
+      expect(swapped.notPatched.map((x) => x.reason)).toEqual([
+        'the patch was not written: aws_iam_policy.catalogue_part2 is not part 2 of the split',
+        'the patch was not written: aws_iam_policy.catalogue_part2 is not part 2 of the split',
+      ]);
+    } finally {
+      readBack.swap = false;
+    }
+  }, 120_000);
 });
 
 describe('the data block in the same file, line by line', () => {
