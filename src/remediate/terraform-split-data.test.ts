@@ -553,6 +553,16 @@ describe('planTerraformSplit refuses what it cannot copy of a data source', () =
     );
   });
 
+  it('what a split in the resource refuses: name_prefix, an exclusive attachment', async () => {
+    const main = `${doc()}\n${RESOURCE.replace('name   = "p"', 'name_prefix = "p"')}${attachment(0)}`;
+    expect(await planOf(main)).toBe('it uses name_prefix: the new parts need names of their own');
+    const exclusive = `${doc()}\n${RESOURCE}\nresource "aws_iam_policy_attachment" "x" {\n  name       = "x"\n  roles      = ["r0"]\n  policy_arn = aws_iam_policy.p.arn\n}\n`;
+    const line = exclusive.split('\n').findIndex((l) => l.includes('policy_arn')) + 1;
+    expect(await planOf(exclusive)).toBe(
+      `${join(dir(), 'main.tf')}:${line}: aws_iam_policy.p is referenced in resource "aws_iam_policy_attachment" "x" (policy_arn) (an exclusive attachment): the new parts would not be attached or used there; split by hand`,
+    );
+  });
+
   it('a document read with file() is still refused', async () => {
     const d = join(work, 'plan-file');
     const json = JSON.stringify({
