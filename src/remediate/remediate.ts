@@ -232,7 +232,11 @@ export interface NotPatched {
   policyId: string;
   policyName: string;
   reason: string;
-  /** The source it concerns, when one was found. */
+  /**
+   * The source it concerns, when one was found: where its resource is declared (`file` and
+   * `line`; the document itself may be written in another file, read with `file()` or a data
+   * source).
+   */
   source?: { file: string; line: number; address: string };
 }
 
@@ -449,7 +453,7 @@ function notPatchedOf(p: Planned, reason: string): NotPatched[] {
     policyId: p.rec.policyId,
     policyName: p.rec.policyName,
     reason,
-    source: { file: p.source.file, line: p.source.line, address: p.source.address },
+    source: { file: p.source.declaredIn, line: p.source.line, address: p.source.address },
   }));
 }
 
@@ -699,7 +703,7 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
           policyName: rec.policyName,
           reason,
           ...(source
-            ? { source: { file: source.file, line: source.line, address: source.address } }
+            ? { source: { file: source.declaredIn, line: source.line, address: source.address } }
             : {}),
         });
       if (rec.policyType === 'AWS_MANAGED' || rec.policyId.includes(':iam::aws:policy/')) {

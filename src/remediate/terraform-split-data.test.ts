@@ -385,6 +385,16 @@ describe('a split of a data.aws_iam_policy_document is refused, one line saying 
     const { dir, result } = await run(fixture, edit, extra);
     expect(result.patches).toEqual([]);
     expect(result.diff).toBe('');
+    // Each line names where the resource is declared (in main.tf), even when the data source is
+    // in another file.
+    const declaration = 'resource "aws_iam_policy" "catalogue" {';
+    for (const x of result.notPatched) {
+      expect(x.source).toEqual({
+        file: join(dir, 'main.tf'),
+        line: lineOf(readFileSync(join(dir, 'main.tf'), 'utf8'), declaration),
+        address: 'aws_iam_policy.catalogue',
+      });
+    }
     return { dir, reasons: result.notPatched.map((x) => x.reason) };
   };
   const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
