@@ -285,6 +285,8 @@ function refine(
       source: describe(p),
       style: ctx.style ?? 'auto',
       placement,
+      // Only the policy-level result is kept (see Refined): no per-statement explanation.
+      statementDetail: false,
     });
     const r = choice.refinement;
     return {

@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalsMinusUnused, sizeMinusUnused, type AllowedSet } from './allowed-set.js';
+import { IndexList, equalsMinusUnused, sizeMinusUnused, type AllowedSet } from './allowed-set.js';
 
 const SIZE = 12;
 
 const arbSet: fc.Arbitrary<AllowedSet> = fc.record({
   kind: fc.constantFrom('in' as const, 'notIn' as const),
-  set: fc.uniqueArray(fc.nat(SIZE - 1), { maxLength: SIZE }).map((a) => new Set(a)),
+  set: fc.oneof(
+    fc.uniqueArray(fc.nat(SIZE - 1), { maxLength: SIZE }).map((a) => new Set(a)),
+    fc
+      .uniqueArray(fc.nat(SIZE - 1), { maxLength: SIZE })
+      .map((a) => new IndexList(Int32Array.from(a))),
+  ),
 });
 
 /** The allowed set as an explicit list of catalog indices. */
@@ -44,5 +49,24 @@ describe('equalsMinusUnused', () => {
     expect(equalsMinusUnused(all, asIn, flags, 2, SIZE)).toBe(true);
     expect(equalsMinusUnused(all, asNotIn, flags, 2, SIZE)).toBe(true);
     expect(equalsMinusUnused(all, all, flags, 2, SIZE)).toBe(false);
+  });
+});
+
+describe('IndexList', () => {
+  it('has exactly the members of a Set of its list, for any number asked', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(300), { maxLength: 60 }),
+        fc.array(fc.oneof(fc.integer({ min: -5, max: 310 }), fc.double()), { maxLength: 40 }),
+        (list, asked) => {
+          const reference = new Set(list);
+          const l = new IndexList(Int32Array.from(list));
+          expect(l.size).toBe(reference.size);
+          expect([...l]).toEqual(list);
+          for (const i of [...list, ...asked]) expect(l.has(i)).toBe(reference.has(i));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

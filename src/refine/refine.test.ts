@@ -452,3 +452,40 @@ describe('refinePolicy: what it says it removed', () => {
     );
   });
 });
+
+describe('refinePolicy with statementDetail: false', () => {
+  it('is the full refinement with only the explanations left empty, in every pattern style', () => {
+    fc.assert(
+      fc.property(
+        arbCase,
+        fc.constantFrom('article' as const, 'compact' as const),
+        fc.boolean(),
+        ({ catalog, statements, unused, wholeService }, patterns, notAction) => {
+          const doc = policy(
+            ...statements.map((s) => ({ Effect: s.Effect, [s.key]: s.entries, Resource: '*' })),
+          );
+          const unusedList = wholeService ? [...unused, `${wholeService}:*`] : unused;
+          const full = refinePolicy(doc, unusedList, { catalog, patterns, notAction });
+          const lean = refinePolicy(doc, unusedList, {
+            catalog,
+            patterns,
+            notAction,
+            statementDetail: false,
+          });
+          // What the lean refinement leaves out, cleared from the full one: nothing else differs.
+          const cleared = {
+            ...full,
+            statements: full.statements.map((st) => ({
+              ...st,
+              entries: st.entries.map((e) => ({ ...e, unusedActions: [] })),
+              removedByAccessLevel: {},
+            })),
+          };
+          expect(lean).toEqual(cleared);
+          expect(JSON.stringify(lean)).toBe(JSON.stringify(cleared));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -41,10 +41,19 @@ export interface RefineOptions {
    * + `NotAction` of the unused actions, when that list is the smaller (default false).
    */
   notAction?: boolean;
+  /**
+   * Whether each statement's change explains itself (default true): every removed or replaced
+   * entry's `unusedActions`, and the statement's `removedByAccessLevel`. With `false` those are
+   * left empty (`[]`, `{}`), and everything else (the policy, `removed`, the proof, the warnings,
+   * the entries' kinds, replacements and tries) is the same: for callers that keep only the
+   * policy-level result (the findings), which would otherwise list a `"*"` statement's 20,000
+   * removed actions by access level again for every form tried.
+   */
+  statementDetail?: boolean;
 }
 
 /** The part of {@link RefineOptions} the statement refinements use. */
-type Style = Required<Pick<RefineOptions, 'patterns' | 'notAction'>>;
+type Style = Required<Pick<RefineOptions, 'patterns' | 'notAction' | 'statementDetail'>>;
 
 interface StatementResult {
   change: StatementChange;
@@ -84,6 +93,7 @@ export function refinePolicy(
   const style: Style = {
     patterns: options.patterns ?? 'article',
     notAction: options.notAction ?? false,
+    statementDetail: options.statementDetail ?? true,
   };
   const results = doc.statements.map((st): StatementResult => {
     if (st.effect === 'Deny') return { change: unchanged(st), refined: st.raw };
@@ -163,6 +173,7 @@ function refineAction(
 ): StatementResult {
   type Fate = { keep: true } | { keep: false; change: EntryChange };
   const flags = uindex.flags;
+  const detail = style.statementDetail;
   // Removed catalog actions (by index) and removed names the catalog does not know.
   const removed: number[] = [];
   const removedOther: string[] = [];
@@ -179,27 +190,29 @@ function refineAction(
             entry,
             kind: 'removed',
             replacement: [],
-            unusedActions: [known?.full ?? entry],
+            unusedActions: detail ? [known?.full ?? entry] : [],
           },
         };
       }
       if (service !== undefined && uindex.isWholeServiceUnused(service)) {
         // The pattern stays inside one service that is entirely unused, future actions included.
-        const unusedActions = new Array<string>(matched.length);
+        const unusedActions = new Array<string>(detail ? matched.length : 0);
         matched.forEach((a, k) => {
-          unusedActions[k] = a.full;
+          if (detail) unusedActions[k] = a.full;
           removed.push(a.index);
         });
         return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
       }
       const unusedActions: string[] = [];
+      const before = removed.length;
       for (const a of matched) {
         if (flags[a.index] !== 1) continue;
-        unusedActions.push(a.full);
+        if (detail) unusedActions.push(a.full);
         removed.push(a.index);
       }
-      if (unusedActions.length === 0) return { keep: true };
-      if (unusedActions.length === matched.length) {
+      const unusedCount = removed.length - before;
+      if (unusedCount === 0) return { keep: true };
+      if (unusedCount === matched.length) {
         return { keep: false, change: { entry, kind: 'removed', replacement: [], unusedActions } };
       }
       if (style.patterns === 'compact') {
@@ -249,7 +262,7 @@ function refineAction(
     outcome: list.length === 0 ? 'dropped' : 'changed',
     entries,
     added,
-    removedByAccessLevel: actionsByAccessLevel(catalog, removed, removedOther),
+    removedByAccessLevel: detail ? actionsByAccessLevel(catalog, removed, removedOther) : {},
   };
   if (list.length === 0) return { change, refined: null, removed, removedOther };
   const value = st.actionIsString && list.length === 1 ? list[0] : list;
@@ -295,7 +308,7 @@ function refineNotAction(
     outcome: 'changed',
     added,
     ...(gen.trie === undefined ? {} : { exclusionTrie: gen.trie }),
-    removedByAccessLevel: actionsByAccessLevel(catalog, removed),
+    removedByAccessLevel: style.statementDetail ? actionsByAccessLevel(catalog, removed) : {},
   };
   return { change, refined: withKey(st.raw, 'NotAction', list), removed };
 }
@@ -330,7 +343,7 @@ function asNotAction(
     ...unchanged(st),
     outcome: 'changed',
     added: entries.map((entry) => ({ entry, replaces: null })),
-    removedByAccessLevel: actionsByAccessLevel(catalog, removed),
+    removedByAccessLevel: style.statementDetail ? actionsByAccessLevel(catalog, removed) : {},
   };
   const refined = withKeyRenamed(st.raw, 'Action', 'NotAction', entries);
   return { change, refined, removed };

@@ -145,6 +145,8 @@ export interface ChooseOptions {
   placement?: Placement;
   /** Name of the policy's source for messages. */
   source?: string;
+  /** Whether the refinements' statement changes explain themselves (see `RefineOptions`). */
+  statementDetail?: boolean;
 }
 
 /** `6144` → `6,144` (not toLocaleString: ICU is slow and locale-dependent). */
@@ -179,7 +181,11 @@ export function chooseForm(
   const uindex = isUnusedIndex(unused)
     ? unused
     : indexUnused(toUnusedSet(unused as UnusedPermissions | UnusedSet), catalog);
-  const base = { catalog, ...(options.source === undefined ? {} : { source: options.source }) };
+  const base = {
+    catalog,
+    ...(options.source === undefined ? {} : { source: options.source }),
+    ...(options.statementDetail === undefined ? {} : { statementDetail: options.statementDetail }),
+  };
   const tried: FormChoice['tried'] = [];
   const single = (form: PolicyForm, r: Refinement, why: string): FormChoice => {
     const size = sizeOf(r);
