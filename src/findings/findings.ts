@@ -205,6 +205,8 @@ export function evaluatePrincipals(
     dataEventServices: activity.observability.dataEventServices,
   };
   const keyActivity = latestByUser(activity);
+  // What a principal's policies allow: read by unusedPermissions only, so one buffer serves all.
+  const allowedScratch = new Uint8Array(catalog.actions.length);
 
   const notEvaluated: NotEvaluated[] = [];
   const findings: Finding[] = [];
@@ -332,7 +334,7 @@ export function evaluatePrincipals(
       }
     }
     const policies = resolver.policiesOf(p);
-    const allowed = allowedActions(policies, catalog.actions.length);
+    const allowed = allowedActions(policies, catalog.actions.length, allowedScratch);
     const gaps = options.dataEventGaps?.get(p.accountId);
     const ctxOf =
       pWindow === window && gaps === undefined

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../catalog/catalog.js';
 import { parsePolicy } from '../policy/document.js';
 import { parseUnused } from '../policy/unused.js';
+import { referenceAllows } from '../test-support/reference.js';
 import { unusedFlags } from './group-unused.js';
 import {
   allowableServices,
@@ -164,5 +165,56 @@ describe('allowableServices', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('allowedActions and grantsUnused against the simple definitions', () => {
+  const entry = fc.constantFrom('*', 's3:*', 's3:Get*', 'ec2:Run*', '*:Get*', 'iam:GetRole', 'e*');
+  const statement = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny'),
+    key: fc.constantFrom('Action', 'NotAction'),
+    entries: fc.array(entry, { minLength: 1, maxLength: 3 }),
+  });
+  it('agree on random policies and unused sets, with a fresh or a reused dirty buffer', () => {
+    const size = catalog.actions.length;
+    const dirty = new Uint8Array(size).fill(7);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(statement, { minLength: 1, maxLength: 3 }), { maxLength: 4 }),
+        fc.subarray(catalog.actions.map((a) => a.full)),
+        (docs, unusedNames) => {
+          const policies = docs.map((sts) => ({
+            permissions: perms(
+              ...sts.map((s) => ({ Effect: s.Effect, [s.key]: s.entries, Resource: '*' })),
+            ),
+          }));
+          // The definition: allowed by an Allow statement, named by no Deny statement.
+          const matches = (s: (typeof docs)[number][number], full: string) =>
+            referenceAllows(s.key as 'Action', s.entries, full);
+          const expected = catalog.actions.map((a) => {
+            const sts = docs.flat();
+            const allow = sts.some((s) => s.Effect === 'Allow' && matches(s, a.full));
+            const deny = sts.some((s) => s.Effect === 'Deny' && matches(s, a.full));
+            return allow && !deny ? 1 : 0;
+          });
+          expect([...allowedActions(policies, size)]).toEqual(expected);
+          expect([...allowedActions(policies, size, dirty)]).toEqual(expected);
+          const flags = unusedFlags(parseUnused(unusedNames), catalog);
+          for (const { permissions: p } of policies) {
+            // The previous, Set-based form of the same test.
+            const simple =
+              [...p.allowIn].some((i) => flags.flags[i] === 1) ||
+              p.allowNotIn.some((ex) => [...flags.sorted].some((i) => !ex.has(i))) ||
+              [...p.literalServices].some((s) => flags.wholeServices.has(s));
+            expect(grantsUnused(p, flags)).toBe(simple);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a reused buffer of the wrong size', () => {
+    expect(() => allowedActions([], catalog.actions.length, new Uint8Array(2))).toThrow(RangeError);
   });
 });

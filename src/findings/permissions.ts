@@ -255,26 +255,60 @@ export function policyPermissions(doc: PolicyDocument, catalog: ActionCatalog): 
 }
 
 /**
+ * A NotAction statement's excluded indices as flags (`1` = excluded) over a catalog of `size`
+ * actions, built once per set (the sets of {@link policyPermissions} never change once built): a
+ * statement is shared by every principal that has its policy, and a flag is one load where
+ * `Set.has` over the 22,000 catalog indices was a hash lookup each.
+ */
+const exclusionFlags = new WeakMap<ReadonlySet<number>, Uint8Array>();
+
+function excludedFlags(ex: ReadonlySet<number>, size: number): Uint8Array {
+  let flags = exclusionFlags.get(ex);
+  if (flags === undefined || flags.length !== size) {
+    flags = new Uint8Array(size);
+    for (const i of ex) if (i >= 0 && i < size) flags[i] = 1;
+    exclusionFlags.set(ex, flags);
+  }
+  return flags;
+}
+
+/**
  * What a set of policies allows, as flags over the catalog (`1` = allowed): the union of the
  * Allow statements (Action, and NotAction over the catalog) minus every action a Deny statement
  * names, whatever its Resource or Condition (conservative: a denied action is never reported
  * unused).
+ *
+ * @param into - A buffer of `size` bytes to fill and return instead of a new one (its content is
+ *   overwritten): the findings reuse one for every principal.
  */
 export function allowedActions(
   policies: readonly { permissions: PolicyPermissions }[],
   size: number,
+  into?: Uint8Array,
 ): Uint8Array {
-  const allowed = new Uint8Array(size);
+  let allowed: Uint8Array;
+  if (into === undefined) allowed = new Uint8Array(size);
+  else {
+    if (into.length !== size)
+      throw new RangeError(`allowedActions: into has ${into.length} bytes, not ${size}`);
+    allowed = into.fill(0);
+  }
   let anyDeny = false;
   for (const { permissions: p } of policies) {
     for (const i of p.allowIn) allowed[i] = 1;
-    for (const ex of p.allowNotIn) for (let i = 0; i < size; i++) if (!ex.has(i)) allowed[i] = 1;
+    for (const ex of p.allowNotIn) {
+      const excluded = excludedFlags(ex, size);
+      for (let i = 0; i < size; i++) if (excluded[i] === 0) allowed[i] = 1;
+    }
     anyDeny ||= p.denyIn.length > 0 || p.denyNotIn.length > 0;
   }
   if (!anyDeny) return allowed;
   for (const { permissions: p } of policies) {
     for (const i of p.denyIn) allowed[i] = 0;
-    for (const ex of p.denyNotIn) for (let i = 0; i < size; i++) if (!ex.has(i)) allowed[i] = 0;
+    for (const ex of p.denyNotIn) {
+      const excluded = excludedFlags(ex, size);
+      for (let i = 0; i < size; i++) if (excluded[i] === 0) allowed[i] = 0;
+    }
   }
   return allowed;
 }
@@ -369,7 +403,11 @@ export function relevantUnusedKey(set: UnusedSet, p: PolicyPermissions): string 
  */
 export function grantsUnused(p: PolicyPermissions, unused: UnusedFlags): boolean {
   for (const i of p.allowIn) if (unused.flags[i]) return true;
-  for (const ex of p.allowNotIn) for (const i of unused.sorted) if (!ex.has(i)) return true;
+  for (const ex of p.allowNotIn) {
+    const excluded = excludedFlags(ex, unused.flags.length);
+    const sorted = unused.sorted;
+    for (let k = 0; k < sorted.length; k++) if (excluded[sorted[k]!] === 0) return true;
+  }
   for (const s of p.literalServices) if (unused.wholeServices.has(s)) return true;
   return false;
 }

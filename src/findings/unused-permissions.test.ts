@@ -65,6 +65,45 @@ describe('unusedPermissions', () => {
       { numRuns: 200 },
     );
   });
+
+  it('gives the same result with any superset of the allowed services as without (their blocks looked up)', () => {
+    const used = new Date('2026-08-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), {
+          minLength: catalog.actions.length,
+          maxLength: catalog.actions.length,
+        }),
+        fc.subarray(catalog.services as string[]),
+        fc.subarray(catalog.actions.map((a) => a.full)),
+        fc.subarray([...(catalog.services as string[]), 'nope', 'ec2']),
+        (allow, usedServices, usedActions, extra) => {
+          const allowed = Uint8Array.from(allow, (b) => (b ? 1 : 0));
+          const activity: PrincipalActivity = { last: used, services: new Map() };
+          for (const s of usedServices)
+            activity.services.set(s, { last: used, actions: new Map() });
+          for (const full of usedActions) {
+            const a = catalog.get(full)!;
+            activity.services
+              .get(a.service)
+              ?.actions.set(a.name.toLowerCase(), { last: used, possible: false });
+          }
+          // Every service with an allowed action, plus others, in a scrambled order.
+          const services = new Set([
+            ...extra.reverse(),
+            ...catalog.actions.filter((a) => allowed[a.index] === 1).map((a) => a.service),
+          ]);
+          const all = unusedPermissions(allowed, activity, ctx);
+          const only = unusedPermissions(allowed, activity, ctx, services);
+          expect(only.details).toEqual(all.details);
+          expect(only.set).toEqual(all.set);
+          expect([...only.set.entries]).toEqual([...all.set.entries]);
+          expect(only.flags).toEqual(all.flags);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('unusedIndexFromFlags', () => {

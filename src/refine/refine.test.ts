@@ -5,7 +5,7 @@ import { ProofFailedError } from '../errors.js';
 import { parseUnused } from '../policy/unused.js';
 import { referenceAllows } from '../test-support/reference.js';
 import { verifyRefinement } from './proof.js';
-import { refinePolicy } from './refine.js';
+import { distinctAscending, refinePolicy } from './refine.js';
 import type { TrieNode } from './types.js';
 import { indexUnused } from './unused-index.js';
 
@@ -486,6 +486,25 @@ describe('refinePolicy with statementDetail: false', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('distinctAscending', () => {
+  it('gives the distinct indices ascending, by sorting or by the bitmap, and leaves the bitmap clear', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 400 }),
+        fc.array(fc.nat(), { maxLength: 300 }),
+        (size, raw) => {
+          const list = Int32Array.from(raw, (x) => x % size);
+          const want = [...new Set(list)].sort((a, b) => a - b);
+          expect([...distinctAscending(list, size)]).toEqual(want);
+          // Again, on a copy: a mark left behind would drop an index the second time.
+          expect([...distinctAscending(list.slice(), size)]).toEqual(want);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
