@@ -220,10 +220,13 @@ function widenedPatterns(
   } else if (o.actionKey === 'NotAction' && r.actionKey === 'NotAction') {
     // Refined excludes must cover every original exclusion.
     const refLower = new Set(r.actions.map((e) => e.toLowerCase()));
-    const refGlobs = r.actions.map(compileGlob);
+    // Compiled only when an original exclusion is not kept as written (rare: refinement only
+    // appends to NotAction), not for every one of the hundreds of entries it may have appended.
+    let refGlobs: Glob[] | undefined;
     for (const e of o.actions) {
       if (refLower.has(e.toLowerCase())) continue;
       checked++;
+      refGlobs ??= r.actions.map(compileGlob);
       if (!refGlobs.some((g) => safely(() => entryContained(g, e)))) {
         widened.push(`NotAction no longer excludes ${e}`);
       }
