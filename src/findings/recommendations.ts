@@ -328,7 +328,7 @@ function placementOf(
   const inline = (q: PrincipalPolicy) =>
     q.policyType === 'INLINE' || q.policyType === 'GROUP_INLINE';
   const otherManaged = sameOwner.filter(managed).length;
-  const inlineUsed = sameOwner.filter(inline).reduce((n, q) => n + policySize(q.document.raw), 0);
+  const inlineUsed = sameOwner.filter(inline).reduce((n, q) => n + documentSize(q), 0);
   const kind = p.group ? 'group' : resourceArn.includes(':role/') ? 'role' : 'user';
   const placement: Placement = {
     policyType: inline(p) ? `${kind}-inline` : 'managed',
@@ -341,6 +341,20 @@ function placementOf(
     placement,
     key: `${placement.policyType}|${otherManaged}|${inlineUsed}|${placement.maxManaged}`,
   };
+}
+
+/** Sizes of the inventory's documents (parsed once, never changed), for {@link documentSize}. */
+const documentSizes = new WeakMap<object, number>();
+
+/**
+ * `policySize` of a principal's policy document, computed once per document: a principal's other
+ * inline policies are measured for each of its policies, and a group's for each of its members.
+ */
+function documentSize(p: PrincipalPolicy): number {
+  const raw = p.document.raw;
+  let size = documentSizes.get(raw);
+  if (size === undefined) documentSizes.set(raw, (size = policySize(raw)));
+  return size;
 }
 
 /**

@@ -59,3 +59,50 @@ describe('trie root grouping', () => {
     );
   });
 });
+
+describe('trie counts', () => {
+  it("gives every node its members' count and unused count (the whole-range shortcut included)", () => {
+    const arb = fc.record({
+      pattern: fc.constantFrom('*', 'ec2:*', 's3:*', 's*', '*:Get*', 'ec2:Describe*', '*Tag*'),
+      wholeServices: fc.array(fc.nat(), { maxLength: 300 }),
+      actions: fc.array(fc.nat(), { maxLength: 2000 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ pattern, wholeServices, actions }) => {
+        const services = catalog.services;
+        const index = indexUnused(
+          parseUnused([
+            ...wholeServices.map((i) => `${services[i % services.length]!}:*`),
+            ...actions.map((i) => catalog.actions[i % catalog.actions.length]!.full),
+          ]),
+          catalog,
+        );
+        const glob = compileGlob(pattern);
+        const matched = catalog.match(glob);
+        // The reference: a node's members are the matched actions whose first tokens spell its
+        // prefix (case-insensitively), counted directly.
+        const byPrefix = new Map<string, { all: number; unused: number }>();
+        for (const a of matched) {
+          const tokens = catalog.lowerTokens(a);
+          for (let d = 0; d <= tokens.length; d++) {
+            const key = `${d}|${tokens.slice(0, d).join('')}`;
+            const c = byPrefix.get(key) ?? { all: 0, unused: 0 };
+            c.all++;
+            c.unused += index.flags[a.index]!;
+            byPrefix.set(key, c);
+          }
+        }
+        let nodes = 0;
+        const check = (node: TrieNode, depth: number) => {
+          nodes++;
+          const want = byPrefix.get(`${depth}|${node.prefix.toLowerCase()}`)!;
+          expect([node.actionCount, node.unusedCount]).toEqual([want.all, want.unused]);
+          for (const c of node.children) check(c, depth + 1);
+        };
+        check(shortestSafePrefixes(glob, matched, index, catalog).trie, 0);
+        expect(nodes).toBeGreaterThan(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

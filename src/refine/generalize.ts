@@ -214,8 +214,11 @@ const visitSafe: Visitor = (w, prefix, lower, token, members, depth, lo, hi) => 
   const isRoot = depth === 0;
   // A child's actions lie inside its parent's range: only that range is searched.
   const [start, end] = catalog.prefixRange(lower, lo, hi);
+  // The members are catalog actions starting with the prefix, so they lie in [start, end); when
+  // they are all of it (every node of `*` or `svc:*`), their unused count is the range's.
   let unusedCount = 0;
-  for (let k = 0; k < members.length; k++) unusedCount += unused.flags[members[k]!.index]!;
+  if (members.length === end - start) unusedCount = unused.countIn(start, end);
+  else for (let k = 0; k < members.length; k++) unusedCount += unused.flags[members[k]!.index]!;
   const safe = !isRoot && unused.countIn(start, end) === 0 && containedOrNo(w.glob!, lower);
   const node: TrieNode = {
     prefix,
