@@ -77,15 +77,28 @@ export function unusedIndexFromFlags(
   flags: Uint8Array,
   sorted: Int32Array,
 ): UnusedIndex {
-  let flagged = 0;
-  for (let i = 0; i < flags.length; i++) flagged += flags[i]!;
-  let ok = flagged === sorted.length;
-  for (let k = 0; ok && k < sorted.length; k++) {
-    ok = flags[sorted[k]!] === 1 && (k === 0 || sorted[k]! > sorted[k - 1]!);
-  }
-  if (!ok)
+  // The loops are in their own functions: a loop this hot is optimized while it runs, on the first
+  // call, before the code after it has any type feedback, and that code was then thrown away on
+  // reaching it on every later call (1,700 deoptimizations in the 5,000-principal scan).
+  if (countFlagged(flags) !== sorted.length || !flaggedAscending(flags, sorted)) {
     throw new RangeError('unused index: sorted is not the ascending list of flagged indices');
+  }
   return makeIndex(set, flags, sorted, []);
+}
+
+/** The number of `flags[i] === 1` (flags are 0 or 1). */
+function countFlagged(flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  return n;
+}
+
+/** Whether `sorted` is strictly ascending and every index in it is flagged. */
+function flaggedAscending(flags: Uint8Array, sorted: Int32Array): boolean {
+  for (let k = 0; k < sorted.length; k++) {
+    if (flags[sorted[k]!] !== 1 || (k > 0 && sorted[k]! <= sorted[k - 1]!)) return false;
+  }
+  return true;
 }
 
 /** Whether `x` is an {@link UnusedIndex} (rather than a set or the JSON shape). */

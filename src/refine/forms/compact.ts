@@ -244,6 +244,21 @@ export function subKey(s: string, from: number, to: number): SubKey {
 }
 
 /**
+ * The keys ({@link subKey}) of the substrings of length `len` of each text in `texts` from
+ * position `from` on. A function of its own: run inline, its loop was optimized while it ran and
+ * the code after it, without type feedback yet, deoptimized that code on most later calls.
+ */
+function substringKeys(texts: readonly string[], from: number, len: number): Set<SubKey> {
+  const out = new Set<SubKey>();
+  for (let j = 0; j < texts.length; j++) {
+    const t = texts[j]!;
+    const last = t.length - len;
+    for (let i = from; i <= last; i++) out.add(subKey(t, i, i + len));
+  }
+  return out;
+}
+
+/**
  * Greedy weighted set cover of the kept actions of one base's entries. Returns a cheaper list of
  * entries, or undefined when the prefix entries are already as small.
  */
@@ -277,8 +292,7 @@ function recoverGroup(
   const badSubsOf = (len: number): Set<SubKey> => {
     let s = badSubs.get(len);
     if (s === undefined) {
-      s = new Set();
-      for (const b of bad) for (let i = off; i + len <= b.length; i++) s.add(subKey(b, i, i + len));
+      s = substringKeys(bad, off, len);
       badSubs.set(len, s);
     }
     return s;
