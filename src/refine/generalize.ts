@@ -74,7 +74,11 @@ function groupByToken(
     if (byService !== undefined) return { self: undefined, groups: byService };
   }
   let self: CatalogAction | undefined;
-  const groups = new Map<string, Group>();
+  // Most nodes have a few members: their groups are found by a scan of a short list, without a
+  // Map and the copy of its values (the same groups, sorted the same way, as with the Map).
+  const small = members.length <= SMALL_NODE;
+  const list: Group[] = [];
+  const groups = small ? undefined : new Map<string, Group>();
   for (let k = 0; k < members.length; k++) {
     const a = members[k]!;
     const lowerTokens = catalog.lowerTokens(a);
@@ -83,15 +87,25 @@ function groupByToken(
       continue;
     }
     const lowerToken = lowerTokens[depth]!;
-    const g = groups.get(lowerToken);
+    let g: Group | undefined;
+    if (groups === undefined) {
+      for (let j = 0; j < list.length && g === undefined; j++) {
+        if (list[j]!.lowerToken === lowerToken) g = list[j];
+      }
+    } else g = groups.get(lowerToken);
     if (g) g.members.push(a);
-    else groups.set(lowerToken, { token: catalog.tokens(a)[depth]!, lowerToken, members: [a] });
+    else {
+      g = { token: catalog.tokens(a)[depth]!, lowerToken, members: [a] };
+      list.push(g);
+      groups?.set(lowerToken, g);
+    }
   }
-  const sorted = [...groups.values()].sort((x, y) =>
-    x.lowerToken < y.lowerToken ? -1 : x.lowerToken > y.lowerToken ? 1 : 0,
-  );
-  return { self, groups: sorted };
+  list.sort((x, y) => (x.lowerToken < y.lowerToken ? -1 : x.lowerToken > y.lowerToken ? 1 : 0));
+  return { self, groups: list };
 }
+
+/** Nodes with at most this many members group them without a Map. */
+const SMALL_NODE = 16;
 
 /**
  * The root's groups when `members` are in catalog order (as the callers pass them): the first
