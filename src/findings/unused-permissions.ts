@@ -6,7 +6,6 @@
 import type { PrincipalActivity, ServiceActivity } from '../activity/types.js';
 import type { ActionCatalog, CatalogAction } from '../catalog/catalog.js';
 import type { UnusedSet } from '../policy/unused.js';
-import { flaggedIndices } from '../refine/unused-index.js';
 import type { UnusedFlags } from './permissions.js';
 import type { UnusedAction, UnusedPermissionDetails } from './types.js';
 import { latest, serviceLatest, type TrackingWindow } from './usage.js';
@@ -102,6 +101,8 @@ export function unusedPermissions(
   const entries: string[] = [];
   const flags = new Uint8Array(catalog.actions.length);
   const wholeServices = new Set<string>();
+  // The blocks in which flags were set: the sorted list is read from them, not the whole catalog.
+  const flagged: ServiceBlock[] = [];
 
   const blocks = ctx.blocks;
   const order = services === undefined ? undefined : blocksOf(blocks, services);
@@ -121,6 +122,7 @@ export function unusedPermissions(
       entries.push(block.wildcard);
       wholeServices.add(block.service);
       flags.fill(1, block.start, block.end);
+      flagged.push(block);
       continue;
     }
     const observableService = ctx.dataEventServices.has(block.service);
@@ -141,6 +143,7 @@ export function unusedPermissions(
       flags[i] = 1;
     }
     if (actions.length === 0) continue;
+    flagged.push(block);
     // As Access Analyzer reports it: the service's last use (of any action), here in the period.
     details.push({ serviceNamespace: block.service, actions, lastAccessed: last!.toISOString() });
     unusedServices.set(block.service, names);
@@ -148,6 +151,20 @@ export function unusedPermissions(
   return {
     details,
     set: { services: unusedServices, entries },
-    flags: { flags, sorted: flaggedIndices(flags), wholeServices },
+    flags: { flags, sorted: flaggedIn(flags, flagged), wholeServices },
   };
+}
+
+/**
+ * The flagged indices, ascending, when every flag is inside `blocks` (disjoint catalog ranges, in
+ * any order): `flaggedIndices(flags)` without reading the rest of the catalog's 22,000 flags.
+ */
+function flaggedIn(flags: Uint8Array, blocks: ServiceBlock[]): Int32Array {
+  blocks.sort((x, y) => x.start - y.start);
+  let n = 0;
+  for (const b of blocks) for (let i = b.start; i < b.end; i++) n += flags[i]!;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (const b of blocks) for (let i = b.start; i < b.end; i++) if (flags[i] === 1) out[k++] = i;
+  return out;
 }
