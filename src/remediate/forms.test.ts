@@ -6,7 +6,7 @@
  * no attachment resource for it: the new parts would not be attached).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +21,14 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { sharingOf, testFinding } from './test-helpers.js';
+import {
+  catalogueActions,
+  FORMS_FIXTURES as FIXTURES,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from './test-helpers.js';
 
-const FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate-forms');
 const ARN = 'arn:aws:iam::123456789012';
 
 let catalog: ActionCatalog;
@@ -44,9 +49,7 @@ function formFindings(forms: boolean): Finding[] {
   const spread = catalog.actions
     .filter((_, i) => i % 100 === 7)
     .map((a) => `${a.service}:${a.name}`);
-  const catalogue = JSON.parse(
-    readFileSync(join(FIXTURES, 'catalogue-actions.json'), 'utf8'),
-  ) as string[];
+  const catalogue = catalogueActions();
   const managed = (name: string, document: Record<string, unknown>) => ({
     name,
     id: `${ARN}:policy/${name}`,
@@ -97,7 +100,7 @@ function git(cwd: string, ...args: string[]): string {
 beforeAll(async () => {
   catalog = await loadCatalog();
   work = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-'));
-  cpSync(FIXTURES, work, { recursive: true });
+  materializeFixture(FIXTURES, work);
   findings = formFindings(true);
   result = await remediate({
     dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
@@ -170,7 +173,7 @@ describe('remediate in the form the recommendation chose', () => {
   it('gives a diff that git apply accepts; the patched sources parse again and prove exact', async () => {
     for (const dir of ['terraform', 'cloudformation']) {
       const repo = join(work, `repo-${dir}`);
-      cpSync(join(FIXTURES, dir), repo, { recursive: true });
+      materializeFixture(join(FIXTURES, dir), repo);
       git(repo, 'init', '-q');
       git(repo, 'add', '-A');
       git(repo, 'commit', '-q', '-m', 'before');
@@ -262,7 +265,7 @@ describe('the size is checked against the quota', () => {
   it('a patch over the quota is not written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-q-'));
     try {
-      cpSync(FIXTURES, dir, { recursive: true });
+      materializeFixture(FIXTURES, dir);
       const r = await remediate({
         dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
         findings: findings.slice(0, 1),
@@ -286,7 +289,7 @@ describe('the size is checked against the quota', () => {
   it('a finding recorded without forms is patched in the article form only when it fits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iam-refine-remforms-a-'));
     try {
-      cpSync(FIXTURES, dir, { recursive: true });
+      materializeFixture(FIXTURES, dir);
       const r = await remediate({
         dirs: [join(dir, 'terraform'), join(dir, 'cloudformation')],
         findings: formFindings(false).slice(0, 1),
@@ -385,9 +388,7 @@ describe('the NotAction form in every way a statement is written', () => {
 
 describe('the split form in a CloudFormation template', () => {
   const catalogueTemplate = (extra: string) => {
-    const actions = JSON.parse(
-      readFileSync(join(FIXTURES, 'catalogue-actions.json'), 'utf8'),
-    ) as string[];
+    const actions = catalogueActions();
     return `{\n  "Resources": {\n    "CataloguePolicy": {\n      "Type": "AWS::IAM::ManagedPolicy",\n      "Properties": {\n        "ManagedPolicyName": "ec2-catalogue-cfn",\n        "Roles": ["catalogue"],\n        "PolicyDocument": {\n          "Version": "2012-10-17",\n          "Statement": [\n            {\n              "Effect": "Allow",\n              "Action": [\n${actions.map((a) => `                "${a}"`).join(',\n')}\n              ],\n              "Resource": "*"\n            }\n          ]\n        }\n      }\n    }${extra}\n  }\n}\n`;
   };
   const run = async (text: string) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { verifyRefinement } from '../refine/proof.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { FIXTURES, fixtureFindings, sharingOf } from './test-helpers.js';
+import { FIXTURES, fixtureFindings, materializeFixture, sharingOf } from './test-helpers.js';
 
 let catalog: ActionCatalog;
 let work: string;
@@ -27,7 +27,7 @@ let result: RemediateResult;
 beforeAll(async () => {
   catalog = await loadCatalog();
   work = mkdtempSync(join(tmpdir(), 'iam-refine-remediate-'));
-  cpSync(FIXTURES, work, { recursive: true });
+  materializeFixture(FIXTURES, work);
   const findings = fixtureFindings(catalog);
   result = await remediate({
     dirs: [join(work, 'terraform'), join(work, 'cloudformation')],
@@ -69,7 +69,7 @@ describe('remediate on fixtures in the shapes real repositories use', () => {
   it('gives a diff that git apply accepts, with exactly the patched texts', () => {
     for (const dir of ['terraform', 'cloudformation']) {
       const repo = join(work, `repo-${dir}`);
-      cpSync(join(FIXTURES, dir), repo, { recursive: true });
+      materializeFixture(join(FIXTURES, dir), repo);
       git(repo, 'init', '-q');
       git(repo, 'add', '-A');
       git(repo, 'commit', '-q', '-m', 'before');

@@ -4,7 +4,7 @@
  * override file stops its module's patches only; a policy written in `.tf.json` is reported; a split
  * whose policy an override or JSON file references is refused with where.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,13 @@ import { loadCatalog } from '../catalog/load.js';
 import type { Finding } from '../findings/types.js';
 import { remediate } from './remediate.js';
 import { terraformFileKind, terraformJsonBlocks } from './terraform-overrides.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import {
+  catalogueActions,
+  FIXTURES,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from './test-helpers.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 let catalog: ActionCatalog;
@@ -248,9 +254,7 @@ describe('a Terraform split whose policy an override or JSON file references', (
   const ARN_POLICY = `${ARN}:policy/ec2-catalogue`;
   /** The split fixture's two findings (every tenth action unused: a split form). */
   function splitFindings(): Finding[] {
-    const actions = JSON.parse(
-      readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
-    ) as string[];
+    const actions = catalogueActions();
     const unused = actions.filter((_, i) => i % 10 === 0);
     const managed = {
       name: 'ec2-catalogue',
@@ -268,7 +272,7 @@ describe('a Terraform split whose policy an override or JSON file references', (
 
   async function split(extra: Record<string, string>) {
     const dir = mkdtempSync(join(work, 'split-'));
-    cpSync(join(FIXTURES, 'terraform-split-files'), dir, { recursive: true });
+    materializeFixture(join(FIXTURES, 'terraform-split-files'), dir);
     for (const [path, text] of Object.entries(extra)) writeFileSync(join(dir, path), text);
     const list = splitFindings();
     const result = await remediate({

@@ -9,7 +9,7 @@
  * file and line; and, for random policies, the parts written are exactly splitPolicy's.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -26,7 +26,14 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import {
+  catalogueActions,
+  FIXTURES,
+  fixtureText,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from './test-helpers.js';
 
 // With `swap` set, the read-back gives parts 2 and 3 in the other order (their union unchanged).
 const readBack = vi.hoisted(() => ({ swap: false }));
@@ -98,7 +105,7 @@ async function run(
   extra: Record<string, string> = {},
 ): Promise<{ dir: string; result: RemediateResult }> {
   const dir = mkdtempSync(join(work, 'case-'));
-  cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  materializeFixture(join(FIXTURES, fixture), dir);
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   for (const name of ['main.tf', 'documents.tf', 'roles.tf']) {
     const path = join(dir, name);
@@ -118,9 +125,7 @@ function lineOf(text: string, start: string): number {
 
 beforeAll(async () => {
   catalog = await loadCatalog();
-  actions = JSON.parse(
-    readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
-  ) as string[];
+  actions = catalogueActions();
   s3 = catalog.actions.filter((a) => a.service === 's3').map((a) => `s3:${a.name}`);
   work = mkdtempSync(join(tmpdir(), 'iam-refine-tfdata-'));
 });
@@ -186,7 +191,7 @@ describe.each(LAYOUTS)('a split of a data.aws_iam_policy_document ($fixture)', (
     const p = result.patches[0]!;
     const n = p.parts!.length;
     const repo = mkdtempSync(join(work, 'git-'));
-    cpSync(join(FIXTURES, layout.fixture), repo, { recursive: true });
+    materializeFixture(join(FIXTURES, layout.fixture), repo);
     git(repo, 'init', '-q');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'fixture');
@@ -316,9 +321,7 @@ describe('the data block in the same file, line by line', () => {
     const { result } = await run('terraform-split-data');
     const p = result.patches[0]!;
     const n = p.parts!.length;
-    const before = readFileSync(join(FIXTURES, 'terraform-split-data', 'main.tf'), 'utf8').split(
-      '\n',
-    );
+    const before = fixtureText(join(FIXTURES, 'terraform-split-data', 'main.tf')).split('\n');
     const after = result.files[0]!.after.split('\n');
     const isEntry = (l: string) => /^ {6}"ec2:[A-Za-z0-9]+",$/.test(l);
     const dataEnd = before.indexOf('}');

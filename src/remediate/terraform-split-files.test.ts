@@ -7,7 +7,7 @@
  * of both is listed, while an unlinked file is still written.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,7 +20,14 @@ import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
 import { readTerraformSplit } from './terraform-split.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import {
+  catalogueActions,
+  FIXTURES,
+  fixtureText,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from './test-helpers.js';
 
 // The proof, made to fail on the `failOn`-th proof of a document that allows `failFor`.
 const proofCalls = vi.hoisted(() => ({ failFor: '', failOn: 0, n: 0 }));
@@ -117,7 +124,7 @@ async function run(
   fail: { for: string; on: number } = { for: '', on: 0 },
 ): Promise<{ dir: string; result: RemediateResult }> {
   const dir = mkdtempSync(join(work, 'case-'));
-  cpSync(SOURCE, dir, { recursive: true });
+  materializeFixture(SOURCE, dir);
   if (inlines) {
     const roles = join(dir, 'roles.tf');
     writeFileSync(
@@ -139,9 +146,7 @@ async function run(
 
 beforeAll(async () => {
   catalog = await loadCatalog();
-  actions = JSON.parse(
-    readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
-  ) as string[];
+  actions = catalogueActions();
   work = mkdtempSync(join(tmpdir(), 'iam-refine-tfsplit-files-'));
 });
 
@@ -179,7 +184,7 @@ describe('a Terraform split with an attachment in another file of the module', (
   it('roles.tf gets exactly the copies of its attachment, after it; nothing else changes', () => {
     const n = result.patches[0]!.parts!.length;
     expect(n).toBeGreaterThan(2);
-    const before = readFileSync(join(SOURCE, 'roles.tf'), 'utf8');
+    const before = fixtureText(join(SOURCE, 'roles.tf'));
     const after = result.files.find((f) => f.file === 'roles.tf')!.after;
     const attachment = (k: number) =>
       [
@@ -214,7 +219,7 @@ describe('a Terraform split with an attachment in another file of the module', (
 
   it('git apply accepts the two-file patch; the applied module reads back as the parts, attached twice', async () => {
     const repo = mkdtempSync(join(work, 'git-'));
-    cpSync(SOURCE, repo, { recursive: true });
+    materializeFixture(SOURCE, repo);
     git(repo, 'init', '-q');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'fixture');
@@ -290,7 +295,7 @@ describe('a Terraform split with an attachment in another file of the module', (
         main,
         'aws_iam_policy.catalogue',
         { parts, added },
-        others(readFileSync(join(SOURCE, 'roles.tf'), 'utf8')),
+        others(fixtureText(join(SOURCE, 'roles.tf'))),
       ),
     ).toBe(
       `aws_iam_role_policy_attachment.catalogue_batch_part2 is not in the patched ${join(repo, 'roles.tf')}`,
@@ -301,7 +306,7 @@ describe('a Terraform split with an attachment in another file of the module', (
 describe('the checks of an attachment in another file', () => {
   it('a principal in roles.tf the scan did not see the policy attached to: refused, naming roles.tf', async () => {
     const dir = mkdtempSync(join(work, 'case-'));
-    cpSync(SOURCE, dir, { recursive: true });
+    materializeFixture(SOURCE, dir);
     const roles = join(dir, 'roles.tf');
     writeFileSync(
       roles,

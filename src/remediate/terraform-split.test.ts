@@ -5,7 +5,7 @@
  * policies, every part read back from the patched text is exactly the part splitPolicy made.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -21,7 +21,14 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import {
+  catalogueActions,
+  FIXTURES,
+  fixtureText,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from './test-helpers.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 const POLICY = `${ARN}:policy/ec2-catalogue`;
@@ -64,7 +71,7 @@ async function run(
   tweak: (findings: Finding[]) => void = () => {},
 ): Promise<RemediateResult> {
   const dir = mkdtempSync(join(work, 'case-'));
-  cpSync(SOURCE, dir, { recursive: true });
+  materializeFixture(SOURCE, dir);
   const main = join(dir, 'main.tf');
   writeFileSync(main, edit(readFileSync(main, 'utf8')));
   const findings = findingsFor();
@@ -74,9 +81,7 @@ async function run(
 
 beforeAll(async () => {
   catalog = await loadCatalog();
-  actions = JSON.parse(
-    readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
-  ) as string[];
+  actions = catalogueActions();
   s3 = catalog.actions.filter((a) => a.service === 's3').map((a) => `s3:${a.name}`);
   work = mkdtempSync(join(tmpdir(), 'iam-refine-tfsplit-'));
 });
@@ -125,7 +130,7 @@ describe('a Terraform split with two role attachments', () => {
   });
 
   it('the patch, line by line: only action entries removed; the copies are the original block', () => {
-    const before = readFileSync(join(SOURCE, 'main.tf'), 'utf8').split('\n');
+    const before = fixtureText(join(SOURCE, 'main.tf')).split('\n');
     const after = result.files[0]!.after.split('\n');
     const n = result.patches[0]!.parts!.length;
     const isEntry = (l: string) => /^ {8}"ec2:[A-Za-z0-9]+",$/.test(l);
@@ -177,7 +182,7 @@ describe('a Terraform split with two role attachments', () => {
 
   it('git apply accepts the patch; the applied source reads back as the parts, attached twice', async () => {
     const repo = mkdtempSync(join(work, 'git-'));
-    cpSync(SOURCE, repo, { recursive: true });
+    materializeFixture(SOURCE, repo);
     git(repo, 'init', '-q');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'fixture');

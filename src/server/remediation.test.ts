@@ -1,10 +1,15 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
-import { FIXTURES, fixtureFindings, sharingOf } from '../remediate/test-helpers.js';
+import {
+  FIXTURES,
+  fixtureFindings,
+  materializeFixture,
+  sharingOf,
+} from '../remediate/test-helpers.js';
 import { syntheticScan } from '../store/fixtures.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';
@@ -21,7 +26,7 @@ let work: string;
 beforeAll(async () => {
   const catalog = await loadCatalog();
   work = mkdtempSync(join(tmpdir(), 'iam-refine-dashboard-iac-'));
-  cpSync(FIXTURES, work, { recursive: true });
+  materializeFixture(FIXTURES, work);
   store = openStore(':memory:', { clock: () => new Date('2026-11-01T07:00:00Z') });
   const findings = fixtureFindings(catalog);
   store.recordScan(syntheticScan(findings), { accounts: ['123456789012'] });

@@ -1,9 +1,16 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../catalog/load.js';
 import type { Finding } from '../../findings/types.js';
-import { FIXTURES, fixtureFindings, sharingOf, testFinding } from '../../remediate/test-helpers.js';
+import {
+  catalogueActions,
+  FIXTURES,
+  fixtureFindings,
+  materializeFixture,
+  sharingOf,
+  testFinding,
+} from '../../remediate/test-helpers.js';
 import { runCli, useTempDir } from '../../test-support/cli.js';
 
 const tmp = useTempDir('iam-refine-remediate-cli-');
@@ -14,7 +21,7 @@ let iac: string;
 beforeAll(async () => {
   findings = fixtureFindings(await loadCatalog());
   iac = join(tmp(), 'iac');
-  cpSync(FIXTURES, iac, { recursive: true });
+  materializeFixture(FIXTURES, iac);
   scan = join(tmp(), 'scan.json');
   writeFileSync(
     scan,
@@ -205,9 +212,7 @@ describe('iam-refine remediate', () => {
 
   it('names every file a patch changes in its summary line (a Terraform split with an attachment in roles.tf)', async () => {
     const catalog = await loadCatalog();
-    const actions = JSON.parse(
-      readFileSync(join(FIXTURES, '../remediate-forms/catalogue-actions.json'), 'utf8'),
-    ) as string[];
+    const actions = catalogueActions();
     const arn = 'arn:aws:iam::123456789012';
     const managed = {
       name: 'ec2-catalogue',
@@ -223,7 +228,7 @@ describe('iam-refine remediate', () => {
       testFinding(role, `${arn}:role/${role}`, unused, [managed], catalog, { forms: true }),
     );
     const dir = join(tmp(), 'split-files');
-    cpSync(join(FIXTURES, 'terraform-split-files'), dir, { recursive: true });
+    materializeFixture(join(FIXTURES, 'terraform-split-files'), dir);
     const file = join(tmp(), 'split-scan.json');
     writeFileSync(
       file,
