@@ -118,7 +118,7 @@ describe('the split fixtures, materialized', () => {
     }
   });
 
-  it('keep the action list once: one marker in each of the six files, no list written out', () => {
+  it('keep the action list once: one marker in each of the six files, no list written out again', () => {
     const actions = new Set(catalogueActions());
     const marked: string[] = [];
     for (const dir of [FIXTURES, FORMS_FIXTURES]) {
@@ -126,7 +126,9 @@ describe('the split fixtures, materialized', () => {
         const path = join(dir, f);
         if (path === CATALOGUE_ACTIONS_FILE) continue;
         const text = readFileSync(path, 'utf8');
-        const markers = text.split('\n').filter((l) => l.includes(CATALOGUE_MARKER)).length;
+        const markers = /\.(tf|ya?ml)$/.test(f)
+          ? text.split('\n').filter((l) => l.includes(CATALOGUE_MARKER)).length
+          : 0;
         if (markers > 0) marked.push(relative(ROOT, path));
         expect(markers, path).toBeLessThanOrEqual(1);
         // A file that writes out more than a few of the catalogue's actions repeats the list.
@@ -180,10 +182,11 @@ describe('expandCatalogueMarkers', () => {
     }
   });
 
-  it('refuses a marker in a file it has no list syntax for', () => {
-    expect(() => expandCatalogueMarkers('[\n  # @catalogue-actions\n]', 'p.json', actions)).toThrow(
-      /^p\.json:2:1: \$: # @catalogue-actions is expanded in \.tf, \.yaml and \.yml files only, not in \.json/,
-    );
+  it('keeps a file of another language as it is (a README may name the marker)', () => {
+    for (const file of ['README.md', 'p.json', 'Makefile']) {
+      const text = '[\n  # @catalogue-actions\n  #@catalogue-actions\n]';
+      expect(expandCatalogueMarkers(text, file, actions)).toBe(text);
+    }
   });
 
   it('equals the reference expansion on random texts (property)', () => {
@@ -221,6 +224,7 @@ describe('materializeFixture', () => {
     writeFileSync(join(src, 'blob.bin'), bytes);
     writeFileSync(join(src, 'nested', 'a.tf'), 'x = [\n  # @catalogue-actions\n]\n');
     writeFileSync(join(src, 'nested', 'deeper', 'b.yaml'), 'plain: text\n');
+    writeFileSync(join(src, 'README.md'), '    # @catalogue-actions\n');
     const dest = join(work, 'dest');
     mkdirSync(dest);
     writeFileSync(join(dest, 'kept.txt'), 'kept');
@@ -228,6 +232,7 @@ describe('materializeFixture', () => {
     expect(readFileSync(join(dest, 'blob.bin')).equals(bytes)).toBe(true);
     expect(readFileSync(join(dest, 'nested', 'deeper', 'b.yaml'), 'utf8')).toBe('plain: text\n');
     expect(readFileSync(join(dest, 'kept.txt'), 'utf8')).toBe('kept');
+    expect(readFileSync(join(dest, 'README.md'), 'utf8')).toBe('    # @catalogue-actions\n');
     const a = readFileSync(join(dest, 'nested', 'a.tf'), 'utf8').split('\n');
     expect(a).toHaveLength(700 + 3);
     expect(a[1]).toBe(`  "${catalogueActions()[0]}",`);

@@ -402,33 +402,34 @@ export function catalogueActions(): string[] {
   return list as string[];
 }
 
-/** How one action is written as an entry of a list, by the fixture's language. */
-function entryWriter(file: string, line: number): (action: string) => string {
+/**
+ * How one action is written as an entry of a list, by the fixture's language; undefined for a
+ * file of another language (a README may name the marker: it is not expanded there).
+ */
+function entryWriter(file: string): ((action: string) => string) | undefined {
   const ext = extname(file).toLowerCase();
   // Terraform: a string of a list, with its trailing comma (`terraform fmt` keeps one per line).
   if (ext === '.tf') return (a) => `${JSON.stringify(a)},`;
   // CloudFormation YAML: an entry of a block sequence, plain scalar.
   if (ext === '.yaml' || ext === '.yml') return (a) => `- ${a}`;
-  throw fixtureError(
-    file,
-    line,
-    `${CATALOGUE_MARKER} is expanded in .tf, .yaml and .yml files only, not in ${ext || 'a file without extension'}`,
-  );
+  return undefined;
 }
 
 /**
  * `text` (the fixture `file`) with each marker line replaced by the `actions`, one per line, at
  * the marker's indentation, in the file's language (`"ec2:Action",` in `.tf`, `- ec2:Action` in
- * `.yaml`), with the marker line's line ending. A marker line is spaces, {@link CATALOGUE_MARKER},
- * then nothing or a space and a comment; any other line naming the marker is an error (a typo
- * would otherwise leave a fixture without its list). Everything else is kept byte for byte.
+ * `.yaml` and `.yml`), with the marker line's line ending. A marker line is spaces,
+ * {@link CATALOGUE_MARKER}, then nothing or a space and a comment; in these languages any other
+ * line naming the marker is an error (a typo would otherwise leave a fixture without its list).
+ * Everything else, and a file of another language, is kept byte for byte.
  */
 export function expandCatalogueMarkers(
   text: string,
   file: string,
   actions: readonly string[],
 ): string {
-  if (!text.includes(MARKER_NAME)) return text;
+  const write = entryWriter(file);
+  if (!write || !text.includes(MARKER_NAME)) return text;
   const out: string[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.includes(MARKER_NAME)) {
@@ -446,7 +447,6 @@ export function expandCatalogueMarkers(
         i + 1,
         `expected a marker line: spaces, "${CATALOGUE_MARKER}", then nothing or a space and a comment`,
       );
-    const write = entryWriter(file, i + 1);
     const pad = ' '.repeat(indent);
     for (const a of actions) out.push(`${pad}${write(a)}${eol}`);
   });
@@ -464,8 +464,8 @@ export function fixtureText(path: string): string {
 
 /**
  * Copies the fixture folder (or file) `source` to `dest` as `cpSync(source, dest, { recursive:
- * true })` does, expanding each file's marker lines ({@link expandCatalogueMarkers}); files
- * without a marker are copied byte for byte.
+ * true })` does, expanding the marker lines of its Terraform and YAML files
+ * ({@link expandCatalogueMarkers}); every other file is copied byte for byte.
  *
  * The split fixtures (test/fixtures/remediate/terraform-split*, test/fixtures/remediate-forms)
  * hold the catalogue's 700 actions once, in `catalogue-actions.json`, and a marker line where each
@@ -482,8 +482,11 @@ export function materializeFixture(source: string, dest: string): void {
       for (const entry of readdirSync(from).sort()) copy(join(from, entry), join(to, entry));
     } else if (stat.isFile()) {
       const text = readFileSync(from, 'utf8');
-      if (!text.includes(MARKER_NAME)) copyFileSync(from, to);
-      else writeFileSync(to, expandCatalogueMarkers(text, from, (actions ??= catalogueActions())));
+      const expanded = text.includes(MARKER_NAME)
+        ? expandCatalogueMarkers(text, from, (actions ??= catalogueActions()))
+        : text;
+      if (expanded === text) copyFileSync(from, to);
+      else writeFileSync(to, expanded);
     } else
       throw fixtureError(from, undefined, 'expected a file or a folder (links are not copied)');
   };
