@@ -21,13 +21,12 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
+import { sharingOf, testFinding } from './test-helpers.js';
 import {
   catalogueActions,
   FORMS_FIXTURES as FIXTURES,
   materializeFixture,
-  sharingOf,
-  testFinding,
-} from './test-helpers.js';
+} from './test-fixtures.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 

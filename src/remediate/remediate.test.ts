@@ -10,7 +10,8 @@ import { canonicalDocument, matchDocument, resolveDocument } from './document.js
 import { verifyRefinement } from '../refine/proof.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
-import { FIXTURES, fixtureFindings, materializeFixture, sharingOf } from './test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf } from './test-helpers.js';
+import { materializeFixture } from './test-fixtures.js';
 
 let catalog: ActionCatalog;
 let work: string;

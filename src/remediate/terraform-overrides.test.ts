@@ -13,13 +13,8 @@ import { loadCatalog } from '../catalog/load.js';
 import type { Finding } from '../findings/types.js';
 import { remediate } from './remediate.js';
 import { terraformFileKind, terraformJsonBlocks } from './terraform-overrides.js';
-import {
-  catalogueActions,
-  FIXTURES,
-  materializeFixture,
-  sharingOf,
-  testFinding,
-} from './test-helpers.js';
+import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import { catalogueActions, materializeFixture } from './test-fixtures.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 let catalog: ActionCatalog;

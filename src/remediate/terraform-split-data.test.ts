@@ -26,14 +26,8 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import {
-  catalogueActions,
-  FIXTURES,
-  fixtureText,
-  materializeFixture,
-  sharingOf,
-  testFinding,
-} from './test-helpers.js';
+import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
 
 // With `swap` set, the read-back gives parts 2 and 3 in the other order (their union unchanged).
 const readBack = vi.hoisted(() => ({ swap: false }));

@@ -20,14 +20,8 @@ import { prBody } from './pr-body.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
 import { readTerraformSplit } from './terraform-split.js';
-import {
-  catalogueActions,
-  FIXTURES,
-  fixtureText,
-  materializeFixture,
-  sharingOf,
-  testFinding,
-} from './test-helpers.js';
+import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
 
 // The proof, made to fail on the `failOn`-th proof of a document that allows `failFor`.
 const proofCalls = vi.hoisted(() => ({ failFor: '', failOn: 0, n: 0 }));

@@ -21,14 +21,8 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import {
-  catalogueActions,
-  FIXTURES,
-  fixtureText,
-  materializeFixture,
-  sharingOf,
-  testFinding,
-} from './test-helpers.js';
+import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
+import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 const POLICY = `${ARN}:policy/ec2-catalogue`;

@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.js';
-import {
-  FIXTURES,
-  fixtureFindings,
-  materializeFixture,
-  sharingOf,
-} from '../remediate/test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf } from '../remediate/test-helpers.js';
+import { materializeFixture } from '../remediate/test-fixtures.js';
 import { syntheticScan } from '../store/fixtures.js';
 import { openStore } from '../store/sqlite.js';
 import type { FindingsStore } from '../store/types.js';

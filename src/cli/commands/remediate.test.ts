@@ -3,14 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../catalog/load.js';
 import type { Finding } from '../../findings/types.js';
-import {
-  catalogueActions,
-  FIXTURES,
-  fixtureFindings,
-  materializeFixture,
-  sharingOf,
-  testFinding,
-} from '../../remediate/test-helpers.js';
+import { FIXTURES, fixtureFindings, sharingOf, testFinding } from '../../remediate/test-helpers.js';
+import { catalogueActions, materializeFixture } from '../../remediate/test-fixtures.js';
 import { runCli, useTempDir } from '../../test-support/cli.js';
 
 const tmp = useTempDir('iam-refine-remediate-cli-');

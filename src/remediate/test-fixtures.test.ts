@@ -1,5 +1,5 @@
 /**
- * The fixture materialization of test-helpers.ts: the split fixtures hold the catalogue's 700
+ * The fixture materialization of test-fixtures.ts: the split fixtures hold the catalogue's 700
  * actions once (catalogue-actions.json) and a marker line where each writes them out. The
  * expanded fixtures must be, byte for byte, the files the remediation tests were written against
  * (their expectations name line numbers), so their hashes are pinned here; the expansion is
@@ -26,11 +26,11 @@ import {
   CATALOGUE_MARKER,
   catalogueActions,
   expandCatalogueMarkers,
-  FIXTURES,
   fixtureText,
   FORMS_FIXTURES,
   materializeFixture,
-} from './test-helpers.js';
+} from './test-fixtures.js';
+import { FIXTURES } from './test-helpers.js';
 
 /** The root of the test fixtures: the paths below are relative to it. */
 const ROOT = join(FIXTURES, '..');
