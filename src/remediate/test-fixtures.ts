@@ -18,7 +18,7 @@ import {
 import { extname, join } from 'node:path';
 import { type IssueCode, ValidationError } from '../errors.js';
 
-/** The fixtures of the remediation forms (quota forms, splits), with the catalogue's action list. */
+/** The fixtures of the remediation forms (quota forms, splits), with the catalogue's list. */
 export const FORMS_FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate-forms');
 
 /** The one copy of the catalogue's 700 EC2 actions the split fixtures are written with. */
