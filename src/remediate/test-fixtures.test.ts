@@ -12,7 +12,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -72,8 +71,9 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 
 /** Every file below `dir`, as paths relative to `dir`, sorted. */
 function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => statSync(join(dir, f)).isFile())
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }
 
@@ -110,6 +110,7 @@ describe('the split fixtures, materialized', () => {
       ['remediate', FIXTURES],
       ['remediate-forms', FORMS_FIXTURES],
     ] as const) {
+      expect(filesBelow(dir).length, dir).toBeGreaterThanOrEqual(3);
       expect(filesBelow(join(out, name))).toEqual(filesBelow(dir));
       for (const f of filesBelow(dir)) {
         if (GOLDEN.has(`${name}/${f}`)) continue;
