@@ -51,7 +51,7 @@ import {
   terraformFileKind,
   type TerraformFileKind,
 } from './terraform-overrides.js';
-import { moduleInstances } from './terraform-modules.js';
+import { moduleInstances, type ModuleInstances } from './terraform-modules.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
 import {
   sharedUnused,
@@ -655,8 +655,13 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
   unsupported.push(...located.unsupported);
   // A module instantiated more than once deploys its policies once per instance: not patched.
   const sources: PolicySource[] = [];
+  const instancesOf = new Map<string, ModuleInstances>();
   for (const s of located.sources) {
-    const instances = moduleInstances(dirname(s.declaredIn), located.moduleCalls);
+    const dir = dirname(s.declaredIn);
+    let instances = instancesOf.get(dir);
+    if (instances === undefined) {
+      instancesOf.set(dir, (instances = moduleInstances(dir, located.moduleCalls)));
+    }
     if (instances.count === 1) {
       sources.push(s);
       continue;

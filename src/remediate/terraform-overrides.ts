@@ -15,6 +15,7 @@
  * `override.tf` or `override.tf.json`, or whose name ends in `_override.tf` or `_override.tf.json`).
  */
 import { basename, dirname } from 'node:path';
+import { lineOf } from './rewrite-list.js';
 import { blockLabels, blockType, blocksIn, kids, terraformParser } from './terraform.js';
 import type { Unsupported } from './types.js';
 
@@ -103,13 +104,6 @@ export class OverrideIndex {
   }
 }
 
-/** The 1-based line of offset `i` of `text`. */
-function lineAt(text: string, i: number): number {
-  let line = 1;
-  for (let k = text.indexOf('\n'); k !== -1 && k < i; k = text.indexOf('\n', k + 1)) line++;
-  return line;
-}
-
 /** The own keys of a JSON object, or of every object of a JSON array of objects. */
 function members(v: unknown): [string, unknown][] {
   const objects = Array.isArray(v) ? v : [v];
@@ -143,7 +137,7 @@ export function terraformJsonBlocks(
       const typeAt = text.indexOf(JSON.stringify(type));
       for (const [name] of members(byName)) {
         const at = text.indexOf(JSON.stringify(name), Math.max(typeAt, 0));
-        out.push({ kind, type, name, line: at < 0 ? 1 : lineAt(text, at) });
+        out.push({ kind, type, name, line: at < 0 ? 1 : lineOf(text, at) });
       }
     }
   }

@@ -216,7 +216,7 @@ async function extraReference(
         const next = f.text.charCodeAt(at + needle.length);
         // Not a longer name (`aws_iam_policy.x2`): the name ends at a character no name holds.
         if (!isNameChar(next)) {
-          line = f.text.slice(0, at).split('\n').length;
+          line = lineOf(f.text, at);
           break;
         }
       }
