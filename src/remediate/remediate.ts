@@ -41,6 +41,7 @@ import {
   sourceStatements,
   type Bindings,
 } from './document.js';
+import { alignHclEdits } from './hcl-align.js';
 import { planEdits } from './patch.js';
 import { applyEdits, lineOf } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
@@ -583,6 +584,14 @@ async function proveParts(
 }
 
 /** Maps offsets of a text to offsets after `edits`. */
+/**
+ * The edits of `file` with, for a Terraform `.tf` file, the spaces before `=` and trailing comments
+ * re-aligned as `terraform fmt` aligns them (see hcl-align.ts); other files' edits as they are.
+ */
+function fmtEdits(file: string, text: string, edits: readonly Edit[]): Edit[] {
+  return file.endsWith('.tf') ? alignHclEdits(text, edits) : [...edits];
+}
+
 function shifter(edits: readonly Edit[]): (offset: number) => number {
   const sorted = [...edits].sort((a, b) => a.start - b.start);
   return (offset) => {
@@ -978,8 +987,13 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
       let patched: string;
       const patchedOthers = new Map<string, string>();
       try {
-        patched = applyEdits(text, edits);
-        for (const [path, e] of others) patchedOthers.set(path, applyEdits(texts.get(path)!, e));
+        // The proof reads the final text: the patch with the alignment terraform fmt writes.
+        patched = applyEdits(text, fmtEdits(source.file, text, edits));
+        for (const [path, e] of others)
+          patchedOthers.set(
+            path,
+            applyEdits(texts.get(path)!, fmtEdits(path, texts.get(path)!, e)),
+          );
       } catch (error) {
         skip((error as Error).message, source);
         continue;
@@ -1130,13 +1144,16 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
     const allEdits = new Map<string, Edit[]>();
     let overlap: string | undefined;
     for (const [i, file] of files.entries()) {
-      const all = list.flatMap((p) => editsIn(p, file));
+      const raw = list.flatMap((p) => editsIn(p, file));
       try {
-        combined.set(file, applyEdits(texts.get(file)!, all));
+        applyEdits(texts.get(file)!, raw);
       } catch {
         overlap = files.length === 1 ? 'this file' : rels[i]!;
         break;
       }
+      // All the patches of the file, then the alignment terraform fmt writes, once.
+      const all = fmtEdits(file, texts.get(file)!, raw);
+      combined.set(file, applyEdits(texts.get(file)!, all));
       allEdits.set(file, all);
       shifts.set(file, shifter(all));
     }
@@ -1224,7 +1241,11 @@ export async function remediate(options: RemediateOptions): Promise<RemediateRes
         ...(p.others ? { otherFiles: [...p.others.keys()].map(relOf).sort() } : {}),
         size: { before: measure(p.original, kind), after: p.size },
         policy: p.policy,
-        diff: own.map((f) => unifiedDiff(relOf(f), texts.get(f)!, editsIn(p, f))).join(''),
+        diff: own
+          .map((f) =>
+            unifiedDiff(relOf(f), texts.get(f)!, fmtEdits(f, texts.get(f)!, editsIn(p, f))),
+          )
+          .join(''),
       });
     }
   }
