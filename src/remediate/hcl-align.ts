@@ -275,57 +275,62 @@ function chains(lines: readonly FmtLine[], has: (l: FmtLine) => boolean): [numbe
   return out;
 }
 
-/**
- * The spaces fmt writes before the `=` of each line of `lines` (undefined where the line has
- * none; -1 where the chain cannot be measured: a lead that spans lines).
- */
-function assignTargets(text: string, lines: readonly FmtLine[]): (number | undefined)[] {
-  const target: (number | undefined)[] = lines.map((l) => (l.opener ? 1 : undefined));
-  for (const [a, b] of chains(lines, (l) => l.assign !== undefined)) {
-    const widths = lines.slice(a, b + 1).map((l) => columns(text.slice(l.start, l.leadEnd)));
-    const max = Math.max(...widths);
-    const measurable = widths.every((w) => w >= 0);
-    for (let k = a; k <= b; k++) target[k] = measurable ? max - widths[k - a]! + 1 : -1;
-  }
-  return target;
+/** The spaces fmt writes in a chain whose lines are `widths` wide, or undefined when one of them cannot be measured. */
+function chainTargets(widths: readonly number[]): number[] | undefined {
+  if (widths.some((w) => w < 0)) return undefined;
+  const max = widths.reduce((m, w) => (w > m ? w : m), 0);
+  return widths.map((w) => max - w + 1);
 }
 
-/**
- * The spaces fmt writes before the trailing comment of each line, the `=` being moved by
- * `shift[k]` columns (undefined where no comment; -1 where the chain cannot be measured).
- */
-function commentTargets(
-  text: string,
-  lines: readonly FmtLine[],
-  shift: readonly number[],
-): (number | undefined)[] {
-  const target: (number | undefined)[] = lines.map(() => undefined);
-  for (const [a, b] of chains(lines, (l) => l.comment !== undefined)) {
-    const widths = lines.slice(a, b + 1).map((l, k) => {
-      const w = columns(text.slice(l.start, l.beforeComment));
-      return w < 0 ? w : w + shift[a + k]!;
-    });
-    const max = Math.max(...widths);
-    const measurable = widths.every((w) => w >= 0);
-    for (let k = a; k <= b; k++) target[k] = measurable ? max - widths[k - a]! + 1 : -1;
-  }
-  return target;
+/** The width of the text before a line's `=` (-1: spans lines). */
+const leadWidth = (text: string, l: FmtLine): number => columns(text.slice(l.start, l.leadEnd));
+
+/** The width of the text before a line's trailing comment (-1: spans lines). */
+const commentBase = (text: string, l: FmtLine): number =>
+  columns(text.slice(l.start, l.beforeComment));
+
+/** A text's format lines, and per line whether its `=` and its comment are where fmt puts them. */
+interface Analysis {
+  lines: FmtLine[];
+  ok: { assign: boolean; comment: boolean }[];
 }
 
-/** Whether a line's whitespace before its `=` and its comment is what fmt writes. */
-function lineOk(
-  text: string,
-  l: FmtLine,
-  assign: number | undefined,
-  comment: number | undefined,
-): { assign: boolean; comment: boolean } {
-  const eq = l.assign ?? l.opener;
-  const ws = eq ? text.slice(l.leadEnd, eq.start) : '';
-  const cws = l.comment ? text.slice(l.beforeComment, l.comment.start) : '';
-  return {
-    assign: assign === undefined || (assign >= 0 && ws === ' '.repeat(assign)),
-    comment: comment === undefined || (comment >= 0 && cws === ' '.repeat(comment)),
-  };
+/** The analyses of the last original texts (the same file is patched once per source, then together). */
+const analyses = new Map<string, Analysis | undefined>();
+const ANALYSES_KEPT = 8;
+
+/** The analysis of `text`, or undefined when it cannot be lexed with certainty. */
+function analyse(text: string): Analysis | undefined {
+  if (analyses.has(text)) return analyses.get(text);
+  const lines = formatLines(text);
+  let result: Analysis | undefined;
+  if (lines) {
+    const ok = lines.map((l) => ({
+      assign: !l.opener || text.slice(l.leadEnd, l.opener.start) === ' ',
+      comment: true,
+    }));
+    for (const [a, b] of chains(lines, (l) => l.assign !== undefined)) {
+      const want = chainTargets(lines.slice(a, b + 1).map((l) => leadWidth(text, l)));
+      for (let k = a; k <= b; k++) {
+        const l = lines[k]!;
+        ok[k]!.assign =
+          want !== undefined && text.slice(l.leadEnd, l.assign!.start) === ' '.repeat(want[k - a]!);
+      }
+    }
+    for (const [a, b] of chains(lines, (l) => l.comment !== undefined)) {
+      const want = chainTargets(lines.slice(a, b + 1).map((l) => commentBase(text, l)));
+      for (let k = a; k <= b; k++) {
+        const l = lines[k]!;
+        ok[k]!.comment =
+          want !== undefined &&
+          text.slice(l.beforeComment, l.comment!.start) === ' '.repeat(want[k - a]!);
+      }
+    }
+    result = { lines, ok };
+  }
+  if (analyses.size >= ANALYSES_KEPT) analyses.delete(analyses.keys().next().value!);
+  analyses.set(text, result);
+  return result;
 }
 
 /** An edit whose replaced span `[start, end)` is `[os, oe)` in the patched text. */
@@ -362,9 +367,10 @@ function lineAt(lines: readonly FmtLine[], pos: number): number {
 export function alignHclEdits(text: string, edits: readonly Edit[]): Edit[] {
   if (edits.length === 0) return [...edits];
   const patched = applyEdits(text, edits);
-  const before = formatLines(text);
+  const original = analyse(text);
   const after = formatLines(patched);
-  if (!before || !after) return [...edits];
+  if (!original || !after) return [...edits];
+  const { lines: before, ok } = original;
 
   // Where each edit's replacement is in the patched text.
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
@@ -399,14 +405,6 @@ export function alignHclEdits(text: string, edits: readonly Edit[]): Edit[] {
     }
   }
 
-  // What the original text looked like: per line, whether it followed fmt's rule.
-  const beforeAssign = assignTargets(text, before);
-  const beforeComment = commentTargets(
-    text,
-    before,
-    before.map(() => 0),
-  );
-  const ok = before.map((l, k) => lineOk(text, l, beforeAssign[k], beforeComment[k]));
   const originalOk = (from: number, to: number, which: 'assign' | 'comment'): boolean => {
     const A = toOriginal(after[from]!.start, 'start');
     const B = Math.max(toOriginal(after[to]!.end, 'end'), A + 1);
@@ -414,6 +412,7 @@ export function alignHclEdits(text: string, edits: readonly Edit[]): Edit[] {
       if (!ok[k]![which]) return false;
     return true;
   };
+  // A chain away from every change is the original's, as it was: it is not looked at.
   const near = (a: number, b: number, marks: readonly boolean[]): boolean => {
     for (let k = Math.max(0, a - 1); k <= Math.min(after.length - 1, b + 1); k++)
       if (marks[k]) return true;
@@ -423,45 +422,52 @@ export function alignHclEdits(text: string, edits: readonly Edit[]): Edit[] {
   const align: Edit[] = [];
   const shift = after.map(() => 0);
   const moved = after.map(() => false);
-  const assignTarget = assignTargets(patched, after);
   const assignRuns = [
     ...chains(after, (l) => l.assign !== undefined),
     ...after.flatMap((l, k): [number, number][] => (l.opener && changed[k] ? [[k, k]] : [])),
   ];
   for (const [a, b] of assignRuns) {
     if (!near(a, b, changed) || !originalOk(a, b, 'assign')) continue;
-    if (after.slice(a, b + 1).some((_, k) => assignTarget[a + k]! < 0)) continue;
+    const target = after[a]!.opener
+      ? [1]
+      : chainTargets(after.slice(a, b + 1).map((l) => leadWidth(patched, l)));
+    if (!target) continue;
     for (let k = a; k <= b; k++) {
       const l = after[k]!;
       const eq = (l.assign ?? l.opener)!;
       const ws = patched.slice(l.leadEnd, eq.start);
-      const want = ' '.repeat(assignTarget[k]!);
+      const want = ' '.repeat(target[k - a]!);
       if (ws === want || !blank(ws)) continue;
       align.push({ start: l.leadEnd, end: eq.start, text: want });
       shift[k] = want.length - columns(ws);
       moved[k] = true;
     }
   }
-  const commentTarget = commentTargets(patched, after, shift);
   const touched = after.map((_, k) => changed[k]! || moved[k]!);
   for (const [a, b] of chains(after, (l) => l.comment !== undefined)) {
     if (!near(a, b, touched) || !originalOk(a, b, 'comment')) continue;
-    if (after.slice(a, b + 1).some((_, k) => commentTarget[a + k]! < 0)) continue;
+    const target = chainTargets(
+      after.slice(a, b + 1).map((l, k) => {
+        const w = commentBase(patched, l);
+        return w < 0 ? w : w + shift[a + k]!;
+      }),
+    );
+    if (!target) continue;
     for (let k = a; k <= b; k++) {
       const l = after[k]!;
       const ws = patched.slice(l.beforeComment, l.comment!.start);
-      const want = ' '.repeat(commentTarget[k]!);
+      const want = ' '.repeat(target[k - a]!);
       if (ws === want || !blank(ws)) continue;
       align.push({ start: l.beforeComment, end: l.comment!.start, text: want });
     }
   }
   if (align.length === 0) return [...edits];
+  // The invariant the proof relies on: only spaces and tabs differ from the patched text, and
+  // the merged edits of the original give exactly the re-aligned patched text.
   const merged = mergeEdits(placed, align, patched);
-  // The invariant the proof relies on: only spaces and tabs differ from the patched text.
-  const final = applyEdits(text, merged);
   if (
-    final !== applyEdits(patched, align) ||
-    final.replace(/[ \t]/g, '') !== patched.replace(/[ \t]/g, '')
+    !align.every((e) => blank(patched.slice(e.start, e.end)) && /^ +$/.test(e.text)) ||
+    applyEdits(text, merged) !== applyEdits(patched, align)
   )
     throw new IamRefineError('internal: the fmt alignment changed more than spaces');
   return merged;
