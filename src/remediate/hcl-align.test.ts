@@ -446,7 +446,22 @@ function render(items: readonly Item[]): string {
 }
 
 const name = fc.constantFrom('a', 'sid', 'effect', 'actions', 'not_actions', 'resources', 'x_y_z');
-const scalar = fc.constantFrom('1', '"Allow"', '["*"]', '["s3:GetObject", "s3:PutObject"]', '{}');
+/** Values, some of them with what a lexer could take for an `=`, a bracket or a comment. */
+const scalar = fc.constantFrom(
+  '1',
+  '"Allow"',
+  '["*"]',
+  '["s3:GetObject", "s3:PutObject"]',
+  '{}',
+  '"a = b # not a comment // nor this"',
+  '"$${x} = %%{y} ${var.a == "}" ? "=" : "{"}-x"',
+  '{ k = "v", "q" = [1, (2)] }',
+  'var.x >= 1 && var.y != 2 ? { for k, v in var.m : k => v } : {}',
+  'jsonencode({ Effect = "Allow" })',
+  '/* c = 1 */ 2',
+  '<<EOT\n  a   = 1 # x\n  }\nEOT',
+  '<<-EOT\n    ${var.b} = [\n    EOT',
+);
 const comment = fc.option(fc.constantFrom('# c', '// why', '# a longer comment'), {
   nil: undefined,
 });
@@ -455,7 +470,10 @@ const item = (depth: number): fc.Arbitrary<Item> =>
   fc.oneof(
     {
       weight: 6,
-      arbitrary: fc.record({ kind: fc.constant('attr' as const), name, value: scalar, comment }),
+      arbitrary: fc
+        .record({ kind: fc.constant('attr' as const), name, value: scalar, comment })
+        // A heredoc's line ends with its closing marker: no comment after it.
+        .map((a) => (a.value.includes('\n') ? { ...a, comment: undefined } : a)),
     },
     {
       weight: 1,
@@ -523,7 +541,7 @@ function patch(
         (change === 'drop-entry' && it.kind === 'list' && it.entries.length > 1) ||
         (change === 'drop-block' && it.kind === 'block');
       if (ok) candidates.push({ list, k, line });
-      line++;
+      line += it.kind === 'attr' ? it.value.split('\n').length : 1;
       if (it.kind === 'list') line += it.entries.length + 1;
       if (it.kind === 'block') {
         walk(it.items);
@@ -579,7 +597,7 @@ function patch(
     };
   }
   if (change === 'drop-block' && it.kind === 'block') {
-    const n = linesOf([it], 1).length;
+    const n = linesOf([it], 1).reduce((sum, l) => sum + (l.value ?? '').split('\n').length, 0);
     return {
       after: replaceIn(items, []),
       edit: () => ({ start: at, end: offsetOf(c.line + n), text: '' }),
