@@ -583,7 +583,6 @@ async function proveParts(
   return proof;
 }
 
-/** Maps offsets of a text to offsets after `edits`. */
 /**
  * The edits of `file` with, for a Terraform `.tf` file, the spaces before `=` and trailing comments
  * re-aligned as `terraform fmt` aligns them (see hcl-align.ts); other files' edits as they are.
@@ -592,6 +591,7 @@ function fmtEdits(file: string, text: string, edits: readonly Edit[]): Edit[] {
   return file.endsWith('.tf') ? alignHclEdits(text, edits) : [...edits];
 }
 
+/** Maps offsets of a text to offsets after `edits`. */
 function shifter(edits: readonly Edit[]): (offset: number) => number {
   const sorted = [...edits].sort((a, b) => a.start - b.start);
   return (offset) => {
