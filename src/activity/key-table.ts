@@ -370,8 +370,11 @@ export class KeyTable {
   }
 }
 
-/** Spreads the hash's bits to the low ones (the slot index): the MurmurHash3 finalizer. */
-function mix(h: number): number {
+/**
+ * Spreads a 32-bit hash's bits to the low ones (a table's slot index): the MurmurHash3 finalizer.
+ * Shared with the id groups of `raw-activity.ts`.
+ */
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -21,7 +21,7 @@ import { IamRefineError } from '../errors.js';
 import type { ActionMapper } from './action-mapper.js';
 import type { ByteInterner } from './byte-interner.js';
 import { EMPTY_KEY_RUN, mergeKeyRuns, toKeyRun, type KeyRun } from './key-runs.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable, mix } from './key-table.js';
 import type { ActivityAccumulator } from './summary.js';
 
 /**
@@ -131,16 +131,6 @@ export class IdGroups {
     this.keys = keys;
     this.times = times;
   }
-}
-
-/** Spreads a number's bits over the low ones (the MurmurHash3 finalizer). */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
 }
 
 /** Latest time per principal → event source → event name, access keys and coverage. */

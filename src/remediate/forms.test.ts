@@ -5,7 +5,6 @@
  * and proved; the CloudFormation split is written, the Terraform one is reported (the fixture has
  * no attachment resource for it: the new parts would not be attached).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { sharingOf, testFinding } from './test-helpers.js';
 import {
   catalogueActions,
   FORMS_FIXTURES as FIXTURES,
+  git,
   materializeFixture,
 } from './test-fixtures.js';
 
@@ -87,13 +87,6 @@ function formFindings(forms: boolean): Finding[] {
       { forms },
     ),
   ];
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
 }
 
 beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,10 @@ import { verifyRefinement } from '../refine/proof.js';
 import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
 import { FIXTURES, fixtureFindings, sharingOf } from './test-helpers.js';
-import { materializeFixture } from './test-fixtures.js';
+import { git, materializeFixture } from './test-fixtures.js';
 
 let catalog: ActionCatalog;
 let work: string;
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-}
 
 let result: RemediateResult;
 

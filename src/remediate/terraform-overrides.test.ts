@@ -14,7 +14,7 @@ import type { Finding } from '../findings/types.js';
 import { remediate } from './remediate.js';
 import { terraformFileKind, terraformJsonBlocks } from './terraform-overrides.js';
 import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
-import { catalogueActions, materializeFixture } from './test-fixtures.js';
+import { catalogueActions, catalogueFindings, materializeFixture } from './test-fixtures.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 let catalog: ActionCatalog;
@@ -246,23 +246,12 @@ describe('remediate with override files', () => {
 });
 
 describe('a Terraform split whose policy an override or JSON file references', () => {
-  const ARN_POLICY = `${ARN}:policy/ec2-catalogue`;
   /** The split fixture's two findings (every tenth action unused: a split form). */
   function splitFindings(): Finding[] {
-    const actions = catalogueActions();
-    const unused = actions.filter((_, i) => i % 10 === 0);
-    const managed = {
-      name: 'ec2-catalogue',
-      id: ARN_POLICY,
-      type: 'CUSTOMER_MANAGED' as const,
-      document: {
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'Catalogue', Effect: 'Allow', Action: actions, Resource: '*' }],
-      },
-    };
-    return ['catalogue-api', 'catalogue-batch'].map((role) =>
-      testFinding(role, `${ARN}:role/${role}`, unused, [managed], catalog, { forms: true }),
-    );
+    return catalogueFindings(catalog, {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Catalogue', Effect: 'Allow', Action: catalogueActions(), Resource: '*' }],
+    });
   }
 
   async function split(extra: Record<string, string>) {

@@ -26,8 +26,14 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
-import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
+import { FIXTURES, sharingOf } from './test-helpers.js';
+import {
+  catalogueActions,
+  catalogueFindings,
+  fixtureText,
+  git,
+  materializeFixture,
+} from './test-fixtures.js';
 
 // With `swap` set, the read-back gives parts 2 and 3 in the other order (their union unchanged).
 const readBack = vi.hoisted(() => ({ swap: false }));
@@ -60,8 +66,7 @@ let work: string;
 
 /** The findings of the two roles the policy is attached to (each unused: every tenth EC2 action). */
 function findingsFor(): Finding[] {
-  const unused = actions.filter((_, i) => i % 10 === 0);
-  const document = {
+  return catalogueFindings(catalog, {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'Catalogue', Effect: 'Allow', Action: actions, Resource: '*' },
@@ -72,23 +77,6 @@ function findingsFor(): Finding[] {
         Resource: 'arn:aws:logs:*:*:log-group:/catalogue/*',
       },
     ],
-  };
-  return ['catalogue-api', 'catalogue-batch'].map((role) =>
-    testFinding(
-      role,
-      `${ARN}:role/${role}`,
-      unused,
-      [{ name: 'ec2-catalogue', id: POLICY, type: 'CUSTOMER_MANAGED', document }],
-      catalog,
-      { forms: true },
-    ),
-  );
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
   });
 }
 

@@ -6,7 +6,6 @@
  * when a combined proof fails in one of the linked files, neither file is written and every patch
  * of both is listed, while an unlinked file is still written.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { locateTerraform } from './terraform.js';
 import { readTerraformSplit } from './terraform-split.js';
 import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
-import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
+import { catalogueActions, fixtureText, git, materializeFixture } from './test-fixtures.js';
 
 // The proof, made to fail on the `failOn`-th proof of a document that allows `failFor`.
 const proofCalls = vi.hoisted(() => ({ failFor: '', failOn: 0, n: 0 }));
@@ -103,13 +102,6 @@ function findingsFor(inlines = false): Finding[] {
       { forms: true },
     ),
   ];
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
 }
 
 /** Runs remediate on a copy of the fixture (with `inlines`: an inline policy in roles.tf and other.tf). */

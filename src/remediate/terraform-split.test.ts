@@ -4,7 +4,6 @@
  * `git apply` and the result read back; the refusals name the file and line; and, for random
  * policies, every part read back from the patched text is exactly the part splitPolicy made.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +20,14 @@ import { remediate, type RemediateResult } from './remediate.js';
 import { applyEdits } from './rewrite-list.js';
 import { locateTerraform } from './terraform.js';
 import { planTerraformSplit, readTerraformSplit } from './terraform-split.js';
-import { FIXTURES, sharingOf, testFinding } from './test-helpers.js';
-import { catalogueActions, fixtureText, materializeFixture } from './test-fixtures.js';
+import { FIXTURES, sharingOf } from './test-helpers.js';
+import {
+  catalogueActions,
+  catalogueFindings,
+  fixtureText,
+  git,
+  materializeFixture,
+} from './test-fixtures.js';
 
 const ARN = 'arn:aws:iam::123456789012';
 const POLICY = `${ARN}:policy/ec2-catalogue`;
@@ -35,27 +40,9 @@ let work: string;
 
 /** The findings of the two roles the policy is attached to (each unused: every tenth action). */
 function findingsFor(): Finding[] {
-  const unused = actions.filter((_, i) => i % 10 === 0);
-  const document = {
+  return catalogueFindings(catalog, {
     Version: '2012-10-17',
     Statement: [{ Sid: 'Catalogue', Effect: 'Allow', Action: actions, Resource: '*' }],
-  };
-  return ['catalogue-api', 'catalogue-batch'].map((role) =>
-    testFinding(
-      role,
-      `${ARN}:role/${role}`,
-      unused,
-      [{ name: 'ec2-catalogue', id: POLICY, type: 'CUSTOMER_MANAGED', document }],
-      catalog,
-      { forms: true },
-    ),
-  );
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-    cwd,
-    encoding: 'utf8',
   });
 }
 

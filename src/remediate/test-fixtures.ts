@@ -4,8 +4,9 @@
  * (`# @catalogue-actions`) where each writes them out; {@link materializeFixture} copies a fixture
  * with its markers written out as the list, {@link fixtureText} reads one file so. The expanded
  * files are byte for byte the files the tests were written against (test-fixtures.test.ts pins
- * them). Hand-written: a few lines of text substitution, no template engine needed. Nothing here
- * is used by the product.
+ * them). Hand-written: a few lines of text substitution, no template engine needed. Also the
+ * findings of the catalogue policy's two roles and `git`, which the split tests share. Nothing
+ * here is used by the product.
  */
 import {
   copyFileSync,
@@ -15,8 +16,12 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { extname, join } from 'node:path';
+import type { ActionCatalog } from '../catalog/catalog.js';
 import { type IssueCode, ValidationError } from '../errors.js';
+import type { Finding } from '../findings/types.js';
+import { testFinding } from './test-helpers.js';
 
 /** The fixtures of the remediation forms (quota forms, splits), with the catalogue's list. */
 export const FORMS_FIXTURES = join(import.meta.dirname, '../../test/fixtures/remediate-forms');
@@ -171,4 +176,37 @@ export function materializeFixture(source: string, dest: string): void {
       throw fixtureError(from, undefined, 'expected a file or a folder (links are not copied)');
   };
   copy(source, dest);
+}
+
+/** The customer managed policy of the catalogue fixtures, in account 123456789012. */
+export const CATALOGUE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/ec2-catalogue';
+
+/**
+ * The UnusedPermission findings of the two roles the catalogue fixtures attach `ec2-catalogue` to
+ * (`catalogue-api`, `catalogue-batch`), each with `unused` (by default every tenth catalogue
+ * action) and the policy's `document` as scanned, recommended with forms as a scan does.
+ */
+export function catalogueFindings(
+  catalog: ActionCatalog,
+  document: Record<string, unknown>,
+  unused: readonly string[] = catalogueActions().filter((_, i) => i % 10 === 0),
+): Finding[] {
+  return ['catalogue-api', 'catalogue-batch'].map((role) =>
+    testFinding(
+      role,
+      `arn:aws:iam::123456789012:role/${role}`,
+      unused,
+      [{ name: 'ec2-catalogue', id: CATALOGUE_POLICY_ARN, type: 'CUSTOMER_MANAGED', document }],
+      catalog,
+      { forms: true },
+    ),
+  );
+}
+
+/** Runs `git` in `cwd` with a fixed author (tests that `git apply` patches). */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 }
