@@ -588,7 +588,7 @@ async function proveParts(
  * re-aligned as `terraform fmt` aligns them (see hcl-align.ts); other files' edits as they are.
  */
 function fmtEdits(file: string, text: string, edits: readonly Edit[]): Edit[] {
-  return file.endsWith('.tf') ? alignHclEdits(text, edits) : [...edits];
+  return terraformFileKind(file) === 'tf' ? alignHclEdits(text, edits) : [...edits];
 }
 
 /** Maps offsets of a text to offsets after `edits`. */
